@@ -1,0 +1,218 @@
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.formats import number_format
+from simple_history.models import HistoricalRecords
+
+from policies.models import (
+    DatePrecision,
+    Jurisdiction,
+    PublishedQuerySet,
+    Source,
+    format_partial_date,
+    validate_precise_date,
+)
+
+
+class ArrivalCountQuerySet(PublishedQuerySet):
+    def with_interval(self):
+        """Annotate the closed interval a figure covers: [`covers_from`, `covers_to`]."""
+        return self.annotate(
+            covers_to=Coalesce("period_end", "as_of"),
+            covers_from=Coalesce("period_start", "period_end", "as_of"),
+        )
+
+    def overlapping(self, count: "ArrivalCount"):
+        """Figures that must never be added to `count`: same place, measure, unit and sender,
+        with periods that share at least one day."""
+        start, end = count.interval
+        matches = self.with_interval().filter(
+            jurisdiction_id=count.jurisdiction_id,
+            measure=count.measure,
+            unit=count.unit,
+            sender__iexact=count.sender,
+            covers_from__lte=end,
+            covers_to__gte=start,
+        )
+        if count.pk:
+            matches = matches.exclude(pk=count.pk)
+        return matches
+
+
+class ArrivalCount(models.Model):
+    """A figure of migrants arriving in, bused to, sheltered in or living in a jurisdiction.
+
+    Each figure is recorded as its claimant stated it. Figures whose periods overlap (two
+    cumulative totals, or a city's count and a sender's bused count) describe the same people
+    and are shown side by side, never added.
+    """
+
+    class Measure(models.TextChoices):
+        NEW_ARRIVALS = "new_arrivals", "New arrivals"
+        BUSED = "bused", "Arrivals bused by a sending state's program"
+        IN_SHELTER = "in_shelter", "In shelter"
+        UNAUTHORIZED_POPULATION = (
+            "unauthorized_population",
+            "Estimated unauthorized immigrant population",
+        )
+
+    class PeriodType(models.TextChoices):
+        CUMULATIVE = "cumulative", "Cumulative: since the start, as of a date"
+        MONTH = "month", "One month"
+        RANGE = "range", "A date range"
+        POINT = "point", "On one date"
+
+    class Qualifier(models.TextChoices):
+        EXACT = "exact", "Exact"
+        ABOUT = "about", "About"
+        NEARLY = "nearly", "Nearly"
+        MORE_THAN = "more_than", "More than"
+        AT_LEAST = "at_least", "At least"
+        FEWER_THAN = "fewer_than", "Fewer than"
+        ESTIMATED = "estimated", "Estimated"
+
+    class Unit(models.TextChoices):
+        PEOPLE = "people", "People"
+        FAMILIES = "families", "Families"
+
+    QUALIFIER_WORDS = {
+        Qualifier.EXACT: "",
+        Qualifier.ABOUT: "about ",
+        Qualifier.NEARLY: "nearly ",
+        Qualifier.MORE_THAN: "more than ",
+        Qualifier.AT_LEAST: "at least ",
+        Qualifier.FEWER_THAN: "fewer than ",
+        Qualifier.ESTIMATED: "an estimated ",
+    }
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction,
+        on_delete=models.CASCADE,
+        related_name="arrival_counts",
+        help_text="The destination: where people arrived, were sent, sheltered or live.",
+    )
+    measure = models.CharField(max_length=24, choices=Measure.choices)
+    unit = models.CharField(max_length=8, choices=Unit.choices, default=Unit.PEOPLE)
+    period_type = models.CharField(max_length=10, choices=PeriodType.choices)
+    period_start = models.DateField(
+        null=True, blank=True, help_text="First day counted ('since'). Empty for one date."
+    )
+    period_start_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    period_end = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Last day counted, for a month or a range. Cumulative figures end on as-of.",
+    )
+    as_of = models.DateField(help_text="The date the figure was stated as current.")
+    as_of_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    value = models.PositiveBigIntegerField()
+    qualifier = models.CharField(max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT)
+    sender = models.CharField(
+        max_length=100, blank=True, help_text="Who sent people, e.g. Texas. Bused figures only."
+    )
+    program = models.CharField(max_length=100, blank=True, help_text="e.g. Operation Lone Star.")
+    reported_by = models.CharField(
+        max_length=200, blank=True, help_text="Who stated the figure, e.g. City of Denver."
+    )
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="arrival_counts")
+    notes = models.TextField(blank=True, help_text="Shown to readers beside the figure.")
+    published = models.BooleanField(default=False, help_text="Drafts are visible to staff only.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = ArrivalCountQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["jurisdiction__name", "measure", "as_of"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__isnull=True)
+                | Q(period_start__isnull=True)
+                | Q(period_end__gte=F("period_start")),
+                name="arrivalcount_period_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction}: {self.display_value} ({self.get_measure_display()})"
+
+    @property
+    def display_value(self) -> str:
+        """The figure with its qualifier and unit, as a reader should see it: 'more than 50,000'."""
+        words = self.QUALIFIER_WORDS.get(self.qualifier, "")
+        unit = " families" if self.unit == self.Unit.FAMILIES else ""
+        return f"{words}{number_format(self.value, force_grouping=True)}{unit}"
+
+    @property
+    def as_of_display(self) -> str:
+        return format_partial_date(self.as_of, self.as_of_precision)
+
+    @property
+    def period_display(self) -> str:
+        start = format_partial_date(self.period_start, self.period_start_precision)
+        end = format_partial_date(self.period_end) if self.period_end else ""
+        if self.period_type == self.PeriodType.CUMULATIVE:
+            since = f"since {start}, " if start else ""
+            return f"{since}as of {self.as_of_display}"
+        if self.period_type == self.PeriodType.MONTH:
+            return format_partial_date(self.period_start, DatePrecision.MONTH)
+        if self.period_type == self.PeriodType.RANGE:
+            return f"{start} to {end}"
+        return f"on {self.as_of_display}"
+
+    @property
+    def interval(self) -> tuple[dt.date, dt.date]:
+        end = self.period_end or self.as_of
+        return (self.period_start or end, end)
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        errors |= validate_precise_date(
+            self.period_start, self.period_start_precision, "period_start"
+        )
+        errors |= validate_precise_date(self.as_of, self.as_of_precision, "as_of")
+        if self.value is not None and self.value < 0:
+            errors["value"] = "A count cannot be negative."
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            errors["period_end"] = "The period ends before it starts."
+        if self.as_of:
+            if self.as_of > timezone.localdate():
+                errors["as_of"] = "The as-of date is in the future."
+            if self.period_start and self.period_start > self.as_of:
+                errors["period_start"] = "The period starts after its as-of date."
+            if self.period_end and self.period_end > self.as_of:
+                errors["period_end"] = "The period ends after its as-of date."
+        errors |= self._period_shape_errors()
+        if self.measure == self.Measure.BUSED and not self.sender:
+            errors["sender"] = "A bused figure names the sending state, e.g. Texas."
+        if errors:
+            raise ValidationError(errors)
+
+    def _period_shape_errors(self) -> dict[str, str]:
+        kind = self.period_type
+        if kind == self.PeriodType.POINT and (self.period_start or self.period_end):
+            return {"period_type": "A figure on one date has only an as-of date."}
+        if kind == self.PeriodType.CUMULATIVE and self.period_end:
+            return {"period_end": "A cumulative figure ends on its as-of date; leave this empty."}
+        if kind in (self.PeriodType.MONTH, self.PeriodType.RANGE) and not (
+            self.period_start and self.period_end
+        ):
+            return {"period_end": "A month or a range needs both a start and an end date."}
+        if kind == self.PeriodType.MONTH and self.period_start and self.period_end:
+            start, end = self.period_start, self.period_end
+            next_month = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+            if start.day != 1 or end != next_month - dt.timedelta(days=1):
+                return {"period_end": "A month runs from its 1st to its last day."}
+        return {}
+
+    def overlapping_figures(self):
+        """Other figures this one must never be added to (`ArrivalCountQuerySet.overlapping`)."""
+        return ArrivalCount.objects.overlapping(self).select_related("source")

@@ -1,0 +1,72 @@
+"""CSV import and export of arrival figures (django-import-export); see policies.resources."""
+
+from import_export import fields
+
+from arrivals.models import ArrivalCount
+from policies.import_widgets import ChoiceWidget, CountWidget, StrictForeignKeyWidget
+from policies.models import Source
+from policies.resources import (
+    ValidatedResource,
+    choice_field,
+    date_field,
+    jurisdiction_field,
+    precision_field,
+)
+
+
+class ArrivalCountResource(ValidatedResource):
+    jurisdiction = jurisdiction_field()
+    measure = choice_field("measure", ArrivalCount.Measure)
+    unit = fields.Field(
+        attribute="unit",
+        column_name="unit",
+        widget=ChoiceWidget(ArrivalCount.Unit, default=ArrivalCount.Unit.PEOPLE),
+    )
+    period_type = choice_field("period_type", ArrivalCount.PeriodType)
+    period_start = date_field("period_start")
+    period_start_precision = precision_field("period_start_precision")
+    period_end = date_field("period_end")
+    as_of = date_field("as_of")
+    as_of_precision = precision_field("as_of_precision")
+    value = fields.Field(attribute="value", column_name="value", widget=CountWidget())
+    qualifier = choice_field("qualifier", ArrivalCount.Qualifier)
+    source = fields.Field(
+        attribute="source",
+        column_name="source",
+        widget=StrictForeignKeyWidget(Source, field="url", label="source"),
+    )
+    partial_dates = (("period_start", "period_start_precision"), ("as_of", "as_of_precision"))
+
+    class Meta(ValidatedResource.Meta):
+        model = ArrivalCount
+        import_id_fields = (
+            "jurisdiction",
+            "measure",
+            "unit",
+            "sender",
+            "period_type",
+            "period_start",
+            "period_end",
+            "as_of",
+            "source",
+        )
+        fields = (
+            "jurisdiction",
+            "measure",
+            "unit",
+            "period_type",
+            "period_start",
+            "period_start_precision",
+            "period_end",
+            "as_of",
+            "as_of_precision",
+            "value",
+            "qualifier",
+            "sender",
+            "program",
+            "reported_by",
+            "source",
+            "notes",
+            "published",
+        )
+        export_order = fields

@@ -1,0 +1,206 @@
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path
+
+from arrivals.models import ArrivalCount
+from arrivals.services import arrivalcount_overlap_warning
+from config.admin import HistoryAdmin
+from policies.forms import Ice287gImportForm
+from policies.models import Designation, Jurisdiction, Policy, Source
+from policies.resources import (
+    DesignationResource,
+    JurisdictionResource,
+    PolicyResource,
+    SourceResource,
+)
+from policies.services import agreements_import_ice_287g, read_csv_rows
+
+
+class PolicyInline(admin.StackedInline):
+    model = Policy
+    extra = 0
+    autocomplete_fields = ("sources",)
+    show_change_link = True
+    classes = ("collapse",)
+    fields = (
+        ("category", "direction", "status", "published"),
+        "title",
+        "summary",
+        ("adopted_on", "adopted_precision", "effective_on", "effective_precision", "ended_on"),
+        ("detainer_rule", "detainer_exceptions"),
+        ("agreement_model", "agency", "signed_on", "document_url"),
+        "sources",
+    )
+
+
+class ArrivalCountInline(admin.StackedInline):
+    model = ArrivalCount
+    extra = 0
+    autocomplete_fields = ("source",)
+    show_change_link = True
+    classes = ("collapse",)
+    fields = (
+        ("measure", "unit", "value", "qualifier", "published"),
+        ("period_type", "period_start", "period_start_precision", "period_end"),
+        ("as_of", "as_of_precision"),
+        ("sender", "program", "reported_by"),
+        "source",
+        "notes",
+    )
+
+
+class DesignationInline(admin.TabularInline):
+    model = Designation
+    extra = 0
+    autocomplete_fields = ("source",)
+    fields = ("designated_by", "label", "designated_on", "source", "disputed", "published")
+
+
+@admin.register(Jurisdiction)
+class JurisdictionAdmin(HistoryAdmin):
+    resource_classes = [JurisdictionResource]
+    list_display = ("name", "kind", "state", "geoid", "parent", "population", "policy_count")
+    list_filter = (
+        "kind",
+        "state",
+        ("policies__category", admin.ChoicesFieldListFilter),
+        ("policies__status", admin.ChoicesFieldListFilter),
+        ("policies__direction", admin.ChoicesFieldListFilter),
+    )
+    search_fields = ("name", "=state", "^geoid", "slug")
+    autocomplete_fields = ("parent",)
+    readonly_fields = ("updated_at",)
+    prepopulated_fields = {}
+    inlines = (PolicyInline, ArrivalCountInline, DesignationInline)
+    list_select_related = ("parent",)
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).annotate(policy_total=Count("policies", distinct=True))
+
+    @admin.display(description="policies", ordering="policy_total")
+    def policy_count(self, jurisdiction: Jurisdiction) -> int:
+        return jurisdiction.policy_total
+
+    def save_formset(self, request, form, formset, change) -> None:
+        super().save_formset(request, form, formset, change)
+        if formset.model is ArrivalCount:
+            for count in formset.new_objects + [obj for obj, _ in formset.changed_objects]:
+                if warning := arrivalcount_overlap_warning(count=count):
+                    messages.warning(request, warning)
+
+
+@admin.register(Source)
+class SourceAdmin(HistoryAdmin):
+    resource_classes = [SourceResource]
+    list_display = ("publisher", "title", "url", "published_on", "accessed_on")
+    list_filter = ("publisher",)
+    search_fields = ("publisher", "title", "url")
+    date_hierarchy = "published_on"
+
+
+@admin.register(Policy)
+class PolicyAdmin(HistoryAdmin):
+    resource_classes = [PolicyResource]
+    change_list_template = "admin/policies/policy/change_list.html"
+    list_display = (
+        "title",
+        "jurisdiction",
+        "category",
+        "direction",
+        "status",
+        "starts_on",
+        "ended_on",
+        "published",
+    )
+    list_filter = (
+        "category",
+        "status",
+        "direction",
+        "published",
+        "agreement_model",
+        "detainer_rule",
+        "jurisdiction__kind",
+        "jurisdiction__state",
+    )
+    list_select_related = ("jurisdiction",)
+    search_fields = ("title", "summary", "agency", "jurisdiction__name", "^jurisdiction__geoid")
+    autocomplete_fields = ("jurisdiction", "sources")
+    readonly_fields = ("external_id", "updated_at")
+    date_hierarchy = "effective_on"
+    fieldsets = (
+        (None, {"fields": ("jurisdiction", "category", "title", "summary", "direction", "status")}),
+        (
+            "Dates",
+            {
+                "fields": (
+                    ("adopted_on", "adopted_precision"),
+                    ("effective_on", "effective_precision"),
+                    "ended_on",
+                )
+            },
+        ),
+        ("ICE detainer rule", {"fields": ("detainer_rule", "detainer_exceptions")}),
+        (
+            "287(g) agreement",
+            {"fields": ("agreement_model", "agency", "signed_on", "document_url")},
+        ),
+        (None, {"fields": ("sources", "published", "notes", "change_reason")}),
+        ("Record", {"fields": ("external_id", "updated_at"), "classes": ("collapse",)}),
+    )
+
+    @admin.display(description="starts", ordering="effective_on")
+    def starts_on(self, policy: Policy):
+        return policy.starts_on
+
+    def get_urls(self):
+        return [
+            path(
+                "import-ice-287g/",
+                self.admin_site.admin_view(self.import_ice_287g_view),
+                name="policies_policy_import_ice_287g",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_ice_287g_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload ICE's 287(g) participating-agencies sheet; preview first, then record it."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        report = None
+        form = Ice287gImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            report = agreements_import_ice_287g(
+                rows=read_csv_rows(form.cleaned_data["sheet_text"]),
+                sheet_date=form.cleaned_data["sheet_date"],
+                dry_run=form.cleaned_data["preview"],
+            )
+            level = messages.INFO if report.dry_run else messages.SUCCESS
+            self.message_user(request, report.summary(), level)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Import ICE 287(g) participating-agencies sheet",
+            "form": form,
+            "report": report,
+        }
+        return TemplateResponse(request, "admin/policies/policy/import_ice_287g.html", context)
+
+
+@admin.register(Designation)
+class DesignationAdmin(HistoryAdmin):
+    resource_classes = [DesignationResource]
+    list_display = (
+        "jurisdiction",
+        "designated_by",
+        "label",
+        "designated_on",
+        "disputed",
+        "published",
+    )
+    list_filter = ("designated_by", "disputed", "published", "jurisdiction__kind")
+    list_select_related = ("jurisdiction",)
+    search_fields = ("jurisdiction__name", "designated_by", "label")
+    autocomplete_fields = ("jurisdiction", "source")

@@ -1,0 +1,157 @@
+"""Lenient-in-what-they-read, strict-in-what-they-accept cells for CSV imports.
+
+Dates accept ISO (2024-01-04) and US (1/4/2024) forms, and a month alone (2024-01, 1/2024) when
+the resource records the precision; counts accept thousands separators ("50,000"). Anything else
+raises ValueError with a message naming what was expected, which django-import-export reports
+against the row and field.
+"""
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+
+from django.db import models
+from import_export import widgets
+
+from policies.models import DatePrecision
+
+DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y")
+MONTH_PATTERNS = (
+    re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})$"),
+    re.compile(r"^(?P<month>\d{1,2})/(?P<year>\d{4})$"),
+)
+YEAR_PATTERN = re.compile(r"^(?P<year>\d{4})$")
+
+
+def parse_partial_date(text: str) -> tuple[dt.date, str]:
+    """Parse a full date, a month or a year into (first day, precision). Raises ValueError."""
+    text = text.strip()
+    for date_format in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, date_format).date(), DatePrecision.DAY
+        except ValueError:
+            continue
+    for pattern in MONTH_PATTERNS:
+        if match := pattern.match(text):
+            month, year = int(match["month"]), int(match["year"])
+            if 1 <= month <= 12:
+                return dt.date(year, month, 1), DatePrecision.MONTH
+    if match := YEAR_PATTERN.match(text):
+        return dt.date(int(match["year"]), 1, 1), DatePrecision.YEAR
+    raise ValueError(
+        f"'{text}' is not a date; use 2024-01-04 or 1/4/2024 (or 2024-01 for a month)."
+    )
+
+
+def parse_count(text: str) -> int:
+    """Parse a whole, non-negative count written with or without separators. Raises ValueError."""
+    cleaned = re.sub(r"[,\s_]", "", str(text))
+    if not re.fullmatch(r"-?\d+", cleaned):
+        raise ValueError(f"'{text}' is not a whole number.")
+    number = int(cleaned)
+    if number < 0:
+        raise ValueError(f"{text} is negative; a count cannot be negative.")
+    return number
+
+
+class FlexibleDateWidget(widgets.DateWidget):
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        day, _precision = parse_partial_date(str(value))
+        return day
+
+
+class CountWidget(widgets.IntegerWidget):
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return None
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        return parse_count(str(value))
+
+
+class ChoiceWidget(widgets.CharWidget):
+    """A choice given by its stored value or its label, in any case."""
+
+    def __init__(
+        self, choices: type[models.TextChoices], allow_blank: bool = False, default: str = ""
+    ) -> None:
+        super().__init__(allow_blank=allow_blank or bool(default))
+        self.choices = choices
+        self.default = default
+        self.lookup = {}
+        for value, label in choices.choices:
+            self.lookup[value.lower()] = value
+            self.lookup[str(label).lower()] = value
+
+    def clean(self, value, row=None, **kwargs):
+        text = "" if value is None else str(value).strip()
+        if not text:
+            if self.allow_blank:
+                return self.default
+            raise ValueError(f"This is required; use one of: {self.allowed()}.")
+        try:
+            return self.lookup[text.lower()]
+        except KeyError:
+            raise ValueError(f"'{text}' is not one of: {self.allowed()}.") from None
+
+    def allowed(self) -> str:
+        return ", ".join(self.choices.values)
+
+
+class StrictForeignKeyWidget(widgets.ForeignKeyWidget):
+    """A foreign key by a natural field, with an error that says what was not found."""
+
+    def __init__(self, model: type[models.Model], field: str, label: str) -> None:
+        super().__init__(model, field=field)
+        self.label = label
+
+    def clean(self, value, row=None, **kwargs):
+        text = "" if value is None else str(value).strip()
+        if not text:
+            return None
+        matches = list(self.get_queryset(text, row, **kwargs).filter(**{self.field: text})[:2])
+        if not matches:
+            raise ValueError(f"No {self.label} with {self.field} '{text}'.")
+        return matches[0]
+
+
+class SourceListWidget(widgets.ManyToManyWidget):
+    """Sources by URL, separated by '|'. Every URL must name a source already entered."""
+
+    def __init__(self, model: type[models.Model]) -> None:
+        super().__init__(model, separator="|", field="url")
+
+    def clean(self, value, row=None, **kwargs):
+        urls = [url.strip() for url in str(value or "").split(self.separator) if url.strip()]
+        if not urls:
+            raise ValueError("Cite at least one source by its URL (several separated by '|').")
+        found = {source.url: source for source in self.model.objects.filter(url__in=urls)}
+        missing = [url for url in urls if url not in found]
+        if missing:
+            raise ValueError(
+                f"No source with URL {', '.join(missing)}; add it under Sources first."
+            )
+        return self.model.objects.filter(pk__in=[found[url].pk for url in urls])
+
+
+def precision_fields_from_partial_dates(
+    row: dict, date_to_precision: Iterable[tuple[str, str]]
+) -> None:
+    """Where a date cell holds only a month or a year, fill in its precision column."""
+    for date_column, precision_column in date_to_precision:
+        text = str(row.get(date_column) or "").strip()
+        if not text or row.get(precision_column):
+            continue
+        try:
+            _day, precision = parse_partial_date(text)
+        except ValueError:
+            continue  # the date widget reports it against the row
+        row[precision_column] = precision

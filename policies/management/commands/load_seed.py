@@ -1,0 +1,76 @@
+import datetime as dt
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from arrivals.resources import ArrivalCountResource
+from arrivals.services import figures_import_city_reports, figures_import_texas_busing
+from policies.csv_import import csv_import
+from policies.resources import PolicyResource, SourceResource
+from policies.services import (
+    agreements_import_ice_287g,
+    designations_import_doj_list,
+    jurisdictions_import_census,
+    read_csv_rows,
+)
+
+REFERENCE = Path(settings.BASE_DIR) / "data" / "reference"
+SEED = Path(settings.BASE_DIR) / "data" / "seed"
+ICE_SHEET = "ice_287g_participating_2025-07-18.csv"
+ICE_SHEET_DATE = dt.date(2025, 7, 18)
+
+
+def read(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+class Command(BaseCommand):
+    help = "Load the cited seed data (Census geography, ICE 287(g), DOJ list, figures). Idempotent."
+
+    @transaction.atomic
+    def handle(self, *args, **options) -> None:
+        census = jurisdictions_import_census(
+            states_csv=read(REFERENCE / "us_states_fips.csv"),
+            counties_csv=read(REFERENCE / "us_counties_fips_2020.csv"),
+            places_csv=read(REFERENCE / "us_census_places50k_pep2014.csv"),
+        )
+        self.stdout.write(f"Census geography: {census}")
+
+        for name, resource in (
+            ("newsnation_2024-11_sources.csv", SourceResource()),
+            ("newsnation_2024-11_policies.csv", PolicyResource()),
+            ("newsnation_2024-11_figures.csv", ArrivalCountResource()),
+        ):
+            report = csv_import(resource=resource, text=read(SEED / name))
+            if not report.ok:
+                raise CommandError(f"{name}: " + "; ".join(map(str, report.errors)))
+            self.stdout.write(f"{name}: {report.summary()}")
+
+        ice = agreements_import_ice_287g(
+            rows=read_csv_rows(read(REFERENCE / ICE_SHEET)),
+            sheet_date=ICE_SHEET_DATE,
+        )
+        self.stdout.write(ice.summary())
+        for problem in [*ice.problems, *ice.warnings]:
+            self.stdout.write(f"  {ICE_SHEET} {problem}")
+
+        doj = designations_import_doj_list(
+            text=read(REFERENCE / "doj_sanctuary_jurisdictions_2025-08-05.csv")
+        )
+        self.stdout.write(f"Justice Department list: {doj.created} new, {doj.unchanged} unchanged")
+
+        for label, service, name in (
+            (
+                "Texas busing totals",
+                figures_import_texas_busing,
+                "texas_busing_reported_totals_2022-2024.csv",
+            ),
+            ("City figures", figures_import_city_reports, "city_arrival_figures_from_pages.csv"),
+        ):
+            report = service(text=read(REFERENCE / name))
+            self.stdout.write(f"{label}: {report}")
+            for skipped in report.skipped:
+                self.stdout.write(f"  {name} {skipped}")
+        self.stdout.write(self.style.SUCCESS("Seed data loaded."))

@@ -1,0 +1,411 @@
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
+
+from policies.geography import STATE_CODES, STATE_NAMES
+
+
+class DatePrecision(models.TextChoices):
+    """How much of a stored date is known: a date known only to the month is stored as its 1st."""
+
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+    YEAR = "year", "Year"
+
+
+def format_partial_date(value: dt.date | None, precision: str = DatePrecision.DAY) -> str:
+    """A date as precisely as it is known: "Nov. 19, 2024", "November 2024" or "2024"."""
+    if value is None:
+        return ""
+    if precision == DatePrecision.YEAR:
+        return str(value.year)
+    if precision == DatePrecision.MONTH:
+        return f"{value:%B} {value.year}"
+    return f"{value:%b}. {value.day}, {value.year}".replace("May.", "May")
+
+
+def validate_precise_date(value: dt.date | None, precision: str, field: str) -> dict[str, str]:
+    """Errors for a partial date stored off the first day of its month or year."""
+    if value is None:
+        return {}
+    if precision == DatePrecision.MONTH and value.day != 1:
+        return {field: "A date known only to the month is stored as the 1st of that month."}
+    if precision == DatePrecision.YEAR and (value.month, value.day) != (1, 1):
+        return {field: "A date known only to the year is stored as January 1 of that year."}
+    return {}
+
+
+class PublishedQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published=True)
+
+
+class JurisdictionQuerySet(models.QuerySet):
+    def states(self):
+        return self.filter(kind=Jurisdiction.Kind.STATE)
+
+
+class Jurisdiction(models.Model):
+    class Kind(models.TextChoices):
+        STATE = "state", "State"
+        COUNTY = "county", "County"
+        CITY = "city", "City"
+        OTHER = "other", "Other (e.g. consolidated city-county)"
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    state = models.CharField(
+        "state (USPS code)",
+        max_length=2,
+        choices=[(code, code) for code in STATE_CODES],
+        help_text="Two-letter postal code, e.g. IL. A state's own code for a state.",
+    )
+    geoid = models.CharField(
+        "Census GEOID",
+        max_length=12,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[RegexValidator(r"^\d{2,12}$", "A Census GEOID is 2 to 12 digits.")],
+        help_text="State FIPS (2 digits), county FIPS (5) or place GEOID (7).",
+    )
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text="The county or state this place belongs to.",
+    )
+    population = models.PositiveIntegerField(null=True, blank=True)
+    population_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    slug = models.SlugField(max_length=220, unique=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = JurisdictionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "state"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "state", "name"], name="jurisdiction_unique_kind_state_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = self.build_slug()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("policies:jurisdiction-detail", kwargs={"slug": self.slug})
+
+    @property
+    def display_name(self) -> str:
+        if self.kind == self.Kind.STATE:
+            return self.name
+        return f"{self.name}, {self.state}"
+
+    def build_slug(self) -> str:
+        if self.kind == self.Kind.STATE:
+            return slugify(self.name)
+        base = slugify(f"{self.state} {self.name}")
+        # A county keeps a kind word in its slug so it never collides with a city of its name
+        # ("Carson City" the city and the county-equivalent).
+        county_words = ("county", "parish", "borough", "area", "municipality")
+        if self.kind == self.Kind.COUNTY and not base.endswith(county_words):
+            return f"{base}-county"
+        return base
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.kind == self.Kind.STATE and self.state and self.name:
+            expected = STATE_NAMES.get(self.state)
+            if expected and expected != self.name:
+                errors["name"] = f"The state with code {self.state} is named {expected}."
+        if self.population is not None and self.population_year is None:
+            errors["population_year"] = "Give the year the population figure refers to."
+        if self.parent_id:
+            if self.parent_id == self.pk:
+                errors["parent"] = "A jurisdiction cannot be its own parent."
+            elif self.kind == self.Kind.STATE:
+                errors["parent"] = "A state has no parent jurisdiction."
+            elif self.parent.state != self.state:
+                errors["parent"] = (
+                    f"The parent is in {self.parent.state}, but this jurisdiction is in "
+                    f"{self.state}."
+                )
+            elif self.parent.kind not in (self.Kind.STATE, self.Kind.COUNTY, self.Kind.OTHER):
+                errors["parent"] = "The parent must be a county or a state."
+        if errors:
+            raise ValidationError(errors)
+
+
+class Source(models.Model):
+    """A document that records cite: a law, a press release, a dataset, a news report."""
+
+    publisher = models.CharField(max_length=200, help_text="Who published it, e.g. NewsNation.")
+    title = models.CharField(max_length=300, blank=True)
+    url = models.URLField("URL", max_length=500)
+    published_on = models.DateField(null=True, blank=True)
+    published_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    accessed_on = models.DateField(
+        null=True, blank=True, help_text="When we last read it; the basis of 'last verified'."
+    )
+    notes = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["publisher", "-published_on"]
+
+    def __str__(self) -> str:
+        parts = [self.publisher]
+        if self.title:
+            parts.append(self.title)
+        if self.published_on:
+            parts.append(self.published_display)
+        return " — ".join(parts)
+
+    @property
+    def published_display(self) -> str:
+        return format_partial_date(self.published_on, self.published_precision)
+
+    def clean(self) -> None:
+        errors = validate_precise_date(self.published_on, self.published_precision, "published_on")
+        if self.published_on and self.accessed_on and self.accessed_on < self.published_on:
+            errors["accessed_on"] = "A source cannot be read before it was published."
+        if errors:
+            raise ValidationError(errors)
+
+
+class PolicyQuerySet(PublishedQuerySet):
+    def with_start(self):
+        """Annotate `began_on`: when the policy took hold (effective, else signed, else adopted)."""
+        return self.annotate(began_on=Coalesce("effective_on", "signed_on", "adopted_on"))
+
+    def in_effect_on(self, day: dt.date):
+        """Policies in force on `day`: started on or before it and not ended before it."""
+        return (
+            self.with_start()
+            .exclude(status=Policy.Status.PROPOSED)
+            .filter(began_on__lte=day)
+            .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+        )
+
+
+class Policy(models.Model):
+    class Category(models.TextChoices):
+        SANCTUARY = "sanctuary", "Sanctuary ordinance, state law or executive order"
+        DETAINER = "detainer", "ICE detainer rule"
+        AGREEMENT_287G = "287g", "287(g) agreement"
+        COOPERATION = "cooperation", "Other cooperation rule (jail access, information sharing)"
+
+    class Direction(models.TextChoices):
+        LIMITS = "limits", "Limits cooperation with federal immigration enforcement"
+        EXPANDS = "expands", "Expands cooperation with federal immigration enforcement"
+        NEITHER = "neither", "Neither limits nor expands cooperation"
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        IN_EFFECT = "in_effect", "In effect"
+        ENJOINED = "enjoined", "Enjoined by a court"
+        REPEALED = "repealed", "Repealed"
+        EXPIRED = "expired", "Expired or ended"
+
+    class DetainerRule(models.TextChoices):
+        NEVER = "never", "Never honored"
+        JUDICIAL_WARRANT = "judicial_warrant", "Honored only with a judicial warrant"
+        SERIOUS_OFFENSES = "serious_offenses", "Honored for listed serious offenses"
+        ALWAYS = "always", "Always honored"
+
+    class AgreementModel(models.TextChoices):
+        JAIL_ENFORCEMENT = "jail_enforcement", "Jail enforcement"
+        TASK_FORCE = "task_force", "Task force"
+        WARRANT_SERVICE = "warrant_service", "Warrant service officer"
+
+    ENDED_STATUSES = (Status.ENJOINED, Status.REPEALED, Status.EXPIRED)
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.CASCADE, related_name="policies"
+    )
+    category = models.CharField(max_length=12, choices=Category.choices)
+    title = models.CharField(max_length=300)
+    summary = models.TextField(help_text="Neutral, factual: what the policy does, not a verdict.")
+    direction = models.CharField(max_length=8, choices=Direction.choices)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    adopted_on = models.DateField(null=True, blank=True)
+    adopted_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    effective_on = models.DateField(null=True, blank=True)
+    effective_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    ended_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When it stopped being in force: repealed, expired, enjoined.",
+    )
+    detainer_rule = models.CharField(
+        max_length=16, choices=DetainerRule.choices, blank=True, help_text="Detainer rules only."
+    )
+    detainer_exceptions = models.TextField(
+        blank=True, help_text="Detainer rules only: the exceptions, in words."
+    )
+    agreement_model = models.CharField(
+        "287(g) model",
+        max_length=16,
+        choices=AgreementModel.choices,
+        blank=True,
+        help_text="287(g) only. ICE signs one agreement per model, so one record per model.",
+    )
+    agency = models.CharField(
+        max_length=200, blank=True, help_text="287(g) only: the agency that signed."
+    )
+    signed_on = models.DateField(null=True, blank=True, help_text="287(g) only.")
+    document_url = models.URLField(
+        "agreement document URL", max_length=500, blank=True, help_text="e.g. ICE's MOA PDF."
+    )
+    external_id = models.CharField(
+        max_length=300,
+        blank=True,
+        editable=False,
+        help_text="Key of the row this record was imported from, so re-imports update it.",
+    )
+    sources = models.ManyToManyField(Source, related_name="policies")
+    published = models.BooleanField(default=False, help_text="Drafts are visible to staff only.")
+    notes = models.TextField("internal notes", blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[sources])
+    objects = PolicyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "policies"
+        ordering = ["jurisdiction__name", "category", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="policy_unique_external_id",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.jurisdiction})"
+
+    @property
+    def starts_on(self) -> dt.date | None:
+        return self.effective_on or self.signed_on or self.adopted_on
+
+    def is_in_effect_on(self, day: dt.date) -> bool:
+        start = self.starts_on
+        return (
+            self.status != self.Status.PROPOSED
+            and start is not None
+            and start <= day
+            and (self.ended_on is None or self.ended_on >= day)
+        )
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        errors |= validate_precise_date(self.adopted_on, self.adopted_precision, "adopted_on")
+        errors |= validate_precise_date(self.effective_on, self.effective_precision, "effective_on")
+        start = self.starts_on
+        if self.ended_on and start and self.ended_on < start:
+            errors["ended_on"] = "The end date is before the policy took effect."
+        if self.ended_on and self.status in (self.Status.PROPOSED, self.Status.IN_EFFECT):
+            errors["status"] = (
+                f"A policy with an end date cannot be '{self.get_status_display()}'; "
+                "choose enjoined, repealed or expired, or clear the end date."
+            )
+        if self.category == self.Category.DETAINER:
+            if not self.detainer_rule:
+                errors["detainer_rule"] = "A detainer rule says when detainers are honored."
+        elif self.detainer_rule or self.detainer_exceptions:
+            errors["detainer_rule"] = "Only ICE detainer rules have a detainer rule."
+        if self.category == self.Category.AGREEMENT_287G:
+            if not self.agreement_model:
+                errors["agreement_model"] = "A 287(g) agreement names its model."
+            if not self.agency:
+                errors["agency"] = "A 287(g) agreement names the agency that signed it."
+        elif self.agreement_model or self.agency or self.signed_on:
+            errors["agreement_model"] = (
+                "Only 287(g) agreements have a model, a signing agency and a signing date."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def timeline(self) -> list[tuple[dt.date, str, str]]:
+        """Dated events of this policy as (date, label, formatted date), oldest first."""
+        events = [
+            (self.adopted_on, "Adopted", self.adopted_precision),
+            (self.signed_on, "Agreement signed", DatePrecision.DAY),
+            (self.effective_on, "Took effect", self.effective_precision),
+            (self.ended_on, self.get_status_display() if self.ended_on else "", DatePrecision.DAY),
+        ]
+        return sorted(
+            (day, label, format_partial_date(day, precision))
+            for day, label, precision in events
+            if day is not None
+        )
+
+
+class Designation(models.Model):
+    """A label an outside body put on a jurisdiction, e.g. the Justice Department's 2025 list."""
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.CASCADE, related_name="designations"
+    )
+    designated_by = models.CharField(
+        max_length=200, help_text="The body, e.g. U.S. Department of Justice."
+    )
+    list_name = models.CharField(
+        max_length=300, blank=True, help_text="The list or action, e.g. the EO 14287 list."
+    )
+    label = models.CharField(
+        max_length=200, help_text="The words used, e.g. sanctuary jurisdiction."
+    )
+    designated_on = models.DateField()
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="designations")
+    disputed = models.BooleanField(
+        default=False, help_text="The jurisdiction disputes the designation."
+    )
+    dispute_note = models.TextField(blank=True, help_text="What the jurisdiction said, cited.")
+    published = models.BooleanField(default=False, help_text="Drafts are visible to staff only.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = PublishedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-designated_on", "designated_by"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "designated_by", "label", "designated_on"],
+                name="designation_unique_per_body_label_date",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction}: {self.label} ({self.designated_by}, {self.designated_on})"
+
+    def clean(self) -> None:
+        if self.dispute_note and not self.disputed:
+            raise ValidationError({"disputed": "Tick 'disputed' when there is a dispute note."})

@@ -1,0 +1,203 @@
+"""CSV import and export of jurisdictions, sources and policies (django-import-export).
+
+Each resource lists its columns explicitly. Imports are idempotent: rows are matched on a
+natural key (`import_id_fields`), unchanged rows are skipped, and a file with any invalid row
+saves nothing (the import runs in one transaction).
+"""
+
+from django.core.exceptions import ValidationError
+from import_export import fields, resources, widgets
+
+from policies.import_widgets import (
+    ChoiceWidget,
+    CountWidget,
+    FlexibleDateWidget,
+    SourceListWidget,
+    StrictForeignKeyWidget,
+    precision_fields_from_partial_dates,
+)
+from policies.models import DatePrecision, Designation, Jurisdiction, Policy, Source
+
+
+def date_field(name: str) -> fields.Field:
+    return fields.Field(attribute=name, column_name=name, widget=FlexibleDateWidget())
+
+
+def choice_field(name: str, choices, allow_blank: bool = False) -> fields.Field:
+    return fields.Field(
+        attribute=name, column_name=name, widget=ChoiceWidget(choices, allow_blank=allow_blank)
+    )
+
+
+def precision_field(name: str) -> fields.Field:
+    return fields.Field(
+        attribute=name,
+        column_name=name,
+        widget=ChoiceWidget(DatePrecision, default=DatePrecision.DAY),
+    )
+
+
+def jurisdiction_field(name: str = "jurisdiction") -> fields.Field:
+    return fields.Field(
+        attribute=name,
+        column_name=name,
+        widget=StrictForeignKeyWidget(Jurisdiction, field="slug", label="jurisdiction"),
+    )
+
+
+class ValidatedResource(resources.ModelResource):
+    """Shared behaviour: full model validation, and partial dates that set their precision."""
+
+    partial_dates: tuple[tuple[str, str], ...] = ()
+
+    def before_import_row(self, row, **kwargs):
+        precision_fields_from_partial_dates(row, self.partial_dates)
+
+    class Meta:
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+
+
+class SourceResource(ValidatedResource):
+    published_on = date_field("published_on")
+    published_precision = precision_field("published_precision")
+    accessed_on = date_field("accessed_on")
+    partial_dates = (("published_on", "published_precision"),)
+
+    class Meta(ValidatedResource.Meta):
+        model = Source
+        import_id_fields = ("url", "published_on")
+        fields = (
+            "publisher",
+            "title",
+            "url",
+            "published_on",
+            "published_precision",
+            "accessed_on",
+            "notes",
+        )
+
+
+class JurisdictionResource(ValidatedResource):
+    kind = choice_field("kind", Jurisdiction.Kind)
+    parent = fields.Field(
+        attribute="parent",
+        column_name="parent",
+        widget=StrictForeignKeyWidget(Jurisdiction, field="slug", label="parent jurisdiction"),
+    )
+    population = fields.Field(
+        attribute="population", column_name="population", widget=CountWidget()
+    )
+    geoid = fields.Field(
+        attribute="geoid", column_name="geoid", widget=widgets.CharWidget(allow_blank=False)
+    )
+
+    class Meta(ValidatedResource.Meta):
+        model = Jurisdiction
+        import_id_fields = ("kind", "state", "name")
+        fields = (
+            "name",
+            "kind",
+            "state",
+            "geoid",
+            "parent",
+            "population",
+            "population_year",
+            "slug",
+        )
+        export_order = fields
+
+    def before_import_row(self, row, **kwargs):
+        super().before_import_row(row, **kwargs)
+        for column in ("state",):
+            if row.get(column):
+                row[column] = str(row[column]).strip().upper()
+
+
+class PolicyResource(ValidatedResource):
+    jurisdiction = jurisdiction_field()
+    category = choice_field("category", Policy.Category)
+    direction = choice_field("direction", Policy.Direction)
+    status = choice_field("status", Policy.Status)
+    adopted_on = date_field("adopted_on")
+    adopted_precision = precision_field("adopted_precision")
+    effective_on = date_field("effective_on")
+    effective_precision = precision_field("effective_precision")
+    ended_on = date_field("ended_on")
+    signed_on = date_field("signed_on")
+    detainer_rule = choice_field("detainer_rule", Policy.DetainerRule, allow_blank=True)
+    agreement_model = choice_field("agreement_model", Policy.AgreementModel, allow_blank=True)
+    sources = fields.Field(
+        attribute="sources", column_name="sources", widget=SourceListWidget(Source)
+    )
+    partial_dates = (("adopted_on", "adopted_precision"), ("effective_on", "effective_precision"))
+
+    class Meta(ValidatedResource.Meta):
+        model = Policy
+        import_id_fields = ("jurisdiction", "category", "title")
+        fields = (
+            "jurisdiction",
+            "category",
+            "title",
+            "summary",
+            "direction",
+            "status",
+            "adopted_on",
+            "adopted_precision",
+            "effective_on",
+            "effective_precision",
+            "ended_on",
+            "detainer_rule",
+            "detainer_exceptions",
+            "agreement_model",
+            "agency",
+            "signed_on",
+            "document_url",
+            "sources",
+            "published",
+            "notes",
+        )
+        export_order = fields
+
+    def import_instance(self, instance, row, **kwargs):
+        # Many-to-many cells are only read after the row is saved; check the sources first so a
+        # missing one is reported against its row and field like any other error.
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.error_dict
+        if "sources" in row:
+            try:
+                self.fields["sources"].clean(row)
+            except ValueError as error:
+                errors["sources"] = [ValidationError(str(error))]
+        if errors:
+            raise ValidationError(errors)
+
+
+class DesignationResource(ValidatedResource):
+    jurisdiction = jurisdiction_field()
+    designated_on = date_field("designated_on")
+    source = fields.Field(
+        attribute="source",
+        column_name="source",
+        widget=StrictForeignKeyWidget(Source, field="url", label="source"),
+    )
+
+    class Meta(ValidatedResource.Meta):
+        model = Designation
+        import_id_fields = ("jurisdiction", "designated_by", "label", "designated_on")
+        fields = (
+            "jurisdiction",
+            "designated_by",
+            "list_name",
+            "label",
+            "designated_on",
+            "source",
+            "disputed",
+            "dispute_note",
+            "published",
+        )
+        export_order = fields

@@ -1,0 +1,503 @@
+"""Writes beyond a single admin save: reference-data imports for jurisdictions and policies."""
+
+import csv
+import datetime as dt
+import difflib
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from policies.csv_import import RowError
+from policies.geography import STATE_CODES_BY_NAME, STATE_NAMES
+from policies.models import Designation, Jurisdiction, Policy, Source
+
+CENSUS_PUBLISHER = "U.S. Census Bureau"
+ICE_PUBLISHER = "U.S. Immigration and Customs Enforcement"
+ICE_287G_URL = "https://www.ice.gov/identify-and-arrest/287g"
+ICE_287G_COLUMNS = ("STATE", "LAW ENFORCEMENT AGENCY", "TYPE", "COUNTY", "SUPPORT TYPE", "SIGNED")
+ICE_SUPPORT_TYPES = {
+    "jail enforcement model": Policy.AgreementModel.JAIL_ENFORCEMENT,
+    "task force model": Policy.AgreementModel.TASK_FORCE,
+    "warrant service officer": Policy.AgreementModel.WARRANT_SERVICE,
+}
+ICE_EXTERNAL_PREFIX = "ice-287g:"
+
+# Census names places by their legal form ("Chicago city", "Cary town"); readers know them
+# without it. "(balance)" marks the part of a consolidated government outside other places.
+PLACE_SUFFIX = re.compile(
+    r"\s+(city|town|village|municipality|CDP|urban county|metropolitan government|"
+    r"metro government|consolidated government|unified government)(\s+\(balance\))?$"
+)
+# The Justice Department, the article and the city itself say "New York City".
+PLACE_NAME_OVERRIDES = {"3651000": "New York City"}
+MUNICIPAL_AGENCY_SUFFIX = re.compile(
+    r"\s+(police department|police services department|police dept\.?|department of police|"
+    r"department of public safety|public safety department|public safety|police|"
+    r"marshal'?s office)$",
+    re.IGNORECASE,
+)
+MUNICIPAL_AGENCY_PREFIX = re.compile(r"^(city|town|village|borough) of\s+", re.IGNORECASE)
+COUNTY_AGENCY = re.compile(r"^(?P<county>.+?\s+(county|parish|borough))\b", re.IGNORECASE)
+
+
+def place_display_name(census_name: str, geoid: str) -> str:
+    """'Chicago city, Illinois' -> 'Chicago'; overrides where the common name differs."""
+    if geoid in PLACE_NAME_OVERRIDES:
+        return PLACE_NAME_OVERRIDES[geoid]
+    name = census_name.rsplit(",", 1)[0].strip()
+    return PLACE_SUFFIX.sub("", name)
+
+
+@dataclass
+class CensusReport:
+    created: int = 0
+    updated: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.created} jurisdictions created, {self.updated} updated"
+
+
+def _upsert_by_geoid(
+    records: Iterable[dict], existing: dict[str, Jurisdiction], report: CensusReport
+) -> dict[str, Jurisdiction]:
+    """Create or update jurisdictions keyed by GEOID, saving only what changed."""
+    to_create = []
+    for record in records:
+        current = existing.get(record["geoid"])
+        if current is None:
+            to_create.append(Jurisdiction(**record))
+            continue
+        changed = {key: value for key, value in record.items() if getattr(current, key) != value}
+        if changed:
+            for key, value in changed.items():
+                setattr(current, key, value)
+            current.full_clean()
+            current.save()
+            report.updated += 1
+    for jurisdiction in to_create:
+        jurisdiction.slug = jurisdiction.build_slug()
+        # Uniqueness is left to the database: checking it here costs a query per row.
+        jurisdiction.full_clean(validate_unique=False, validate_constraints=False)
+    created = Jurisdiction.objects.bulk_create(to_create)
+    # bulk_create skips save() and so the history signal; record creation explicitly.
+    Jurisdiction.history.bulk_history_create(created, default_change_reason="Census import")
+    report.created += len(created)
+    return {j.geoid: j for j in [*existing.values(), *created]}
+
+
+@transaction.atomic
+def jurisdictions_import_census(
+    *, states_csv: str, counties_csv: str, places_csv: str
+) -> CensusReport:
+    """Load states and DC, their counties, and incorporated places as cities.
+
+    `places_csv` is the Census PEP 2014 export of places of 50,000+ people; a city's
+    population is its July 1, 2014 estimate. Cities are attached to their state, since the
+    file does not say which county (often several) a city lies in.
+    """
+    report = CensusReport()
+    existing = {j.geoid: j for j in Jurisdiction.objects.exclude(geoid=None)}
+
+    states = {}
+    for row in csv.DictReader(io.StringIO(states_csv)):
+        code = row["postal"].strip()
+        if code in STATE_NAMES and code not in states:
+            states[code] = {
+                "name": STATE_NAMES[code],
+                "kind": Jurisdiction.Kind.STATE,
+                "state": code,
+                "geoid": row["fips"].strip().zfill(2),
+            }
+    by_geoid = _upsert_by_geoid(states.values(), existing, report)
+    state_by_fips = {record["geoid"]: by_geoid[record["geoid"]] for record in states.values()}
+
+    counties: dict[str, dict] = {}
+    for row in csv.DictReader(io.StringIO(counties_csv)):
+        state = state_by_fips.get(row["statefp"].strip().zfill(2))
+        geoid = row["statefp"].strip().zfill(2) + row["countyfp"].strip().zfill(3)
+        # Territories are outside this tracker's scope; later rows of a GEOID are aliases
+        # ("Brooklyn Borough" for Kings County).
+        if state is None or geoid in counties:
+            continue
+        counties[geoid] = {
+            "name": row["name"].strip(),
+            "kind": Jurisdiction.Kind.COUNTY,
+            "state": state.state,
+            "geoid": geoid,
+            "parent": state,
+        }
+    by_geoid = _upsert_by_geoid(counties.values(), by_geoid, report)
+
+    reader = csv.reader(io.StringIO(places_csv))
+    header = next(reader)
+    geoid_column, name_column = header.index("GC_RANK.target-geo-id2"), 7
+    population_column = header.index("respop72014")
+    cities = []
+    for row in reader:
+        if len(row) <= population_column or not row[geoid_column].strip():
+            continue
+        geoid = row[geoid_column].strip().zfill(7)
+        state = state_by_fips.get(geoid[:2])
+        if state is None:
+            continue
+        cities.append(
+            {
+                "name": place_display_name(row[name_column], geoid),
+                "kind": Jurisdiction.Kind.CITY,
+                "state": state.state,
+                "geoid": geoid,
+                "parent": state,
+                "population": int(row[population_column]),
+                "population_year": 2014,
+            }
+        )
+    _upsert_by_geoid(cities, by_geoid, report)
+    return report
+
+
+@dataclass
+class Ice287gReport:
+    sheet_date: dt.date
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    ended: int = 0
+    places_created: list[str] = field(default_factory=list)
+    problems: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
+    dry_run: bool = False
+
+    def summary(self) -> str:
+        verb = "would be" if self.dry_run else "were"
+        return (
+            f"ICE 287(g) sheet of {self.sheet_date}: {self.created} new, {self.updated} updated, "
+            f"{self.unchanged} unchanged and {self.ended} ended agreements {verb} recorded; "
+            f"{len(self.places_created)} local jurisdictions {verb} created; "
+            f"{len(self.problems)} rows skipped, {len(self.warnings)} rows with warnings."
+        )
+
+
+def parse_ice_date(text: str) -> dt.date:
+    """ICE's SIGNED cell: ISO or US dates. Raises ValueError on anything else, typos included."""
+    text = text.strip()
+    for date_format in ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y"):
+        try:
+            day = dt.datetime.strptime(text, date_format).date()
+        except ValueError:
+            continue
+        # The program dates from 1996; a signing year outside it is a typo (e.g. 5025).
+        if 1996 <= day.year <= dt.date.today().year + 1:
+            return day
+    raise ValueError(f"'{text}' is not a valid date")
+
+
+class _JurisdictionFinder:
+    """Resolves an ICE agency to the jurisdiction it serves, creating missing cities."""
+
+    def __init__(self, report: Ice287gReport) -> None:
+        self.report = report
+        self.states = {j.state: j for j in Jurisdiction.objects.states()}
+        self.places: dict[tuple[str, str, str], Jurisdiction] = {
+            (j.kind, j.state, j.name.lower()): j
+            for j in Jurisdiction.objects.filter(
+                kind__in=[Jurisdiction.Kind.COUNTY, Jurisdiction.Kind.CITY, Jurisdiction.Kind.OTHER]
+            )
+        }
+
+    def county(self, state: str, county_cell: str, agency: str) -> tuple[Jurisdiction | None, str]:
+        """The county an agency serves, and a warning when the sheet's spelling was corrected."""
+        candidates = []
+        if county_cell and county_cell != "#N/A":
+            candidates.append(county_cell.strip())
+        if match := COUNTY_AGENCY.match(agency):
+            candidates.append(match["county"])
+        for name in candidates:
+            key = (Jurisdiction.Kind.COUNTY, state, name.lower())
+            if key in self.places:
+                return self.places[key], ""
+        # ICE's sheet misspells some counties ("Berrian County", "Lampass County").
+        names = {
+            name: place
+            for (kind, place_state, name), place in self.places.items()
+            if kind == Jurisdiction.Kind.COUNTY and place_state == state
+        }
+        for name in candidates:
+            close = difflib.get_close_matches(name.lower(), names, n=1, cutoff=0.85)
+            if close:
+                county = names[close[0]]
+                return (
+                    county,
+                    f"'{name}' read as {county.name}, the closest county name in {state}.",
+                )
+        return None, ""
+
+    def city(self, state: str, agency: str) -> Jurisdiction:
+        """A municipal police department's city; other local agencies (airport authorities,
+        township constables) are filed under their own name as 'other'."""
+        if MUNICIPAL_AGENCY_SUFFIX.search(agency):
+            name = MUNICIPAL_AGENCY_PREFIX.sub("", MUNICIPAL_AGENCY_SUFFIX.sub("", agency)).strip()
+            kind = Jurisdiction.Kind.CITY
+        else:
+            name, kind = agency, Jurisdiction.Kind.OTHER
+        key = (kind, state, name.lower())
+        if key not in self.places:
+            city = Jurisdiction(name=name, kind=kind, state=state, parent=self.states[state])
+            city.full_clean()
+            city._change_reason = f"Created for ICE 287(g) sheet of {self.report.sheet_date}"
+            city.save()
+            self.places[key] = city
+            self.report.places_created.append(city.display_name)
+        return self.places[key]
+
+
+def _ice_agreement_fields(row: dict, model: str, signed_on: dt.date | None) -> dict:
+    agency = row["LAW ENFORCEMENT AGENCY"].strip()
+    label = Policy.AgreementModel(model).label.lower()
+    return {
+        "category": Policy.Category.AGREEMENT_287G,
+        "title": f"287(g) agreement, {label} model: {agency}",
+        "summary": (
+            f"{agency} takes part in ICE's 287(g) program under the {label} model, "
+            "as listed on ICE's sheet of participating agencies."
+        ),
+        "direction": Policy.Direction.EXPANDS,
+        "agreement_model": model,
+        "agency": agency,
+        "signed_on": signed_on,
+        "document_url": (row.get("MOA_URL") or "").strip(),
+        "published": True,
+    }
+
+
+@transaction.atomic
+def agreements_import_ice_287g(
+    *,
+    rows: Iterable[dict[str, str]],
+    sheet_date: dt.date,
+    accessed_on: dt.date | None = None,
+    dry_run: bool = False,
+) -> Ice287gReport:
+    """Record ICE's "287(g) Participating Agencies" sheet, dated `sheet_date`, as agreements.
+
+    One agreement per agency and model, keyed so that re-importing a sheet changes nothing.
+    Agreements on an earlier sheet but missing from this one are marked expired as of
+    `sheet_date`. A row that cannot be placed is skipped and reported; a row whose SIGNED date
+    is a typo is imported without a signing date and reported. `dry_run` rolls everything back.
+    """
+    report = Ice287gReport(sheet_date=sheet_date, dry_run=dry_run)
+    rows = list(rows)
+    missing = [c for c in ICE_287G_COLUMNS if rows and c not in rows[0]]
+    if missing or not rows:
+        report.problems.append(
+            RowError(0, "", f"Not an ICE 287(g) sheet: missing columns {', '.join(missing)}")
+            if missing
+            else RowError(0, "", "The sheet has no rows.")
+        )
+        return report
+
+    source, _ = Source.objects.get_or_create(
+        url=ICE_287G_URL,
+        published_on=sheet_date,
+        defaults={
+            "publisher": ICE_PUBLISHER,
+            "title": f"287(g) Participating Agencies (sheet of {sheet_date:%B %-d, %Y})",
+            "accessed_on": accessed_on or sheet_date,
+        },
+    )
+    finder = _JurisdictionFinder(report)
+    existing = {
+        p.external_id: p
+        for p in Policy.objects.filter(
+            external_id__startswith=ICE_EXTERNAL_PREFIX
+        ).prefetch_related("sources")
+    }
+    seen: set[str] = set()
+    reason = f"ICE 287(g) sheet of {sheet_date}"
+
+    for number, row in enumerate(rows, 1):
+        values = {key: (value or "").strip() for key, value in row.items() if key}
+        state = STATE_CODES_BY_NAME.get(values["STATE"].upper())
+        model = ICE_SUPPORT_TYPES.get(values["SUPPORT TYPE"].lower())
+        agency = values["LAW ENFORCEMENT AGENCY"]
+        if state is None:
+            report.problems.append(RowError(number, "STATE", f"Unknown state '{values['STATE']}'."))
+            continue
+        if model is None:
+            report.problems.append(
+                RowError(
+                    number, "SUPPORT TYPE", f"Unknown 287(g) model '{values['SUPPORT TYPE']}'."
+                )
+            )
+            continue
+        if not agency:
+            report.problems.append(RowError(number, "LAW ENFORCEMENT AGENCY", "No agency named."))
+            continue
+
+        agency_type = values["TYPE"].lower()
+        if agency_type == "county":
+            jurisdiction, warning = finder.county(state, values["COUNTY"], agency)
+            if warning:
+                report.warnings.append(RowError(number, "COUNTY", warning))
+            if jurisdiction is None and MUNICIPAL_AGENCY_SUFFIX.search(agency):
+                jurisdiction = finder.city(state, agency)
+                report.warnings.append(
+                    RowError(
+                        number,
+                        "TYPE",
+                        f"A police department typed County; filed under "
+                        f"{jurisdiction.display_name}.",
+                    )
+                )
+            if jurisdiction is None:
+                report.problems.append(
+                    RowError(number, "COUNTY", f"No county '{values['COUNTY']}' in {state}.")
+                )
+                continue
+        elif agency_type == "state agency" or agency.lower().startswith(STATE_NAMES[state].lower()):
+            jurisdiction = finder.states[state]
+        elif agency_type == "municipality":
+            jurisdiction = finder.city(state, agency)
+        else:
+            report.problems.append(RowError(number, "TYPE", f"Unknown type '{values['TYPE']}'."))
+            continue
+
+        signed_on = None
+        try:
+            signed_on = parse_ice_date(values["SIGNED"])
+        except ValueError as error:
+            report.warnings.append(
+                RowError(number, "SIGNED", f"{error}; agreement recorded without a signing date.")
+            )
+
+        external_id = f"{ICE_EXTERNAL_PREFIX}{state}:{slugify(agency)}:{model}"
+        if external_id in seen:
+            report.warnings.append(RowError(number, "", "Same agency and model as an earlier row."))
+            continue
+        seen.add(external_id)
+        wanted = _ice_agreement_fields(values, model, signed_on) | {
+            "jurisdiction": jurisdiction,
+            "status": Policy.Status.IN_EFFECT,
+            "ended_on": None,
+        }
+        policy = existing.get(external_id)
+        if policy is None:
+            policy = Policy(external_id=external_id, **wanted)
+            policy.full_clean()
+            policy._change_reason = reason
+            policy.save()
+            policy.sources.add(source)
+            report.created += 1
+            continue
+        if signed_on is None:
+            wanted["signed_on"] = policy.signed_on  # keep a date staff may have corrected
+        changed = {k: v for k, v in wanted.items() if getattr(policy, k) != v}
+        if changed:
+            for key, value in changed.items():
+                setattr(policy, key, value)
+            policy.full_clean()
+            policy._change_reason = reason
+            policy.save()
+            report.updated += 1
+        else:
+            report.unchanged += 1
+        if source not in policy.sources.all():
+            policy.sources.add(source)
+
+    newer_sheet_recorded = Source.objects.filter(
+        url=ICE_287G_URL, published_on__gt=sheet_date
+    ).exists()
+    if newer_sheet_recorded:
+        report.warnings.append(
+            RowError(0, "", "A newer ICE sheet is already recorded; no agreement was ended.")
+        )
+    else:
+        for external_id, policy in existing.items():
+            if external_id in seen or policy.status != Policy.Status.IN_EFFECT:
+                continue
+            policy.status = Policy.Status.EXPIRED
+            policy.ended_on = sheet_date
+            policy._change_reason = f"Not on {reason}"
+            policy.save()
+            policy.sources.add(source)
+            report.ended += 1
+
+    if dry_run:
+        transaction.set_rollback(True)
+    return report
+
+
+def read_csv_rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+
+
+DOJ_PUBLISHER = "U.S. Department of Justice"
+DOJ_LIST_NAME = "Sanctuary jurisdiction list under Executive Order 14287"
+DOJ_LABEL = "Sanctuary jurisdiction"
+
+
+@dataclass
+class DesignationReport:
+    created: int = 0
+    unchanged: int = 0
+    problems: list[RowError] = field(default_factory=list)
+
+
+@transaction.atomic
+def designations_import_doj_list(*, text: str) -> DesignationReport:
+    """Record the Justice Department's list of 2025-08-05 (EO 14287) as designations.
+
+    Rows are matched to jurisdictions by Census GEOID, else by kind, state and name; a listed
+    city missing from the Census file of large places (East Lansing, MI) is created.
+    """
+    report = DesignationReport()
+    for number, row in enumerate(read_csv_rows(text), 1):
+        kind = row["jurisdiction_type"].strip()
+        state = row["state_abbr"].strip()
+        geoid = row["census_geoid"].strip() or None
+        name = row["jurisdiction"].split(",")[0].strip()
+        jurisdiction = Jurisdiction.objects.filter(geoid=geoid).first() if geoid else None
+        if jurisdiction is None:
+            jurisdiction = Jurisdiction.objects.filter(kind=kind, state=state, name=name).first()
+        if jurisdiction is None and kind == Jurisdiction.Kind.CITY:
+            jurisdiction = Jurisdiction(
+                name=name,
+                kind=kind,
+                state=state,
+                parent=Jurisdiction.objects.states().get(state=state),
+            )
+            jurisdiction.full_clean()
+            jurisdiction.save()
+        if jurisdiction is None:
+            report.problems.append(RowError(number, "jurisdiction", f"Not found: {name}"))
+            continue
+        listed_on = dt.date.fromisoformat(row["list_published"].strip())
+        source, _ = Source.objects.get_or_create(
+            url=row["source_url"].strip(),
+            published_on=listed_on,
+            defaults={
+                "publisher": DOJ_PUBLISHER,
+                "title": "U.S. sanctuary jurisdiction list following Executive Order 14287",
+            },
+        )
+        note = row.get("note", "").strip()
+        disputed = "error" in note.lower()
+        _, created = Designation.objects.get_or_create(
+            jurisdiction=jurisdiction,
+            designated_by=DOJ_PUBLISHER,
+            label=DOJ_LABEL,
+            designated_on=listed_on,
+            defaults={
+                "list_name": DOJ_LIST_NAME,
+                "source": source,
+                "disputed": disputed,
+                "dispute_note": note if disputed else "",
+                "published": True,
+            },
+        )
+        report.created += created
+        report.unchanged += not created
+    return report
