@@ -105,11 +105,23 @@ class Jurisdiction(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         if not self.slug:
-            self.slug = self.build_slug()
+            self.slug = self.unique_slug(self.build_slug())
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("policies:jurisdiction-detail", kwargs={"slug": self.slug})
+
+    def unique_slug(self, base: str) -> str:
+        taken = set(
+            Jurisdiction.objects.filter(slug__startswith=base)
+            .exclude(pk=self.pk)
+            .values_list("slug", flat=True)
+        )
+        slug, number = base, 1
+        while slug in taken:
+            number += 1
+            slug = f"{base}-{number}"
+        return slug
 
     @property
     def display_name(self) -> str:

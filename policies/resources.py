@@ -53,6 +53,27 @@ class ValidatedResource(resources.ModelResource):
     def before_import_row(self, row, **kwargs):
         precision_fields_from_partial_dates(row, self.partial_dates)
 
+    def get_instance(self, instance_loader, row):
+        # A bad cell in a key column would otherwise surface as an exception without its field;
+        # report it, with the row's other bad cells, as a validation error.
+        errors: dict[str, list[ValidationError]] = {}
+        for name in self.get_import_id_fields():
+            field = self.fields[name]
+            if field.column_name not in row:
+                continue
+            try:
+                field.clean(row)
+            except ValueError as error:
+                errors[field.attribute] = [ValidationError(str(error))]
+        if errors:
+            try:
+                self.import_instance(self.init_instance(row), row)
+            except ValidationError as error:
+                for name, messages in error.error_dict.items():
+                    errors.setdefault(name, messages)
+            raise ValidationError(errors)
+        return super().get_instance(instance_loader, row)
+
     class Meta:
         clean_model_instances = True
         skip_unchanged = True

@@ -1,0 +1,18 @@
+import pytest
+from django.contrib.auth.models import Group
+
+
+@pytest.fixture
+def editor(django_user_model):
+    """A staff member in the Editors group (created by a data migration)."""
+    user = django_user_model.objects.create_user(
+        username="editor", password="a-long-test-password", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client

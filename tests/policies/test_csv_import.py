@@ -1,0 +1,193 @@
+import datetime as dt
+
+import pytest
+
+from arrivals.models import ArrivalCount
+from arrivals.resources import ArrivalCountResource
+from policies.csv_import import csv_import
+from policies.models import Jurisdiction, Policy
+from policies.resources import JurisdictionResource, PolicyResource
+from tests.factories import make_jurisdiction, make_source, make_state
+
+pytestmark = pytest.mark.django_db
+
+FIGURE_HEADER = (
+    "jurisdiction,measure,unit,period_type,period_start,period_end,as_of,value,qualifier,"
+    "sender,program,reported_by,source,notes,published"
+)
+
+
+@pytest.fixture
+def places():
+    illinois = make_state("IL", "Illinois")
+    return {
+        "chicago": make_jurisdiction(name="Chicago", state="IL", parent=illinois),
+        "source": make_source(url="https://example.org/oemc"),
+    }
+
+
+def figures_csv(*rows: str) -> str:
+    return "\n".join([FIGURE_HEADER, *rows]) + "\n"
+
+
+GOOD_ROWS = (
+    'il-chicago,new_arrivals,people,cumulative,2022-08-31,,11/1/2023,"20,000",exact,,,City OEMC,'
+    "https://example.org/oemc,,true",
+    "il-chicago,in_shelter,people,point,,,2024-01,15000,nearly,,,City of Chicago,"
+    "https://example.org/oemc,peak,true",
+    'il-chicago,bused,people,cumulative,2022-08,,1/29/2024,"31,200",at least,Texas,'
+    "Operation Lone Star,Office of the Texas Governor,https://example.org/oemc,,true",
+)
+
+
+def test_good_file_is_imported_with_us_dates_separators_and_month_dates(places):
+    report = csv_import(resource=ArrivalCountResource(), text=figures_csv(*GOOD_ROWS))
+
+    assert report.ok, report.errors
+    assert (report.created, report.updated, report.skipped) == (3, 0, 0)
+    cumulative = ArrivalCount.objects.get(measure="new_arrivals")
+    assert cumulative.value == 20000
+    assert cumulative.as_of == dt.date(2023, 11, 1)
+    shelter = ArrivalCount.objects.get(measure="in_shelter")
+    assert (shelter.as_of, shelter.as_of_precision) == (dt.date(2024, 1, 1), "month")
+    assert shelter.display_value == "nearly 15,000"
+    bused = ArrivalCount.objects.get(measure="bused")
+    assert bused.qualifier == "at_least"  # given by its label
+    assert bused.period_display == "since August 2022, as of Jan. 29, 2024"
+
+
+def test_a_file_with_one_bad_row_saves_nothing_and_names_the_row_and_field(places):
+    bad_row = (
+        "il-chicago,new_arrivals,people,cumulative,2022-08-31,,2024-13-45,5000,exact,,,,"
+        "https://example.org/oemc,,true"
+    )
+    report = csv_import(resource=ArrivalCountResource(), text=figures_csv(*GOOD_ROWS, bad_row))
+
+    assert not report.ok
+    assert ArrivalCount.objects.count() == 0
+    [error] = report.errors
+    assert (error.row, error.field) == (4, "as_of")
+    assert str(error) == (
+        "row 4 (line 5), field 'as_of': '2024-13-45' is not a date; use 2024-01-04 or "
+        "1/4/2024 (or 2024-01 for a month)."
+    )
+    assert report.summary() == "1 error(s); nothing was saved."
+
+
+@pytest.mark.parametrize(
+    ("row", "field", "message"),
+    [
+        (
+            "il-chicago,new_arrivals,people,cumulative,2022-08-31,,2023-11-01,lots,exact,,,,"
+            "https://example.org/oemc,,true",
+            "value",
+            "'lots' is not a whole number.",
+        ),
+        (
+            "il-chicago,new_arrivals,people,cumulative,2022-08-31,,2023-11-01,-4,exact,,,,"
+            "https://example.org/oemc,,true",
+            "value",
+            "-4 is negative; a count cannot be negative.",
+        ),
+        (
+            "il-springfield,new_arrivals,people,cumulative,2022-08-31,,2023-11-01,5,exact,,,,"
+            "https://example.org/oemc,,true",
+            "jurisdiction",
+            "No jurisdiction with slug 'il-springfield'.",
+        ),
+        (
+            "il-chicago,new_arrivals,people,cumulative,2022-08-31,,2023-11-01,5,roughly,,,,"
+            "https://example.org/oemc,,true",
+            "qualifier",
+            "'roughly' is not one of: exact, about, nearly, more_than, at_least, fewer_than, "
+            "estimated.",
+        ),
+        (
+            "il-chicago,new_arrivals,people,cumulative,2022-08-31,,2023-11-01,5,exact,,,,"
+            "https://example.org/missing,,true",
+            "source",
+            "No source with url 'https://example.org/missing'.",
+        ),
+        (
+            "il-chicago,bused,people,cumulative,2023-08-31,,2023-01-01,5,exact,,,,"
+            "https://example.org/oemc,,true",
+            "period_start",
+            "The period starts after its as-of date.",
+        ),
+    ],
+)
+def test_each_kind_of_bad_cell_is_reported_against_its_field(places, row, field, message):
+    report = csv_import(resource=ArrivalCountResource(), text=figures_csv(GOOD_ROWS[0], row))
+
+    assert ArrivalCount.objects.count() == 0
+    assert any(e.row == 2 and e.field == field and e.message == message for e in report.errors), [
+        str(e) for e in report.errors
+    ]
+
+
+def test_reimporting_the_same_file_changes_nothing(places):
+    text = figures_csv(*GOOD_ROWS)
+    csv_import(resource=ArrivalCountResource(), text=text)
+    before = list(ArrivalCount.objects.order_by("pk").values())
+    history_before = ArrivalCount.history.count()
+
+    report = csv_import(resource=ArrivalCountResource(), text=text)
+
+    assert (report.created, report.updated, report.skipped) == (0, 0, 3)
+    assert list(ArrivalCount.objects.order_by("pk").values()) == before
+    assert ArrivalCount.history.count() == history_before
+
+
+def test_dry_run_reports_without_saving(places):
+    report = csv_import(resource=ArrivalCountResource(), text=figures_csv(*GOOD_ROWS), dry_run=True)
+    assert report.ok and report.created == 3
+    assert ArrivalCount.objects.count() == 0
+    assert "would be imported" in report.summary()
+
+
+def test_policy_import_requires_known_sources_and_reports_them_by_row(places):
+    header = "jurisdiction,category,title,summary,direction,status,effective_on,sources,published"
+    good = (
+        "il-chicago,sanctuary,Welcoming City Ordinance,Limits city cooperation.,limits,"
+        "in_effect,2012-09-12,https://example.org/oemc,true"
+    )
+    unknown_source = (
+        "il-chicago,detainer,Detainer rule,Declines detainers.,limits,in_effect,1/4/2012,"
+        "https://example.org/nowhere,true"
+    )
+    report = csv_import(resource=PolicyResource(), text=f"{header}\n{good}\n{unknown_source}\n")
+
+    assert Policy.objects.count() == 0
+    messages = {(e.row, e.field): e.message for e in report.errors}
+    assert messages[(2, "sources")] == (
+        "No source with URL https://example.org/nowhere; add it under Sources first."
+    )
+    assert messages[(2, "detainer_rule")] == "A detainer rule says when detainers are honored."
+
+    report = csv_import(resource=PolicyResource(), text=f"{header}\n{good}\n")
+    assert report.ok, report.errors
+    policy = Policy.objects.get()
+    assert list(policy.sources.all()) == [places["source"]]
+    again = csv_import(resource=PolicyResource(), text=f"{header}\n{good}\n")
+    assert (again.created, again.updated, again.skipped) == (0, 0, 1)
+
+
+def test_jurisdiction_import_matches_on_kind_state_and_name():
+    make_state("IL", "Illinois")
+    text = (
+        "name,kind,state,geoid,parent,population,population_year\n"
+        'Elgin,city,il,1723074,illinois,"112,456",2014\n'
+    )
+    first = csv_import(resource=JurisdictionResource(), text=text)
+    second = csv_import(resource=JurisdictionResource(), text=text)
+
+    assert first.ok and first.created == 1, first.errors
+    assert second.skipped == 1
+    elgin = Jurisdiction.objects.get(name="Elgin")
+    assert (elgin.state, elgin.population, elgin.parent.name) == ("IL", 112456, "Illinois")
+
+
+def test_unreadable_or_headerless_files_are_reported_not_raised(places):
+    report = csv_import(resource=ArrivalCountResource(), text="value\n5\n")
+    assert not report.ok
+    assert "jurisdiction" in report.errors[0].message
