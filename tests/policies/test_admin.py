@@ -1,0 +1,223 @@
+import datetime as dt
+import re
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from arrivals.models import ArrivalCount
+from policies.models import Jurisdiction, Policy
+from tests.factories import (
+    make_arrival_count,
+    make_designation,
+    make_jurisdiction,
+    make_policy,
+    make_source,
+    make_state,
+)
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [
+    ("policies", "jurisdiction"),
+    ("policies", "source"),
+    ("policies", "policy"),
+    ("policies", "designation"),
+    ("arrivals", "arrivalcount"),
+]
+
+
+@pytest.fixture
+def records():
+    figure = make_arrival_count()
+    policy = make_policy(jurisdiction=figure.jurisdiction)
+    designation = make_designation(jurisdiction=figure.jurisdiction)
+    return {
+        "jurisdiction": figure.jurisdiction,
+        "source": figure.source,
+        "policy": policy,
+        "designation": designation,
+        "arrivalcount": figure,
+    }
+
+
+@pytest.mark.parametrize(("app", "model"), MODELS)
+def test_editor_can_open_changelist_change_form_history_and_import(
+    editor_client, records, app, model
+):
+    obj = records[model]
+    for name, args in (
+        ("changelist", []),
+        ("change", [obj.pk]),
+        ("history", [obj.pk]),
+        ("import", []),
+        ("export", []),
+        ("add", []),
+    ):
+        response = editor_client.get(reverse(f"admin:{app}_{model}_{name}", args=args))
+        assert response.status_code == 200, (name, response.status_code)
+
+
+@pytest.mark.parametrize(("app", "model"), MODELS)
+def test_anonymous_visitors_are_sent_to_the_login_page(client, records, app, model):
+    for name, args in (("changelist", []), ("change", [records[model].pk]), ("import", [])):
+        response = client.get(reverse(f"admin:{app}_{model}_{name}", args=args))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_editors_cannot_manage_users_or_groups(editor_client, editor):
+    assert editor_client.get(reverse("admin:auth_user_changelist")).status_code == 403
+    assert editor_client.get(reverse("admin:auth_group_changelist")).status_code == 403
+    editors = Group.objects.get(name="Editors")
+    assert not editors.permissions.filter(content_type__app_label="auth").exists()
+    assert editor.has_perm("policies.change_policy")
+    assert editor.has_perm("arrivals.add_arrivalcount")
+
+
+def test_staff_without_the_editors_group_cannot_edit_data(client, records):
+    staff = User.objects.create_user("intern", password="a-long-test-password", is_staff=True)
+    client.force_login(staff)
+    response = client.get(reverse("admin:policies_policy_changelist"))
+    assert response.status_code == 403
+
+
+def test_admin_edit_records_history_with_its_author_and_reason(editor_client, editor):
+    illinois = make_state("IL", "Illinois")
+    city = make_jurisdiction(name="Evanston", parent=illinois)
+    url = reverse("admin:policies_jurisdiction_change", args=[city.pk])
+    form = {
+        "name": "Evanston",
+        "kind": "city",
+        "state": "IL",
+        "geoid": "1724582",
+        "parent": illinois.pk,
+        "population": "",
+        "population_year": "",
+        "slug": city.slug,
+        "change_reason": "Added the Census GEOID",
+    }
+    for prefix in ("policies", "arrival_counts", "designations"):
+        form |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+
+    response = editor_client.post(url, form)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    latest = city.history.latest()
+    assert latest.history_user == editor
+    assert latest.history_change_reason == "Added the Census GEOID"
+    assert latest.geoid == "1724582"
+    assert latest.prev_record.geoid is None
+
+
+def test_revert_from_history_restores_the_earlier_version(editor_client):
+    policy = make_policy(title="Original title")
+    policy.title = "Mistaken title"
+    policy.save()
+    original = policy.history.earliest()
+    url = reverse("admin:policies_policy_simple_history", args=[policy.pk, original.pk])
+
+    assert editor_client.get(url).status_code == 200
+    form = {
+        "jurisdiction": policy.jurisdiction_id,
+        "category": policy.category,
+        "title": original.title,
+        "summary": policy.summary,
+        "direction": policy.direction,
+        "status": policy.status,
+        "effective_on": "2020-01-01",
+        "adopted_precision": "day",
+        "effective_precision": "day",
+        "sources": [s.pk for s in policy.sources.all()],
+        "published": "on",
+    }
+    response = editor_client.post(url, form)
+
+    assert response.status_code == 302
+    policy.refresh_from_db()
+    assert policy.title == "Original title"
+
+
+def test_saving_an_overlapping_figure_warns_the_editor(editor_client):
+    chicago = make_jurisdiction(name="Chicago")
+    make_arrival_count(jurisdiction=chicago, value=20000, as_of=dt.date(2023, 11, 1))
+    source = make_source()
+    form = {
+        "jurisdiction": chicago.pk,
+        "measure": "new_arrivals",
+        "unit": "people",
+        "value": "36000",
+        "qualifier": "about",
+        "period_type": "cumulative",
+        "period_start": "2022-08-01",
+        "period_start_precision": "month",
+        "as_of": "2024-03-12",
+        "as_of_precision": "day",
+        "source": source.pk,
+        "published": "on",
+    }
+    response = editor_client.post(reverse("admin:arrivals_arrivalcount_add"), form, follow=True)
+
+    assert ArrivalCount.objects.count() == 2
+    messages = [str(m) for m in response.context["messages"]]
+    assert any("overlaps 1 other figure(s)" in m and "20,000" in m for m in messages), messages
+
+
+def test_admin_csv_import_with_a_bad_row_shows_row_and_field_and_saves_nothing(editor_client):
+    make_jurisdiction(name="Chicago")
+    source = make_source(url="https://example.org/oemc")
+    text = (
+        "jurisdiction,measure,unit,period_type,period_start,period_end,as_of,value,qualifier,"
+        "sender,program,reported_by,source,notes,published\n"
+        f"il-chicago,new_arrivals,people,cumulative,2022-08-31,,2023-11-01,20000,exact,,,,"
+        f"{source.url},,true\n"
+        f"il-chicago,new_arrivals,people,cumulative,2022-08-31,,2024-03-12,many,exact,,,,"
+        f"{source.url},,true\n"
+    )
+    upload = SimpleUploadedFile("figures.csv", text.encode(), content_type="text/csv")
+
+    response = editor_client.post(
+        reverse("admin:arrivals_arrivalcount_import"),
+        {"resource": "0", "format": "0", "import_file": upload},
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Some rows failed to validate" in page
+    assert re.search(r"<td[^>]*>\s*2\s*</td>", page), "the bad row's number is shown"
+    assert "&#x27;many&#x27; is not a whole number." in page
+    assert 'name="import_file_name"' not in page  # no confirm form is offered
+    assert ArrivalCount.objects.count() == 0
+
+
+def test_ice_sheet_upload_previews_then_records(editor_client):
+    make_state("TN", "Tennessee")
+    make_jurisdiction(name="Grundy County", state="TN", kind=Jurisdiction.Kind.COUNTY)
+    sheet = (
+        "STATE,LAW ENFORCEMENT AGENCY,TYPE,COUNTY,SUPPORT TYPE,SIGNED,MOA,ADDENDUM,MOA_URL\n"
+        "TENNESSEE,Grundy County Sheriff's Office,County,Grundy County,Warrant Service Officer,"
+        "5025-07-07,link pending,,\n"
+    )
+    url = reverse("admin:policies_policy_import_ice_287g")
+
+    def upload(preview: bool):
+        data = {
+            "sheet": SimpleUploadedFile("ice.csv", sheet.encode()),
+            "sheet_date": "2025-07-18",
+        }
+        if preview:
+            data["preview"] = "on"
+        return editor_client.post(url, data)
+
+    preview = upload(preview=True)
+    assert preview.status_code == 200
+    assert "Preview: nothing saved" in preview.content.decode()
+    assert "&#x27;5025-07-07&#x27; is not a valid date" in preview.content.decode()
+    assert Policy.objects.count() == 0
+
+    upload(preview=False)
+    agreement = Policy.objects.get()
+    assert agreement.agreement_model == Policy.AgreementModel.WARRANT_SERVICE
+    assert agreement.signed_on is None
+    assert agreement.history.latest().history_change_reason == "ICE 287(g) sheet of 2025-07-18"
