@@ -1,0 +1,112 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from arrivals.models import ArrivalCount
+from tests.factories import (
+    make_arrival_count,
+    make_designation,
+    make_jurisdiction,
+    make_policy,
+    make_source,
+    make_state,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def chicago():
+    illinois = make_state("IL", "Illinois")
+    city = make_jurisdiction(
+        name="Chicago", parent=illinois, population=2722389, population_year=2014
+    )
+    make_arrival_count(
+        jurisdiction=city,
+        value=50000,
+        qualifier=ArrivalCount.Qualifier.MORE_THAN,
+        period_start=dt.date(2022, 1, 1),
+        period_start_precision="year",
+        as_of=dt.date(2024, 11, 1),
+        as_of_precision="month",
+        reported_by="NewsNation",
+        source=make_source(publisher="NewsNation", url="https://www.newsnationnow.com/"),
+    )
+    make_arrival_count(
+        jurisdiction=city,
+        measure=ArrivalCount.Measure.BUSED,
+        sender="Texas",
+        value=31200,
+        qualifier=ArrivalCount.Qualifier.AT_LEAST,
+        as_of=dt.date(2024, 1, 29),
+    )
+    make_policy(jurisdiction=city, title="Welcoming City Ordinance")
+    make_designation(jurisdiction=city)
+    return city
+
+
+def test_jurisdiction_page_shows_figures_with_qualifier_source_and_as_of(client, chicago):
+    response = client.get(chicago.get_absolute_url())
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "More than 50,000" in page
+    assert "since 2022, as of November 2024" in page
+    assert 'href="https://www.newsnationnow.com/"' in page
+    assert "At least 31,200" in page
+    assert "Arrivals bused by a sending state&#x27;s program: sent by Texas" in page
+    assert "they are not added together" in page
+    assert "Welcoming City Ordinance" in page
+    assert "Sanctuary jurisdiction" in page
+
+
+def test_readers_never_see_drafts(client, chicago):
+    make_policy(jurisdiction=chicago, title="Draft detainer memo", published=False)
+    make_arrival_count(jurisdiction=chicago, value=987654, published=False)
+    make_designation(jurisdiction=chicago, label="Draft label", published=False)
+
+    for url in (chicago.get_absolute_url(), reverse("policies:home")):
+        page = client.get(url).content.decode()
+        assert "Draft detainer memo" not in page
+        assert "987,654" not in page
+        assert "Draft label" not in page
+
+
+def test_text_from_the_database_is_escaped(client, chicago):
+    make_policy(jurisdiction=chicago, title='<script>alert("x")</script>')
+    page = client.get(chicago.get_absolute_url()).content.decode()
+    assert '<script>alert("x")</script>' not in page
+    assert "&lt;script&gt;" in page
+
+
+def test_unknown_jurisdiction_is_a_404(client):
+    assert client.get("/jurisdictions/nowhere/").status_code == 404
+
+
+def test_home_lists_headline_figures_with_their_sources(client, chicago):
+    page = client.get(reverse("policies:home")).content.decode()
+    assert "More than 50,000" in page
+    assert "NewsNation" in page
+    assert chicago.get_absolute_url() in page
+
+
+def test_pages_run_a_bounded_number_of_queries(client, chicago, django_assert_max_num_queries):
+    for number in range(30):
+        place = make_jurisdiction(name=f"Town {number}", parent=chicago.parent)
+        make_arrival_count(jurisdiction=place, value=number)
+        make_policy(jurisdiction=chicago, title=f"Policy {number}")
+    with django_assert_max_num_queries(6):
+        client.get(chicago.get_absolute_url())
+    with django_assert_max_num_queries(6):
+        client.get(chicago.parent.get_absolute_url())
+    with django_assert_max_num_queries(4):
+        client.get(reverse("policies:home"))
+
+
+def test_pages_are_not_frameable_and_have_a_strict_csp(client, chicago):
+    response = client.get(chicago.get_absolute_url())
+    assert response["X-Frame-Options"] == "DENY"
+    csp = response["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
+    assert "unsafe" not in csp
