@@ -1,6 +1,7 @@
 # Thin aliases; the README shows the commands they run.
 VENV := .venv
 PYTHON := $(VENV)/bin/python
+VENDOR := static/vendor
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -12,7 +13,15 @@ $(VENV)/.installed: requirements.lock
 	$(PYTHON) -m pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
-install: $(VENV)/.installed
+# htmx and plotly.js's basic bundle come from the npm registry at set-up; nothing loads from a CDN.
+$(VENDOR)/.installed: package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js) is needed to install the front-end files"; exit 1; }
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/plotly.js-basic-dist-min/plotly-basic.min.js $(VENDOR)/
+	touch $@
+
+install: $(VENV)/.installed $(VENDOR)/.installed
 
 seed: install
 	$(PYTHON) manage.py migrate --noinput

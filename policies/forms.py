@@ -2,6 +2,10 @@ import datetime as dt
 
 from django import forms
 
+from policies.comparison import DEFAULT_SORT, NO_RECORD, SORTS, ComparisonFilters
+from policies.geography import STATE_NAMES
+from policies.models import Jurisdiction, Policy
+
 MAX_SHEET_BYTES = 5 * 1024 * 1024
 
 
@@ -38,3 +42,117 @@ class Ice287gImportForm(forms.Form):
         except UnicodeDecodeError:
             cleaned["sheet_text"] = raw.decode("cp1252", errors="replace")
         return cleaned
+
+
+EARLIEST_AS_OF = dt.date(1990, 1, 1)
+
+
+def _choices(blank_label: str, choices, *extra) -> list[tuple[str, str]]:
+    return [("", blank_label), *choices, *extra]
+
+
+class AsOfField(forms.DateField):
+    """A date no earlier than 1990 and not in the future, written YYYY-MM-DD."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("input_formats", ["%Y-%m-%d"])
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}))
+        kwargs.setdefault("label", "As of")
+        super().__init__(**kwargs)
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        if value and not EARLIEST_AS_OF <= value <= dt.date.today():
+            raise forms.ValidationError(
+                f"Choose a date between {EARLIEST_AS_OF:%Y-%m-%d} and today.", code="range"
+            )
+
+
+class ComparisonFilterForm(forms.Form):
+    """The comparison table's query string. Unknown values are refused with a 400."""
+
+    q = forms.CharField(required=False, max_length=100, label="Search by name")
+    state = forms.ChoiceField(required=False, label="State")
+    kind = forms.ChoiceField(
+        required=False, choices=_choices("All kinds", Jurisdiction.Kind.choices)
+    )
+    direction = forms.ChoiceField(
+        required=False,
+        label="Has a policy that",
+        choices=_choices("Any direction", Policy.Direction.choices),
+    )
+    detainer = forms.ChoiceField(
+        required=False,
+        label="Detainer rule",
+        choices=_choices(
+            "Any", Policy.DetainerRule.choices, (NO_RECORD, "No detainer rule recorded")
+        ),
+    )
+    model = forms.ChoiceField(
+        required=False,
+        label="287(g) model",
+        choices=_choices("Any", Policy.AgreementModel.choices, (NO_RECORD, "No 287(g) agreement")),
+    )
+    figures = forms.ChoiceField(
+        required=False,
+        label="Arrival figures",
+        choices=[("", "Any"), ("yes", "With arrival figures"), ("no", "Without")],
+    )
+    all = forms.BooleanField(required=False, label="Include places with no records")
+    as_of = AsOfField()
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[(key, key) for key in SORTS] + [(f"-{key}", f"-{key}") for key in SORTS],
+        widget=forms.HiddenInput,
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = _choices(
+            "All states",
+            sorted(((code, name) for code, name in STATE_NAMES.items()), key=lambda c: c[1]),
+        )
+
+    def to_filters(self) -> ComparisonFilters:
+        data = self.cleaned_data
+        return ComparisonFilters(
+            q=data["q"].strip(),
+            state=data["state"],
+            kind=data["kind"],
+            direction=data["direction"],
+            detainer=data["detainer"],
+            model=data["model"],
+            figures=data["figures"],
+            include_all=data["all"],
+            as_of=data["as_of"],
+            sort=data["sort"] or DEFAULT_SORT,
+        )
+
+
+class AsOfForm(forms.Form):
+    as_of = AsOfField()
+
+
+class CompareForm(forms.Form):
+    """Two to six jurisdictions by slug: `?j=il-chicago&j=co-denver`."""
+
+    j = forms.MultipleChoiceField(required=False, label="Jurisdictions")
+    as_of = AsOfField()
+
+    MIN, MAX = 2, 6
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Any slug is acceptable to the field; existence is checked in clean_j with one query.
+        self.fields["j"].valid_value = lambda value: bool(value)
+
+    def clean_j(self) -> list[Jurisdiction]:
+        slugs = list(dict.fromkeys(slug.strip() for slug in self.cleaned_data["j"] if slug.strip()))
+        if len(slugs) > self.MAX:
+            raise forms.ValidationError(f"Compare at most {self.MAX} jurisdictions.")
+        found = {j.slug: j for j in Jurisdiction.objects.filter(slug__in=slugs)}
+        missing = [slug for slug in slugs if slug not in found]
+        if missing:
+            raise forms.ValidationError(f"Unknown jurisdiction: {', '.join(missing)}.")
+        return [found[slug] for slug in slugs]

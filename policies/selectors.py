@@ -1,42 +1,57 @@
 """Read-side queries for reader pages. Only published records reach readers."""
 
+import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from arrivals.models import ArrivalCount
+from policies.geography import STATE_NAMES
 from policies.models import Designation, Jurisdiction, Policy
 
 
-def jurisdiction_with_records(*, slug: str) -> Jurisdiction:
+def jurisdiction_with_records(*, slug: str, day: dt.date | None = None) -> Jurisdiction:
     """One jurisdiction with its published policies (and their sources), figures and
-    designations prefetched, so its page runs a fixed number of queries."""
+    designations prefetched, so its page runs a fixed number of queries.
+
+    With `day`, figures and designations dated after it are left out; policies are all kept
+    (the page marks which were in effect on the day), except those that began after it.
+    """
+    policies = Policy.objects.published().with_start().prefetch_related("sources")
+    figures = ArrivalCount.objects.published().select_related("source")
+    designations = Designation.objects.published().select_related("source")
+    if day:
+        policies = policies.filter(Q(began_on__lte=day) | Q(began_on__isnull=True))
+        figures = figures.filter(as_of__lte=day)
+        designations = designations.filter(designated_on__lte=day)
     return (
         Jurisdiction.objects.select_related("parent", "parent__parent")
         .prefetch_related(
             Prefetch(
                 "policies",
-                queryset=Policy.objects.published()
-                .with_start()
-                .prefetch_related("sources")
-                .order_by("began_on", "title"),
+                queryset=policies.order_by(F("began_on").asc(nulls_first=True), "title"),
                 to_attr="published_policies",
             ),
             Prefetch(
                 "arrival_counts",
-                queryset=ArrivalCount.objects.published()
-                .select_related("source")
-                .order_by("measure", "sender", "as_of"),
+                queryset=figures.order_by("measure", "sender", "as_of"),
                 to_attr="published_figures",
             ),
-            Prefetch(
-                "designations",
-                queryset=Designation.objects.published().select_related("source"),
-                to_attr="published_designations",
-            ),
+            Prefetch("designations", queryset=designations, to_attr="published_designations"),
         )
         .get(slug=slug)
     )
+
+
+def jurisdiction_sources(*, jurisdiction: Jurisdiction) -> list:
+    """Every source the page cites, from the records already prefetched (no query)."""
+    seen = {}
+    for policy in jurisdiction.published_policies:
+        for source in policy.sources.all():
+            seen.setdefault(source.pk, source)
+    for record in [*jurisdiction.published_figures, *jurisdiction.published_designations]:
+        seen.setdefault(record.source_id, record.source)
+    return sorted(seen.values(), key=lambda s: (s.publisher.lower(), s.published_on or dt.date.min))
 
 
 def jurisdiction_children(*, jurisdiction: Jurisdiction) -> QuerySet[Jurisdiction]:
@@ -112,3 +127,94 @@ def jurisdictions_with_records() -> QuerySet[Jurisdiction]:
         .filter(Q(figure_total__gt=0) | Q(designation_total__gt=0))
         .order_by("-figure_total", "-designation_total", "name")
     )
+
+
+# A tile-grid map of the states: (row, column) of each state's square, so that every state is
+# the same size and no map file is needed.
+STATE_TILES = {
+    "AK": (0, 0), "ME": (0, 11),
+    "VT": (1, 10), "NH": (1, 11),
+    "WA": (2, 1), "ID": (2, 2), "MT": (2, 3), "ND": (2, 4), "MN": (2, 5), "IL": (2, 6),
+    "WI": (2, 7), "MI": (2, 8), "NY": (2, 9), "RI": (2, 10), "MA": (2, 11),
+    "OR": (3, 1), "NV": (3, 2), "WY": (3, 3), "SD": (3, 4), "IA": (3, 5), "IN": (3, 6),
+    "OH": (3, 7), "PA": (3, 8), "NJ": (3, 9), "CT": (3, 10),
+    "CA": (4, 1), "UT": (4, 2), "CO": (4, 3), "NE": (4, 4), "MO": (4, 5), "KY": (4, 6),
+    "WV": (4, 7), "VA": (4, 8), "MD": (4, 9), "DE": (4, 10),
+    "AZ": (5, 2), "NM": (5, 3), "KS": (5, 4), "AR": (5, 5), "TN": (5, 6), "NC": (5, 7),
+    "SC": (5, 8), "DC": (5, 9),
+    "OK": (6, 4), "LA": (6, 5), "MS": (6, 6), "AL": (6, 7), "GA": (6, 8),
+    "HI": (7, 0), "TX": (7, 4), "FL": (7, 9),
+}  # fmt: skip
+
+MAP_METRICS = {
+    "agreements": "287(g) agreements in effect",
+    "limits": "Places with a policy limiting cooperation in effect",
+    "designations": "Places listed by an outside body",
+}
+
+
+@dataclass(frozen=True)
+class MapTile:
+    state: str
+    name: str
+    row: int
+    column: int
+    count: int
+    shade: int  # 0 (none) to 4 (most), for the colour scale
+
+    @property
+    def grid_row(self) -> int:
+        return self.row + 1
+
+    @property
+    def grid_column(self) -> int:
+        return self.column + 1
+
+
+def state_map(*, day: dt.date, metric: str) -> list[MapTile]:
+    """One tile per state with the metric's count as of `day` (one query)."""
+    if metric == "agreements":
+        counts = (
+            Policy.objects.published()
+            .in_effect_on(day)
+            .filter(category=Policy.Category.AGREEMENT_287G)
+            .values("jurisdiction__state")
+            .annotate(n=Count("pk"))
+        )
+    elif metric == "limits":
+        counts = (
+            Policy.objects.published()
+            .in_effect_on(day)
+            .filter(direction=Policy.Direction.LIMITS)
+            .values("jurisdiction__state")
+            .annotate(n=Count("jurisdiction", distinct=True))
+        )
+    else:
+        counts = (
+            Designation.objects.published()
+            .filter(designated_on__lte=day)
+            .values("jurisdiction__state")
+            .annotate(n=Count("jurisdiction", distinct=True))
+        )
+    by_state = {row["jurisdiction__state"]: row["n"] for row in counts}
+    most = max(by_state.values(), default=0)
+    tiles = []
+    for state, (row, column) in STATE_TILES.items():
+        count = by_state.get(state, 0)
+        shade = 0 if not count else 1 + min(3, int(3 * count / most)) if most else 0
+        tiles.append(MapTile(state, STATE_NAMES[state], row, column, count, min(shade, 4)))
+    return tiles
+
+
+def map_context(*, day: dt.date, metric: str) -> dict:
+    """What the map partial needs: tiles, labels and a few dates to jump to."""
+    today = dt.date.today()
+    jumps = [dt.date(year, 12, 31) for year in (2015, 2018, 2020, 2023) if year < today.year]
+    return {
+        "map_tiles": state_map(day=day, metric=metric),
+        "map_metric": metric,
+        "map_metrics": MAP_METRICS,
+        "map_label": MAP_METRICS[metric],
+        "map_day": day,
+        "map_jumps": [*jumps, today],
+    }

@@ -1,33 +1,363 @@
-from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+import datetime as dt
 
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_headers
+
+from arrivals.charts import arrivals_timeline_figure
+from arrivals.selectors import arrival_series, series_from_figures, sources_of
+from config.downloads import csv_download, json_download
+from config.http import HtmxHttpRequest
 from policies import selectors
+from policies.comparison import (
+    SORT_COLUMNS,
+    ComparisonFilters,
+    ComparisonRow,
+    comparison_rows,
+    jurisdiction_comparison,
+)
+from policies.forms import AsOfForm, CompareForm, ComparisonFilterForm
 from policies.models import Jurisdiction, Policy
 
+PAGE_SIZE = 50
+DOWNLOAD_FORMATS = ("csv", "json")
 
-def home(request: HttpRequest) -> HttpResponse:
+
+def bad_request(request: HtmxHttpRequest, form) -> HttpResponse:
+    """A 400 that says which parameter was wrong and why."""
+    problems = [
+        f"{field}: {' '.join(messages)}" if field != "__all__" else " ".join(messages)
+        for field, messages in form.errors.items()
+    ]
+    body = render_to_string("bad_request.html", {"problems": problems}, request=request)
+    return HttpResponse(body, status=400)
+
+
+def wants_fragment(request: HtmxHttpRequest) -> bool:
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def _chart(
+    *, jurisdictions: list[Jurisdiction], day: dt.date | None, title: str, prefetched: bool = False
+) -> dict:
+    """A chart of the jurisdictions' figures; `prefetched` reuses `published_figures`."""
+    if prefetched:
+        figures = [f for j in jurisdictions for f in j.published_figures]
+        series = series_from_figures(figures=figures, jurisdictions=jurisdictions)
+    else:
+        series = arrival_series(jurisdictions=jurisdictions, day=day)
+    sources = sources_of(series)
+    latest = max((f.as_of for s in series for f in s.figures), default=None)
+    source_line = "Sources: " + "; ".join(dict.fromkeys(s.publisher for s in sources))
+    if latest:
+        source_line += f". Latest figure as of {latest:%b %-d, %Y}."
+    figure = arrivals_timeline_figure(
+        series=[s.to_chart() for s in series], title=title, source_line=source_line[:300]
+    )
+    return {"series": series, "sources": sources, "figure": figure.to_plotly_json()}
+
+
+def _comparison_page(request: HtmxHttpRequest, filters: ComparisonFilters) -> dict:
+    queryset = jurisdiction_comparison(filters=filters)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return {
+        "page": page,
+        "rows": comparison_rows(jurisdictions=list(page.object_list), day=filters.day),
+        "filters": filters,
+        "sort_columns": SORT_COLUMNS,
+    }
+
+
+@require_safe
+@vary_on_headers("HX-Request", "HX-History-Restore-Request")
+def home(request: HtmxHttpRequest) -> HttpResponse:
+    form = ComparisonFilterForm(request.GET)
+    if not form.is_valid():
+        return bad_request(request, form)
+    filters = form.to_filters()
+    context = {"form": form, **_comparison_page(request, filters)}
+    if wants_fragment(request):
+        return render(request, "policies/jurisdiction_list.html#jurisdiction-table", context)
     agreements = Policy.objects.published().filter(category=Policy.Category.AGREEMENT_287G)
-    context = {
-        "headline_figures": selectors.headline_figures(),
-        "places": selectors.jurisdictions_with_records(),
-        "agreement_totals": agreements.aggregate(
-            total=Count("pk"),
-            in_effect=Count("pk", filter=Q(status=Policy.Status.IN_EFFECT)),
-            places=Count("jurisdiction", distinct=True),
+    headline = selectors.headline_figures()
+    cities = list(dict.fromkeys(f.jurisdiction for f in headline))[:4]
+    context |= {
+        "headline_figures": headline,
+        "agreement_totals": agreements.in_effect_on(filters.day).aggregate(
+            total=Count("pk"), places=Count("jurisdiction", distinct=True)
         ),
+        **selectors.map_context(day=filters.day, metric="agreements"),
+        "chart": _chart(
+            jurisdictions=cities,
+            day=filters.as_of,
+            title="Arrival figures in the most-cited cities",
+        ),
+        "table_url": reverse("policies:home"),
     }
     return render(request, "policies/home.html", context)
 
 
-def jurisdiction_detail(request: HttpRequest, slug: str) -> HttpResponse:
+@require_safe
+@vary_on_headers("HX-Request", "HX-History-Restore-Request")
+def jurisdiction_list(request: HtmxHttpRequest) -> HttpResponse:
+    form = ComparisonFilterForm(request.GET)
+    if not form.is_valid():
+        return bad_request(request, form)
+    context = {
+        "form": form,
+        "table_url": reverse("policies:jurisdiction-list"),
+        **_comparison_page(request, form.to_filters()),
+    }
+    template = "policies/jurisdiction_list.html"
+    if wants_fragment(request):
+        template += "#jurisdiction-table"
+    return render(request, template, context)
+
+
+def _comparison_record(row: ComparisonRow) -> dict:
+    j, figure = row.jurisdiction, row.latest_figure
+    return {
+        "jurisdiction": j.display_name,
+        "slug": j.slug,
+        "state": j.state,
+        "kind": j.kind,
+        "census_geoid": j.geoid,
+        "sanctuary_status": j.sanctuary_status_then,
+        "sanctuary_year": j.sanctuary_year,
+        "detainer_rule": j.detainer_rule_then,
+        "agreements_287g_in_effect": j.agreement_total,
+        "agreement_models_287g": row.agreement_models,
+        "designations": [
+            f"{d.label} ({d.designated_by}, {d.designated_on}{', disputed' if d.disputed else ''})"
+            for d in row.designations
+        ],
+        "latest_figure": figure and _figure_record(figure),
+        "source_count": j.source_total,
+    }
+
+
+FIGURE_COLUMNS = (
+    "series", "jurisdiction", "measure", "unit", "figure_as_stated", "value", "qualifier",
+    "period", "period_start", "period_end", "as_of", "as_of_precision", "sender", "reported_by",
+    "source_publisher", "source_title", "source_url", "source_published", "notes",
+)  # fmt: skip
+
+
+def _figure_record(figure) -> dict:
+    return {
+        "jurisdiction": figure.jurisdiction.display_name,
+        "measure": figure.measure,
+        "unit": figure.unit,
+        "figure_as_stated": figure.display_value,
+        "value": figure.value,
+        "qualifier": figure.qualifier,
+        "period": figure.period_display,
+        "period_start": figure.period_start,
+        "period_end": figure.period_end,
+        "as_of": figure.as_of,
+        "as_of_precision": figure.as_of_precision,
+        "sender": figure.sender,
+        "reported_by": figure.reported_by,
+        "source_publisher": figure.source.publisher,
+        "source_title": figure.source.title,
+        "source_url": figure.source.url,
+        "source_published": figure.source.published_on,
+        "notes": figure.notes,
+    }
+
+
+@require_safe
+def jurisdiction_list_download(request: HtmxHttpRequest, fmt: str) -> HttpResponse:
+    """The comparison table, every matching row (not one page), as CSV or JSON."""
+    if fmt not in DOWNLOAD_FORMATS:
+        raise Http404
+    form = ComparisonFilterForm(request.GET)
+    if not form.is_valid():
+        return bad_request(request, form)
+    filters = form.to_filters()
+    jurisdictions = list(jurisdiction_comparison(filters=filters))
+    rows = comparison_rows(jurisdictions=jurisdictions, day=filters.day)
+    records = [_comparison_record(row) for row in rows]
+    if fmt == "json":
+        return json_download(
+            payload={"as_of": filters.day, "filters": request.GET.dict(), "rows": records}
+        )
+    header = [
+        "jurisdiction", "slug", "state", "kind", "census_geoid", "sanctuary_status",
+        "sanctuary_year", "detainer_rule", "agreements_287g_in_effect", "agreement_models_287g",
+        "designations", "latest_figure_as_stated", "latest_figure_value", "latest_figure_qualifier",
+        "latest_figure_measure", "latest_figure_period", "latest_figure_as_of",
+        "latest_figure_source", "latest_figure_source_url", "source_count", "table_as_of",
+    ]  # fmt: skip
+    rows = []
+    for record in records:
+        figure = record["latest_figure"] or {}
+        rows.append(
+            [
+                record["jurisdiction"], record["slug"], record["state"], record["kind"],
+                record["census_geoid"], record["sanctuary_status"], record["sanctuary_year"],
+                record["detainer_rule"], record["agreements_287g_in_effect"],
+                "; ".join(record["agreement_models_287g"]), "; ".join(record["designations"]),
+                figure.get("figure_as_stated"), figure.get("value"), figure.get("qualifier"),
+                figure.get("measure"), figure.get("period"), figure.get("as_of"),
+                figure.get("source_publisher"), figure.get("source_url"), record["source_count"],
+                filters.day,
+            ]
+        )  # fmt: skip
+    return csv_download(filename=f"jurisdictions-{filters.day}.csv", header=header, rows=rows)
+
+
+def _jurisdiction_or_404(slug: str, day: dt.date | None) -> Jurisdiction:
     try:
-        jurisdiction = selectors.jurisdiction_with_records(slug=slug)
+        return selectors.jurisdiction_with_records(slug=slug, day=day)
     except Jurisdiction.DoesNotExist:
         raise Http404("No jurisdiction with that address.") from None
+
+
+@require_safe
+def jurisdiction_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    form = AsOfForm(request.GET)
+    if not form.is_valid():
+        return bad_request(request, form)
+    day = form.cleaned_data["as_of"]
+    jurisdiction = _jurisdiction_or_404(slug, day)
     context = {
         "jurisdiction": jurisdiction,
+        "as_of": day,
+        "day": day or timezone.localdate(),
         "figure_groups": selectors.figure_groups(figures=jurisdiction.published_figures),
         "children": selectors.jurisdiction_children(jurisdiction=jurisdiction)[:50],
+        "chart": _chart(
+            jurisdictions=[jurisdiction],
+            day=day,
+            title=f"Arrival figures: {jurisdiction}",
+            prefetched=True,
+        ),
+        "sources": selectors.jurisdiction_sources(jurisdiction=jurisdiction),
     }
     return render(request, "policies/jurisdiction_detail.html", context)
+
+
+@require_safe
+def jurisdiction_figures_download(request: HtmxHttpRequest, slug: str, fmt: str) -> HttpResponse:
+    """The figures behind a jurisdiction's chart, as CSV or JSON."""
+    if fmt not in DOWNLOAD_FORMATS:
+        raise Http404
+    form = AsOfForm(request.GET)
+    if not form.is_valid():
+        return bad_request(request, form)
+    jurisdiction = _jurisdiction_or_404(slug, form.cleaned_data["as_of"])
+    return _figures_download(
+        series=arrival_series(jurisdictions=[jurisdiction], day=form.cleaned_data["as_of"]),
+        filename=f"{jurisdiction.slug}-figures",
+        fmt=fmt,
+    )
+
+
+def _figures_download(*, series, filename: str, fmt: str) -> HttpResponse:
+    records = [
+        {"series": one.label, **_figure_record(figure)} for one in series for figure in one.figures
+    ]
+    if fmt == "json":
+        return json_download(payload={"figures": records})
+    return csv_download(
+        filename=f"{filename}.csv",
+        header=FIGURE_COLUMNS,
+        rows=[[record[column] for column in FIGURE_COLUMNS] for record in records],
+    )
+
+
+@require_safe
+@vary_on_headers("HX-Request", "HX-History-Restore-Request")
+def compare(request: HtmxHttpRequest) -> HttpResponse:
+    form = CompareForm(request.GET)
+    if not form.is_valid():
+        return bad_request(request, form)
+    chosen = form.cleaned_data["j"]
+    day = form.cleaned_data["as_of"]
+    details = [selectors.jurisdiction_with_records(slug=j.slug, day=day) for j in chosen]
+    context = {
+        "form": form,
+        "chosen": details,
+        "as_of": day,
+        "enough": len(chosen) >= CompareForm.MIN,
+        "minimum": CompareForm.MIN,
+        "maximum": CompareForm.MAX,
+        "querystring_slugs": "&".join(f"j={j.slug}" for j in chosen),
+        "suggestions": selectors.jurisdictions_with_records()[:100],
+    }
+    if context["enough"]:
+        context["chart"] = _chart(
+            jurisdictions=details,
+            day=day,
+            title="Arrival figures: " + ", ".join(map(str, chosen)),
+            prefetched=True,
+        )
+    template = "policies/compare.html"
+    if wants_fragment(request):
+        template += "#comparison"
+    return render(request, template, context)
+
+
+@require_safe
+def compare_download(request: HtmxHttpRequest, fmt: str) -> HttpResponse:
+    if fmt not in DOWNLOAD_FORMATS:
+        raise Http404
+    form = CompareForm(request.GET)
+    if not form.is_valid():
+        return bad_request(request, form)
+    chosen = form.cleaned_data["j"]
+    series = arrival_series(jurisdictions=chosen, day=form.cleaned_data["as_of"])
+    return _figures_download(
+        series=series, filename="compare-" + "-".join(j.slug for j in chosen), fmt=fmt
+    )
+
+
+@require_safe
+def jurisdiction_search(request: HtmxHttpRequest) -> HttpResponse:
+    """Type-ahead suggestions for the compare picker: a list of options, at most 10."""
+    query = request.GET.get("q", "")[:100].strip()
+    matches = (
+        Jurisdiction.objects.filter(Q(name__icontains=query) | Q(slug__icontains=query)).order_by(
+            "-population", "name"
+        )[:10]
+        if len(query) >= 2
+        else []
+    )
+    return render(request, "policies/jurisdiction_search.html", {"matches": matches})
+
+
+@require_safe
+@vary_on_headers("HX-Request", "HX-History-Restore-Request")
+def state_map(request: HtmxHttpRequest) -> HttpResponse:
+    form = AsOfForm(request.GET)
+    metric = request.GET.get("metric") or "agreements"
+    if not form.is_valid():
+        return bad_request(request, form)
+    if metric not in selectors.MAP_METRICS:
+        form.add_error(None, f"Unknown map metric '{metric}'.")
+        return bad_request(request, form)
+    day = form.cleaned_data["as_of"] or timezone.localdate()
+    context = selectors.map_context(day=day, metric=metric)
+    template = "policies/state_map.html"
+    if wants_fragment(request):
+        template += "#state-map"
+    return render(request, template, context)
+
+
+@require_safe
+def methodology(request: HtmxHttpRequest) -> HttpResponse:
+    context = {
+        "categories": Policy.Category.choices,
+        "statuses": Policy.Status.choices,
+        "directions": Policy.Direction.choices,
+        "detainer_rules": Policy.DetainerRule.choices,
+        "agreement_models": Policy.AgreementModel.choices,
+    }
+    return render(request, "policies/methodology.html", context)

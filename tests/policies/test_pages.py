@@ -56,7 +56,7 @@ def test_jurisdiction_page_shows_figures_with_qualifier_source_and_as_of(client,
     assert 'href="https://www.newsnationnow.com/"' in page
     assert "At least 31,200" in page
     assert "Arrivals bused by a sending state&#x27;s program: sent by Texas" in page
-    assert "they are not added together" in page
+    assert "side by side, not added together" in page
     assert "Welcoming City Ordinance" in page
     assert "Sanctuary jurisdiction" in page
 
@@ -100,8 +100,12 @@ def test_pages_run_a_bounded_number_of_queries(client, chicago, django_assert_ma
         client.get(chicago.get_absolute_url())
     with django_assert_max_num_queries(6):
         client.get(chicago.parent.get_absolute_url())
-    with django_assert_max_num_queries(4):
+    # count, page, 287(g) models, designations, latest figures; then headline figures,
+    # agreement totals, map and chart.
+    with django_assert_max_num_queries(9):
         client.get(reverse("policies:home"))
+    with django_assert_max_num_queries(5):
+        client.get(reverse("policies:jurisdiction-list"), headers={"HX-Request": "true"})
 
 
 def test_pages_are_not_frameable_and_have_a_strict_csp(client, chicago):

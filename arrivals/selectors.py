@@ -1,0 +1,119 @@
+"""Read-side queries for arrival figures: series for charts and their data tables."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from arrivals.charts import ChartPoint, ChartSeries
+from arrivals.models import ArrivalCount
+from policies.models import Jurisdiction
+
+
+@dataclass
+class FigureSeries:
+    """Figures of one place, measure, unit, sender and period type: comparable over time,
+    and never added to any other series."""
+
+    jurisdiction: Jurisdiction
+    measure: str
+    unit: str
+    sender: str
+    period_type: str
+    figures: list[ArrivalCount] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        measure = dict(ArrivalCount.Measure.choices)[self.measure]
+        if self.measure == ArrivalCount.Measure.BUSED and self.sender:
+            measure = f"Bused by {self.sender}"
+        if self.unit == ArrivalCount.Unit.FAMILIES:
+            measure = f"{measure} (families)"
+        if self.period_type == ArrivalCount.PeriodType.CUMULATIVE:
+            measure = f"{measure}, cumulative"
+        elif self.period_type == ArrivalCount.PeriodType.MONTH:
+            measure = f"{measure}, per month"
+        return f"{self.jurisdiction}: {measure}"
+
+    def to_chart(self) -> ChartSeries:
+        return ChartSeries(
+            name=self.label,
+            periodic=self.period_type
+            in (ArrivalCount.PeriodType.MONTH, ArrivalCount.PeriodType.RANGE),
+            points=[
+                ChartPoint(
+                    day=figure.as_of
+                    if figure.period_type != ArrivalCount.PeriodType.MONTH
+                    else figure.period_start,
+                    value=figure.value,
+                    label=figure.display_value,
+                    detail=(
+                        f"{figure.period_display}; "
+                        f"{figure.reported_by or figure.source.publisher} "
+                        f"(source: {figure.source.publisher})"
+                    ),
+                )
+                for figure in self.figures
+            ],
+        )
+
+
+def arrival_series(
+    *, jurisdictions: list[Jurisdiction], day: dt.date | None = None
+) -> list[FigureSeries]:
+    """Published figures of `jurisdictions` dated on or before `day`, as separate series.
+
+    One query. Series keep the jurisdictions' order, then measure, sender and unit.
+    """
+    figures = (
+        ArrivalCount.objects.published()
+        .filter(jurisdiction__in=jurisdictions)
+        .select_related("source", "jurisdiction")
+    )
+    if day:
+        figures = figures.filter(as_of__lte=day)
+    return series_from_figures(figures=list(figures), jurisdictions=jurisdictions)
+
+
+def series_from_figures(
+    *, figures: list[ArrivalCount], jurisdictions: list[Jurisdiction]
+) -> list[FigureSeries]:
+    """Group figures already fetched into series (no query)."""
+    figures = sorted(
+        figures,
+        key=lambda f: (
+            f.measure,
+            f.sender,
+            f.unit,
+            f.period_type,
+            f.as_of,
+            f.period_start or f.as_of,
+        ),
+    )
+    order = {j.pk: index for index, j in enumerate(jurisdictions)}
+    series: dict[tuple, FigureSeries] = {}
+    for figure in figures:
+        key = (
+            figure.jurisdiction_id,
+            figure.measure,
+            figure.unit,
+            figure.sender,
+            figure.period_type,
+        )
+        if key not in series:
+            series[key] = FigureSeries(
+                jurisdiction=figure.jurisdiction,
+                measure=figure.measure,
+                unit=figure.unit,
+                sender=figure.sender,
+                period_type=figure.period_type,
+            )
+        series[key].figures.append(figure)
+    return sorted(series.values(), key=lambda s: order.get(s.jurisdiction.pk, 0))
+
+
+def sources_of(series: list[FigureSeries]) -> list:
+    """The distinct sources behind a chart, in order of first use."""
+    seen = {}
+    for one in series:
+        for figure in one.figures:
+            seen.setdefault(figure.source_id, figure.source)
+    return list(seen.values())

@@ -1,0 +1,38 @@
+// Keeps keyboard focus and scroll position sensible when htmx swaps part of a page.
+(function () {
+  "use strict";
+  let focusedId = null;
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    const target = event.detail.target;
+    if (target) target.setAttribute("aria-busy", "true");
+  });
+
+  document.addEventListener("htmx:beforeSwap", function () {
+    const active = document.activeElement;
+    focusedId = active && active.id ? active.id : null;
+  });
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    const target = event.detail.target;
+    if (target) target.removeAttribute("aria-busy");
+    if (!focusedId) return;
+    const again = document.getElementById(focusedId);
+    if (again && document.activeElement !== again) {
+      again.focus({ preventScroll: true });
+    }
+    // A page link moves the reader to the top of the new rows.
+    if (focusedId.startsWith("page-")) {
+      const heading = document.querySelector("[data-scroll-anchor]");
+      if (heading) heading.scrollIntoView({ block: "start" });
+    }
+    focusedId = null;
+  });
+
+  document.addEventListener("htmx:responseError", function (event) {
+    const target = event.detail.target;
+    if (target) target.removeAttribute("aria-busy");
+    const status = document.getElementById("request-status");
+    if (status) status.textContent = "That view could not be loaded (" + event.detail.xhr.status + "). Please try again.";
+  });
+})();
