@@ -132,6 +132,10 @@ class ArrivalCount(models.Model):
 
     class Meta:
         ordering = ["jurisdiction__name", "measure", "as_of"]
+        indexes = [
+            # The newest figure of a place: the comparison table's "latest figure" column.
+            models.Index(fields=["jurisdiction", "-as_of"], name="arrivalcount_place_as_of"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(period_end__isnull=True)

@@ -1,8 +1,9 @@
 """The comparison table: one row per jurisdiction with its rules as of a date.
 
-Every column is computed in the database (correlated subqueries), so filtering, sorting and
-paging work the same over 40 or 4,000 jurisdictions; `comparison_rows` then fetches the page's
-details (287(g) models, designations, latest figure) in three queries, whatever the page size.
+Two steps keep the cost flat at any size. `comparison_ids` filters and sorts in the database,
+computing only the column it sorts by, and is paged as a list of ids. `comparison_rows` then
+computes every column for just those rows (one query) and fetches their details: 287(g)
+models, designations and latest figures (three queries).
 """
 
 import datetime as dt
@@ -20,27 +21,28 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from arrivals.models import ArrivalCount
-from policies.models import Designation, Jurisdiction, Policy, Source
+from policies.models import Designation, Jurisdiction, Policy
 
 NO_RECORD = "none"
-
-# Sort keys readers can ask for, and the expression each one orders by.
-SORTS = {
-    "name": ("name", "state"),
-    "state": ("state", "name"),
-    "kind": ("kind", "name"),
-    "sanctuary": ("sanctuary_year", "name"),
-    "detainer": ("detainer_rule_then", "name"),
-    "agreements": ("agreement_total", "name"),
-    "designations": ("designation_total", "name"),
-    "arrivals": ("latest_figure_value", "name"),
-    "sources": ("source_total", "name"),
-}
 DEFAULT_SORT = "name"
+
+SORT_COLUMNS = (
+    ("name", "Jurisdiction"),
+    ("state", "State"),
+    ("kind", "Kind"),
+    ("sanctuary", "Sanctuary law or ordinance"),
+    ("detainer", "ICE detainers"),
+    ("agreements", "287(g) agreements"),
+    ("designations", "Outside designations"),
+    ("arrivals", "Latest arrival figure"),
+    ("sources", "Sources"),
+)
+SORTS = dict(SORT_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -71,93 +73,107 @@ class SubqueryCount(Subquery):
         super().__init__(queryset.order_by().values("pk"), **extra)
 
 
-def _policies_in_effect(day: dt.date) -> QuerySet[Policy]:
-    return Policy.objects.published().in_effect_on(day).filter(jurisdiction=OuterRef("pk"))
+def _distinct_source_count() -> RawSQL:
+    """Distinct sources cited by a jurisdiction's published policies, figures and designations.
+
+    UNION removes a source cited by several records; the ORM cannot correlate a union."""
+    jurisdiction = f'"{Jurisdiction._meta.db_table}"."id"'
+    policy_sources = Policy.sources.through._meta.db_table
+    return RawSQL(
+        f"""(SELECT COUNT(*) FROM (
+            SELECT ps.source_id FROM {policy_sources} ps
+              JOIN {Policy._meta.db_table} p ON p.id = ps.policy_id
+             WHERE p.jurisdiction_id = {jurisdiction} AND p.published = %s
+            UNION
+            SELECT a.source_id FROM {ArrivalCount._meta.db_table} a
+             WHERE a.jurisdiction_id = {jurisdiction} AND a.published = %s
+            UNION
+            SELECT d.source_id FROM {Designation._meta.db_table} d
+             WHERE d.jurisdiction_id = {jurisdiction} AND d.published = %s
+        ) cited)""",
+        (True, True, True),
+        output_field=IntegerField(),
+    )
 
 
-def _sources_cited(jurisdiction_ref) -> QuerySet[Source]:
-    """Distinct published sources of one jurisdiction's policies, figures and designations."""
-    return Source.objects.filter(
-        Exists(
-            Policy.sources.through.objects.filter(
-                source=OuterRef("pk"),
-                policy__jurisdiction=jurisdiction_ref,
-                policy__published=True,
+class _Columns:
+    """The table's columns as of one day, as expressions over `Jurisdiction`."""
+
+    def __init__(self, day: dt.date) -> None:
+        self.day = day
+        self.in_effect = (
+            Policy.objects.published().in_effect_on(day).filter(jurisdiction=OuterRef("pk"))
+        )
+        self.agreements = self.in_effect.filter(category=Policy.Category.AGREEMENT_287G)
+        self.sanctuary = (
+            Policy.objects.published()
+            .with_start()
+            .filter(
+                jurisdiction=OuterRef("pk"),
+                category=Policy.Category.SANCTUARY,
+                began_on__lte=day,
             )
-        )
-        | Exists(
-            ArrivalCount.objects.published().filter(
-                source=OuterRef("pk"), jurisdiction=jurisdiction_ref
-            )
-        )
-        | Exists(
-            Designation.objects.published().filter(
-                source=OuterRef("pk"), jurisdiction=jurisdiction_ref
-            )
-        )
-    )
-
-
-def jurisdiction_comparison(*, filters: ComparisonFilters) -> QuerySet[Jurisdiction]:
-    """Jurisdictions with their comparison columns as of `filters.day`, filtered and sorted.
-
-    Columns: the newest sanctuary law or ordinance that had started by the day (its status
-    then and its year), the detainer rule in effect, the number of 287(g) agreements in effect,
-    outside designations, the newest published figure dated on or before the day, and the
-    number of distinct sources cited.
-    """
-    day = filters.day
-    in_effect = _policies_in_effect(day)
-    sanctuary = (
-        Policy.objects.published()
-        .with_start()
-        .filter(
-            jurisdiction=OuterRef("pk"),
-            category=Policy.Category.SANCTUARY,
-            began_on__lte=day,
-        )
-        .exclude(status=Policy.Status.PROPOSED)
-        .order_by("-began_on", "-pk")
-    )
-    figures = (
-        ArrivalCount.objects.published()
-        .filter(jurisdiction=OuterRef("pk"), as_of__lte=day)
-        .order_by("-as_of", "-value", "-pk")
-    )
-    agreements = in_effect.filter(category=Policy.Category.AGREEMENT_287G)
-    designations = Designation.objects.published().filter(
-        jurisdiction=OuterRef("pk"), designated_on__lte=day
-    )
-
-    rows = Jurisdiction.objects.annotate(
-        sanctuary_id=Subquery(sanctuary.values("pk")[:1]),
-        sanctuary_year=Subquery(
-            sanctuary.annotate(year=ExtractYear("began_on")).values("year")[:1]
-        ),
-        sanctuary_status_then=Subquery(
-            sanctuary.annotate(
-                status_then=Case(
-                    When(ended_on__lt=day, then=F("status")),
-                    default=Value(Policy.Status.IN_EFFECT),
-                )
-            ).values("status_then")[:1]
-        ),
-        detainer_rule_then=Subquery(
-            in_effect.filter(category=Policy.Category.DETAINER)
+            .exclude(status=Policy.Status.PROPOSED)
             .order_by("-began_on", "-pk")
-            .values("detainer_rule")[:1]
-        ),
-        agreement_total=SubqueryCount(agreements),
-        designation_total=SubqueryCount(designations),
-        latest_figure_id=Subquery(figures.values("pk")[:1]),
-        latest_figure_value=Subquery(figures.values("value")[:1]),
-        source_total=SubqueryCount(_sources_cited(OuterRef(OuterRef("pk")))),
-    )
-    rows = _filtered(rows, filters, in_effect, figures, designations)
-    return _sorted(rows, filters.sort)
+        )
+        self.figures = (
+            ArrivalCount.objects.published()
+            .filter(jurisdiction=OuterRef("pk"), as_of__lte=day)
+            .order_by("-as_of", "-value", "-pk")
+        )
+        self.designations = Designation.objects.published().filter(
+            jurisdiction=OuterRef("pk"), designated_on__lte=day
+        )
+
+    def expressions(self) -> dict:
+        return {
+            "sanctuary_year": Subquery(
+                self.sanctuary.annotate(year=ExtractYear("began_on")).values("year")[:1]
+            ),
+            "sanctuary_status_then": Subquery(
+                self.sanctuary.annotate(
+                    status_then=Case(
+                        When(ended_on__lt=self.day, then=F("status")),
+                        default=Value(Policy.Status.IN_EFFECT),
+                    )
+                ).values("status_then")[:1]
+            ),
+            "detainer_rule_then": Subquery(
+                self.in_effect.filter(category=Policy.Category.DETAINER)
+                .order_by("-began_on", "-pk")
+                .values("detainer_rule")[:1]
+            ),
+            "agreement_total": SubqueryCount(self.agreements),
+            "designation_total": SubqueryCount(self.designations),
+            "latest_figure_id": Subquery(self.figures.values("pk")[:1]),
+            "latest_figure_value": Subquery(self.figures.values("value")[:1]),
+            "source_total": _distinct_source_count(),
+        }
 
 
-def _filtered(rows, filters: ComparisonFilters, in_effect, figures, designations):
+# The column each sort key orders by (an annotation from `_Columns.expressions`, or a field).
+SORT_FIELDS = {
+    "name": "name",
+    "state": "state",
+    "kind": "kind",
+    "sanctuary": "sanctuary_year",
+    "detainer": "detainer_rule_then",
+    "agreements": "agreement_total",
+    "designations": "designation_total",
+    "arrivals": "latest_figure_value",
+    "sources": "source_total",
+}
+
+
+def comparison_ids(*, filters: ComparisonFilters) -> QuerySet:
+    """Ids of the jurisdictions matching `filters`, in the order asked for.
+
+    Only the column being sorted on (and the detainer rule, when filtered on) is computed,
+    so the count and the page cost little however many jurisdictions there are.
+    """
+    columns = _Columns(filters.day)
+    expressions = columns.expressions()
+    rows = Jurisdiction.objects.all()
     if filters.q:
         rows = rows.filter(Q(name__icontains=filters.q) | Q(slug__icontains=filters.q))
     if filters.state:
@@ -165,48 +181,36 @@ def _filtered(rows, filters: ComparisonFilters, in_effect, figures, designations
     if filters.kind:
         rows = rows.filter(kind=filters.kind)
     if filters.direction:
-        rows = rows.filter(Exists(in_effect.filter(direction=filters.direction)))
-    if filters.detainer == NO_RECORD:
-        rows = rows.filter(detainer_rule_then__isnull=True)
-    elif filters.detainer:
-        rows = rows.filter(detainer_rule_then=filters.detainer)
-    agreements = in_effect.filter(category=Policy.Category.AGREEMENT_287G)
+        rows = rows.filter(Exists(columns.in_effect.filter(direction=filters.direction)))
+    if filters.detainer:
+        rows = rows.annotate(detainer_rule_then=expressions["detainer_rule_then"])
+        if filters.detainer == NO_RECORD:
+            rows = rows.filter(detainer_rule_then__isnull=True)
+        else:
+            rows = rows.filter(detainer_rule_then=filters.detainer)
     if filters.model == NO_RECORD:
-        rows = rows.exclude(Exists(agreements))
+        rows = rows.exclude(Exists(columns.agreements))
     elif filters.model:
-        rows = rows.filter(Exists(agreements.filter(agreement_model=filters.model)))
+        rows = rows.filter(Exists(columns.agreements.filter(agreement_model=filters.model)))
     if filters.figures == "yes":
-        rows = rows.filter(Exists(figures))
+        rows = rows.filter(Exists(columns.figures))
     elif filters.figures == "no":
-        rows = rows.exclude(Exists(figures))
+        rows = rows.exclude(Exists(columns.figures))
     if not filters.include_all:
         rows = rows.filter(
             Exists(Policy.objects.published().filter(jurisdiction=OuterRef("pk")))
-            | Exists(figures)
-            | Exists(designations)
+            | Exists(columns.figures)
+            | Exists(columns.designations)
         )
-    return rows
 
-
-def _sorted(rows, sort: str):
-    descending = sort.startswith("-")
-    key = sort.removeprefix("-")
-    first, *rest = SORTS.get(key, SORTS[DEFAULT_SORT])
-    primary = F(first).desc(nulls_last=True) if descending else F(first).asc(nulls_last=True)
-    return rows.order_by(primary, *rest, "pk")
-
-
-SORT_COLUMNS = (
-    ("name", "Jurisdiction"),
-    ("state", "State"),
-    ("kind", "Kind"),
-    ("sanctuary", "Sanctuary law or ordinance"),
-    ("detainer", "ICE detainers"),
-    ("agreements", "287(g) agreements"),
-    ("designations", "Outside designations"),
-    ("arrivals", "Latest arrival figure"),
-    ("sources", "Sources"),
-)
+    descending = filters.sort.startswith("-")
+    key = filters.sort.removeprefix("-")
+    sort_field = SORT_FIELDS.get(key, "name")
+    if sort_field in expressions and sort_field not in rows.query.annotations:
+        rows = rows.annotate(**{sort_field: expressions[sort_field]})
+    column = F(sort_field)
+    primary = column.desc(nulls_last=True) if descending else column.asc(nulls_last=True)
+    return rows.order_by(primary, "name", "pk").values_list("pk", flat=True)
 
 
 @dataclass
@@ -227,9 +231,11 @@ class ComparisonRow:
         return Policy.DetainerRule(rule).label if rule else ""
 
 
-def comparison_rows(*, jurisdictions: list[Jurisdiction], day: dt.date) -> list[ComparisonRow]:
-    """Attach the page's 287(g) models, designations and latest figures (three queries)."""
-    ids = [j.pk for j in jurisdictions]
+def comparison_rows(*, ids: list[int], day: dt.date) -> list[ComparisonRow]:
+    """Every column for the jurisdictions `ids`, in that order (four queries in all)."""
+    by_id = Jurisdiction.objects.annotate(**_Columns(day).expressions()).in_bulk(ids)
+    jurisdictions = [by_id[pk] for pk in ids if pk in by_id]
+
     models: dict[int, set[str]] = {}
     for jurisdiction_id, model in (
         Policy.objects.published()
@@ -246,12 +252,7 @@ def comparison_rows(*, jurisdictions: list[Jurisdiction], day: dt.date) -> list[
     ):
         designations.setdefault(designation.jurisdiction_id, []).append(designation)
     figure_ids = [j.latest_figure_id for j in jurisdictions if j.latest_figure_id]
-    figures = {
-        f.pk: f
-        for f in ArrivalCount.objects.filter(pk__in=figure_ids).select_related(
-            "source", "jurisdiction"
-        )
-    }
+    figures = ArrivalCount.objects.select_related("source", "jurisdiction").in_bulk(figure_ids)
     labels = dict(Policy.AgreementModel.choices)
     return [
         ComparisonRow(

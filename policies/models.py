@@ -310,6 +310,9 @@ class Policy(models.Model):
     class Meta:
         verbose_name_plural = "policies"
         ordering = ["jurisdiction__name", "category", "title"]
+        indexes = [
+            models.Index(fields=["jurisdiction", "category"], name="policy_place_category"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["external_id"],

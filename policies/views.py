@@ -19,8 +19,8 @@ from policies.comparison import (
     SORT_COLUMNS,
     ComparisonFilters,
     ComparisonRow,
+    comparison_ids,
     comparison_rows,
-    jurisdiction_comparison,
 )
 from policies.forms import AsOfForm, CompareForm, ComparisonFilterForm
 from policies.models import Jurisdiction, Policy
@@ -64,11 +64,11 @@ def _chart(
 
 
 def _comparison_page(request: HtmxHttpRequest, filters: ComparisonFilters) -> dict:
-    queryset = jurisdiction_comparison(filters=filters)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    ids = comparison_ids(filters=filters)
+    page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
     return {
         "page": page,
-        "rows": comparison_rows(jurisdictions=list(page.object_list), day=filters.day),
+        "rows": comparison_rows(ids=list(page.object_list), day=filters.day),
         "filters": filters,
         "sort_columns": SORT_COLUMNS,
     }
@@ -181,8 +181,7 @@ def jurisdiction_list_download(request: HtmxHttpRequest, fmt: str) -> HttpRespon
     if not form.is_valid():
         return bad_request(request, form)
     filters = form.to_filters()
-    jurisdictions = list(jurisdiction_comparison(filters=filters))
-    rows = comparison_rows(jurisdictions=jurisdictions, day=filters.day)
+    rows = comparison_rows(ids=list(comparison_ids(filters=filters)), day=filters.day)
     records = [_comparison_record(row) for row in rows]
     if fmt == "json":
         return json_download(

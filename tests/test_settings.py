@@ -14,7 +14,9 @@ PRODUCTION = {
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if k not in PRODUCTION} | env
+    # The browser tests allow sync ORM calls beside Playwright's event loop; production must not.
+    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environment = {k: v for k, v in inherited.items() if k not in PRODUCTION} | env
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,

@@ -1,0 +1,86 @@
+"""Reader pages run a fixed number of queries on a dataset of realistic size."""
+
+import datetime as dt
+import random
+
+import pytest
+from django.urls import reverse
+
+from arrivals.models import ArrivalCount
+from policies.models import Jurisdiction, Policy, Source
+
+pytestmark = pytest.mark.django_db
+
+JURISDICTIONS = 3500
+ARRIVAL_COUNTS = 50_000
+
+
+@pytest.fixture
+def large_dataset():
+    rng = random.Random(7)
+    states = ["IL", "CO", "NY", "CA", "TX", "FL", "AZ", "WA", "PA", "GA"]
+    places = Jurisdiction.objects.bulk_create(
+        Jurisdiction(
+            name=f"Place {number}",
+            kind=rng.choice(["city", "county"]),
+            state=states[number % len(states)],
+            slug=f"place-{number}",
+        )
+        for number in range(JURISDICTIONS)
+    )
+    sources = Source.objects.bulk_create(
+        Source(publisher=f"Publisher {n}", url=f"https://example.org/{n}") for n in range(200)
+    )
+    policies = Policy.objects.bulk_create(
+        Policy(
+            jurisdiction=place,
+            category=rng.choice(["sanctuary", "cooperation"]),
+            title=f"Policy {index}",
+            summary="A generated policy.",
+            direction=rng.choice(["limits", "expands", "neither"]),
+            status="in_effect",
+            effective_on=dt.date(2010 + index % 15, 1, 1),
+            published=True,
+        )
+        for index, place in enumerate(places[:2500])
+    )
+    Policy.sources.through.objects.bulk_create(
+        Policy.sources.through(policy=policy, source=rng.choice(sources)) for policy in policies
+    )
+    ArrivalCount.objects.bulk_create(
+        (
+            ArrivalCount(
+                jurisdiction=places[index % 1200],
+                measure="new_arrivals",
+                period_type="point",
+                as_of=dt.date(2020, 1, 1) + dt.timedelta(days=index % 1800),
+                value=index,
+                source=sources[index % len(sources)],
+                published=True,
+            )
+            for index in range(ARRIVAL_COUNTS)
+        ),
+        batch_size=5000,
+    )
+    return places
+
+
+def test_reader_pages_run_a_bounded_number_of_queries_at_scale(
+    client, large_dataset, django_assert_max_num_queries
+):
+    busy_place = large_dataset[0]
+    fragment = {"HX-Request": "true"}
+    cases = [
+        (reverse("policies:jurisdiction-list"), {}, 6),
+        (reverse("policies:jurisdiction-list") + "?sort=-arrivals&page=3", fragment, 6),
+        (reverse("policies:jurisdiction-list") + "?sort=sources&state=IL", fragment, 6),
+        (reverse("policies:jurisdiction-list") + "?as_of=2020-06-01&direction=limits", {}, 6),
+        (reverse("policies:home"), {}, 10),
+        (busy_place.get_absolute_url(), {}, 6),
+        (reverse("policies:compare") + f"?j={busy_place.slug}&j=place-1", {}, 14),
+        (reverse("policies:state-map") + "?metric=limits", {}, 1),
+    ]
+    for url, headers, budget in cases:
+        with django_assert_max_num_queries(budget):
+            response = client.get(url, headers=headers)
+        assert response.status_code == 200, url
