@@ -35,6 +35,8 @@ def arrivals_timeline_figure(
     people, or families where a series says so.
     """
     figure = go.Figure()
+    # With many series, labelling every point makes the labels collide: label the latest only.
+    label_latest_only = len(series) > 3
     for index, one in enumerate(series):
         colour = PALETTE[index % len(PALETTE)]
         common = {
@@ -44,13 +46,16 @@ def arrivals_timeline_figure(
             "customdata": [[point.label, point.detail] for point in one.points],
             "hovertemplate": "%{customdata[0]}<br>%{customdata[1]}<extra>%{fullData.name}</extra>",
         }
+        labels = [point.label for point in one.points]
+        if label_latest_only:
+            labels = [""] * (len(labels) - 1) + labels[-1:]
         if one.periodic:
             figure.add_trace(go.Bar(marker_color=colour, **common))
         else:
             figure.add_trace(
                 go.Scatter(
                     mode="lines+markers+text",
-                    text=[point.label for point in one.points],
+                    text=labels,
                     textposition="top center",
                     textfont={"size": 11, "color": colour},
                     marker={"color": colour, "size": 8},

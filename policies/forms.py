@@ -107,8 +107,9 @@ class ComparisonFilterForm(forms.Form):
         widget=forms.HiddenInput,
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, default_sort: str = DEFAULT_SORT, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.default_sort = default_sort
         self.fields["state"].choices = _choices(
             "All states",
             sorted(((code, name) for code, name in STATE_NAMES.items()), key=lambda c: c[1]),
@@ -126,7 +127,7 @@ class ComparisonFilterForm(forms.Form):
             figures=data["figures"],
             include_all=data["all"],
             as_of=data["as_of"],
-            sort=data["sort"] or DEFAULT_SORT,
+            sort=data["sort"] or self.default_sort,
         )
 
 

@@ -77,7 +77,8 @@ def _comparison_page(request: HtmxHttpRequest, filters: ComparisonFilters) -> di
 @require_safe
 @vary_on_headers("HX-Request", "HX-History-Restore-Request")
 def home(request: HtmxHttpRequest) -> HttpResponse:
-    form = ComparisonFilterForm(request.GET)
+    # The front page lists the best-documented places first.
+    form = ComparisonFilterForm(request.GET, default_sort="-sources")
     if not form.is_valid():
         return bad_request(request, form)
     filters = form.to_filters()
@@ -86,7 +87,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
         return render(request, "policies/jurisdiction_list.html#jurisdiction-table", context)
     agreements = Policy.objects.published().filter(category=Policy.Category.AGREEMENT_287G)
     headline = selectors.headline_figures()
-    cities = list(dict.fromkeys(f.jurisdiction for f in headline))[:4]
+    cities = list(dict.fromkeys(f.jurisdiction for f in headline))[:3]
     context |= {
         "headline_figures": headline,
         "agreement_totals": agreements.in_effect_on(filters.day).aggregate(

@@ -1,0 +1,52 @@
+import datetime as dt
+
+from arrivals.charts import PALETTE, ChartPoint, ChartSeries, arrivals_timeline_figure
+
+
+def point(day: str, value: int, label: str) -> ChartPoint:
+    return ChartPoint(day=dt.date.fromisoformat(day), value=value, label=label, detail="detail")
+
+
+def test_cumulative_figures_are_dated_points_labelled_with_their_qualifier():
+    series = ChartSeries(
+        name="Chicago, IL: New arrivals, cumulative",
+        points=[
+            point("2023-11-01", 20000, "about 20,000"),
+            point("2024-11-01", 50000, "more than 50,000"),
+        ],
+    )
+    figure = arrivals_timeline_figure(series=[series], title="Arrivals", source_line="Sources: X")
+    [trace] = figure.data
+
+    assert trace.type == "scatter"
+    assert list(trace.text) == ["about 20,000", "more than 50,000"]
+    assert list(trace.y) == [20000, 50000]
+    assert trace.marker.color == PALETTE[0]
+    assert figure.layout.title.text == "Arrivals"
+    assert figure.layout.annotations[0].text == "Sources: X"
+    assert "People" in figure.layout.yaxis.title.text
+
+
+def test_monthly_counts_are_bars_and_series_are_never_stacked_or_summed():
+    monthly = ChartSeries(
+        name="New York City, NY: In shelter, per month",
+        points=[point("2024-01-01", 5000, "5,000"), point("2024-02-01", 5200, "5,200")],
+        periodic=True,
+    )
+    bused = ChartSeries(
+        name="Bused by Texas", points=[point("2024-01-29", 37500, "at least 37,500")]
+    )
+    figure = arrivals_timeline_figure(series=[monthly, bused], title="t", source_line="s")
+
+    assert [trace.type for trace in figure.data] == ["bar", "scatter"]
+    assert figure.layout.barmode == "group"
+    assert sum(len(trace.y) for trace in figure.data) == 3  # nothing added together
+
+
+def test_with_many_series_only_the_latest_point_is_labelled():
+    many = [
+        ChartSeries(name=f"s{n}", points=[point("2024-01-01", 1, "1"), point("2024-02-01", 2, "2")])
+        for n in range(4)
+    ]
+    figure = arrivals_timeline_figure(series=many, title="t", source_line="s")
+    assert all(list(trace.text) == ["", "2"] for trace in figure.data)

@@ -1,0 +1,263 @@
+import csv
+import datetime as dt
+import io
+import json
+
+import pytest
+from django.urls import reverse
+
+from arrivals.models import ArrivalCount
+from policies.models import Policy
+from tests.factories import (
+    make_arrival_count,
+    make_designation,
+    make_jurisdiction,
+    make_policy,
+    make_source,
+    make_state,
+)
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def places():
+    illinois = make_state("IL", "Illinois")
+    colorado = make_state("CO", "Colorado")
+    chicago = make_jurisdiction(name="Chicago", parent=illinois)
+    denver = make_jurisdiction(name="Denver", state="CO", parent=colorado)
+    cook = make_jurisdiction(name="Cook County", kind="county", parent=illinois)
+    source = make_source(publisher="NewsNation", url="https://www.newsnationnow.com/")
+    make_arrival_count(jurisdiction=chicago, value=50000, qualifier="more_than", source=source)
+    make_arrival_count(
+        jurisdiction=denver, measure="bused", sender="Texas", value=16000, qualifier="at_least"
+    )
+    make_policy(
+        jurisdiction=chicago,
+        title="Welcoming City Ordinance",
+        effective_on=dt.date(2006, 3, 1),
+        sources=[source],
+    )
+    make_policy(
+        jurisdiction=denver,
+        category=Policy.Category.DETAINER,
+        title="Detainer rule",
+        detainer_rule=Policy.DetainerRule.JUDICIAL_WARRANT,
+        effective_on=dt.date(2017, 8, 1),
+    )
+    make_policy(
+        jurisdiction=cook,
+        category=Policy.Category.AGREEMENT_287G,
+        direction=Policy.Direction.EXPANDS,
+        title="287(g)",
+        effective_on=None,
+        signed_on=dt.date(2025, 2, 1),
+        agreement_model=Policy.AgreementModel.TASK_FORCE,
+        agency="Cook County Sheriff",
+    )
+    make_designation(jurisdiction=cook, disputed=True, dispute_note="Says it is an error.")
+    return {"chicago": chicago, "denver": denver, "cook": cook}
+
+
+def names(response) -> list[str]:
+    return [row.jurisdiction.name for row in response.context["rows"]]
+
+
+def test_full_page_has_html_and_the_table_and_htmx_gets_only_the_table(client, places):
+    url = reverse("policies:jurisdiction-list")
+    full = client.get(url)
+    fragment = client.get(url, headers=HTMX)
+
+    assert "<html" in full.content.decode() and 'id="jurisdiction-table"' in full.content.decode()
+    body = fragment.content.decode()
+    assert "<html" not in body and body.lstrip().startswith('<div id="jurisdiction-table"')
+    assert "HX-Request" in full["Vary"] and "HX-Request" in fragment["Vary"]
+
+
+def test_history_restore_requests_get_the_full_page(client, places):
+    response = client.get(
+        reverse("policies:jurisdiction-list"),
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+    assert "<html" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("state=IL", ["Chicago", "Cook County"]),
+        ("kind=county", ["Cook County"]),
+        ("direction=expands", ["Cook County"]),
+        ("detainer=judicial_warrant", ["Denver"]),
+        ("model=task_force", ["Cook County"]),
+        ("model=none", ["Chicago", "Denver"]),
+        ("figures=yes", ["Chicago", "Denver"]),
+        ("q=cook", ["Cook County"]),
+        ("sort=-arrivals", ["Chicago", "Denver", "Cook County"]),
+        ("sort=-sanctuary", ["Chicago", "Cook County", "Denver"]),
+        ("as_of=2010-01-01&direction=limits", ["Chicago"]),
+        ("as_of=2025-01-01&model=task_force", []),
+    ],
+)
+def test_filters_and_sorts(client, places, query, expected):
+    response = client.get(f"{reverse('policies:jurisdiction-list')}?{query}", headers=HTMX)
+    assert response.status_code == 200
+    assert names(response) == expected
+
+
+def test_a_state_with_no_records_is_hidden_unless_asked_for(client, places):
+    url = reverse("policies:jurisdiction-list")
+    assert "Illinois" not in names(client.get(url, headers=HTMX))
+    assert "Illinois" in names(client.get(f"{url}?all=on", headers=HTMX))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "state=ZZ",
+        "kind=galaxy",
+        "as_of=2020-13-45",
+        "as_of=1800-01-01",
+        "sort=price",
+        "detainer=%3Cscript%3E",
+        "q=" + "x" * 101,
+    ],
+)
+def test_bad_parameters_get_a_400_with_a_message(client, places, query):
+    response = client.get(f"{reverse('policies:jurisdiction-list')}?{query}")
+    assert response.status_code == 400
+    assert "cannot show" in response.content.decode()
+    assert "<script>" not in response.content.decode()
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "-1", "10000000000000", "1e999"])
+def test_odd_page_numbers_are_ignored(client, places, page):
+    response = client.get(f"{reverse('policies:jurisdiction-list')}?page={page}")
+    assert response.status_code == 200
+
+
+def test_csv_download_has_the_same_rows_with_sources_and_as_of(client, places):
+    response = client.get(
+        reverse("policies:jurisdiction-list-download", args=["csv"]) + "?state=IL"
+    )
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+
+    assert response["Content-Type"].startswith("text/csv")
+    assert [row["jurisdiction"] for row in rows] == ["Chicago, IL", "Cook County, IL"]
+    chicago = rows[0]
+    assert chicago["latest_figure_as_stated"] == "more than 50,000"
+    assert chicago["latest_figure_source_url"] == "https://www.newsnationnow.com/"
+    assert chicago["table_as_of"] == str(dt.date.today())
+    assert "disputed" in rows[1]["designations"]
+
+
+def test_json_download_matches_the_table(client, places):
+    response = client.get(
+        reverse("policies:jurisdiction-list-download", args=["json"]) + "?sort=-arrivals"
+    )
+    payload = json.loads(response.content)
+    assert [row["jurisdiction"] for row in payload["rows"]] == [
+        "Chicago, IL",
+        "Denver, CO",
+        "Cook County, IL",
+    ]
+    assert payload["rows"][1]["latest_figure"]["figure_as_stated"] == "at least 16,000"
+    assert payload["rows"][1]["detainer_rule"] == "judicial_warrant"
+
+
+def test_csv_cells_that_look_like_formulas_are_neutralised(client, places):
+    make_policy(jurisdiction=places["chicago"], title="x")
+    places["chicago"].name = "=HYPERLINK(1)"
+    places["chicago"].save()
+    response = client.get(reverse("policies:jurisdiction-list-download", args=["csv"]))
+    assert "'=HYPERLINK(1)" in response.content.decode()
+
+
+def test_unknown_download_format_is_a_404(client, places):
+    assert client.get("/jurisdictions.xml").status_code == 404
+
+
+def test_jurisdiction_page_as_of_a_date_marks_policies_and_hides_later_figures(client, places):
+    url = places["chicago"].get_absolute_url()
+    today = client.get(url).content.decode()
+    assert "In effect on" in today and "More than 50,000" in today
+
+    earlier = client.get(f"{url}?as_of=2005-01-01").content.decode()
+    assert "Welcoming City Ordinance" not in earlier
+    assert "More than 50,000" not in earlier
+
+    assert client.get(f"{url}?as_of=yesterday").status_code == 400
+
+
+def test_jurisdiction_figures_download(client, places):
+    url = reverse("policies:jurisdiction-figures-download", args=["il-chicago", "csv"])
+    rows = list(csv.DictReader(io.StringIO(client.get(url).content.decode())))
+    assert rows[0]["figure_as_stated"] == "more than 50,000"
+    assert rows[0]["source_publisher"] == "NewsNation"
+
+
+def test_compare_shows_places_side_by_side_with_a_chart_and_downloads(client, places):
+    response = client.get(reverse("policies:compare") + "?j=il-chicago&j=co-denver")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "More than 50,000" in page and "At least 16,000" in page
+    assert 'id="compare-chart-data"' in page
+    assert "/compare.csv?j=il-chicago&amp;j=co-denver" in page
+
+    download = client.get(
+        reverse("policies:compare-download", args=["csv"]) + "?j=il-chicago&j=co-denver"
+    )
+    rows = list(csv.DictReader(io.StringIO(download.content.decode())))
+    assert {row["jurisdiction"] for row in rows} == {"Chicago, IL", "Denver, CO"}
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["j=il-nowhere&j=il-chicago", "&".join(f"j=x{n}" for n in range(7))],
+)
+def test_compare_refuses_unknown_places_and_more_than_six(client, places, query):
+    assert client.get(reverse("policies:compare") + "?" + query).status_code == 400
+
+
+def test_compare_with_one_place_asks_for_another(client, places):
+    page = client.get(reverse("policies:compare") + "?j=il-chicago").content.decode()
+    assert "Choose at least 2" in page
+
+
+def test_type_ahead_suggests_jurisdictions(client, places):
+    response = client.get(reverse("policies:jurisdiction-search") + "?q=chic")
+    assert '<option value="il-chicago">Chicago, IL</option>' in response.content.decode()
+    assert client.get(reverse("policies:jurisdiction-search") + "?q=c").content.strip() == b""
+
+
+def test_map_counts_as_of_a_date(client, places):
+    url = reverse("policies:state-map")
+    today = client.get(f"{url}?metric=agreements", headers=HTMX)
+    tiles = {tile.state: tile.count for tile in today.context["map_tiles"]}
+    assert tiles["IL"] == 1 and tiles["CO"] == 0
+    assert "<html" not in today.content.decode()
+
+    in_2020 = client.get(f"{url}?metric=agreements&as_of=2020-01-01")
+    assert {t.state: t.count for t in in_2020.context["map_tiles"]}["IL"] == 0
+    assert client.get(f"{url}?metric=bogus").status_code == 400
+
+
+def test_chart_json_escapes_markup_from_the_database(client, places):
+    places["chicago"].name = "</script><script>alert(1)</script>"
+    places["chicago"].save()
+    page = client.get(places["chicago"].get_absolute_url()).content.decode()
+    assert "</script><script>alert(1)" not in page
+    assert "\\u003C/script\\u003E" in page
+
+
+def test_methodology_defines_every_category_and_measure(client):
+    page = client.get(reverse("policies:methodology")).content.decode()
+    for value in [*Policy.Category.values, *ArrivalCount.Measure.values]:
+        assert f'id="category-{value}"' in page or f'id="measure-{value}"' in page
+    assert "never added" in page.lower() or "never summed" in page.lower()
+
+
+def test_reader_pages_refuse_post(client, places):
+    assert client.post(reverse("policies:jurisdiction-list")).status_code == 405
