@@ -22,5 +22,6 @@ urlpatterns = [
     path("compare/", views.compare, name="compare"),
     path("compare.<str:fmt>", views.compare_download, name="compare-download"),
     path("map/", views.state_map, name="state-map"),
+    path("map.<str:fmt>", views.state_map_download, name="state-map-download"),
     path("methodology/", views.methodology, name="methodology"),
 ]

@@ -99,6 +99,12 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
             day=filters.as_of,
             title="Arrival figures in the most-cited cities",
         ),
+        "chart_downloads": {
+            fmt: reverse("policies:compare-download", args=[fmt])
+            + "?"
+            + "&".join(f"j={city.slug}" for city in cities)
+            for fmt in DOWNLOAD_FORMATS
+        },
         "table_url": reverse("policies:home"),
     }
     return render(request, "policies/home.html", context)
@@ -240,6 +246,7 @@ def jurisdiction_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             prefetched=True,
         ),
         "sources": selectors.jurisdiction_sources(jurisdiction=jurisdiction),
+        "timeline": selectors.jurisdiction_timeline(jurisdiction=jurisdiction),
     }
     return render(request, "policies/jurisdiction_detail.html", context)
 
@@ -322,7 +329,8 @@ def compare_download(request: HtmxHttpRequest, fmt: str) -> HttpResponse:
 @require_safe
 def jurisdiction_search(request: HtmxHttpRequest) -> HttpResponse:
     """Type-ahead suggestions for the compare picker: a list of options, at most 10."""
-    query = request.GET.get("q", "")[:100].strip()
+    # The compare picker's input is named "j" (its value is submitted as a slug).
+    query = (request.GET.get("q") or request.GET.get("j") or "")[:100].strip()
     matches = (
         Jurisdiction.objects.filter(Q(name__icontains=query) | Q(slug__icontains=query)).order_by(
             "-population", "name"
@@ -349,6 +357,39 @@ def state_map(request: HtmxHttpRequest) -> HttpResponse:
     if wants_fragment(request):
         template += "#state-map"
     return render(request, template, context)
+
+
+@require_safe
+def state_map_download(request: HtmxHttpRequest, fmt: str) -> HttpResponse:
+    """The map's counts by state, as CSV or JSON."""
+    if fmt not in DOWNLOAD_FORMATS:
+        raise Http404
+    form = AsOfForm(request.GET)
+    metric = request.GET.get("metric") or "agreements"
+    if metric not in selectors.MAP_METRICS:
+        form.add_error(None, f"Unknown map metric '{metric}'.")
+    if not form.is_valid():
+        return bad_request(request, form)
+    day = form.cleaned_data["as_of"] or timezone.localdate()
+    tiles = selectors.state_map(day=day, metric=metric)
+    records = [
+        {"state": t.state, "name": t.name, "count": t.count, "metric": metric, "as_of": day}
+        for t in tiles
+    ]
+    if fmt == "json":
+        return json_download(
+            payload={
+                "metric": selectors.MAP_METRICS[metric],
+                "as_of": day,
+                "source": "Sanctuary Tracker records; each is cited on its jurisdiction's page.",
+                "states": records,
+            }
+        )
+    return csv_download(
+        filename=f"map-{metric}-{day}.csv",
+        header=["state", "name", "count", "metric", "as_of"],
+        rows=[list(record.values()) for record in records],
+    )
 
 
 @require_safe

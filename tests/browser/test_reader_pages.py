@@ -110,3 +110,37 @@ def test_the_table_works_without_javascript(live_server, no_js_page, places):
     page.wait_for_url(lambda url: "sort=-name" in url)
     assert table_names(page) == ["Denver", "Aurora"]
     assert "state=CO" in page.url
+
+
+def test_compare_picker_adds_places_in_place_and_keeps_them_in_the_url(live_server, page, places):
+    page.goto(f"{live_server.url}/compare/?j=il-chicago")
+    page.evaluate("window.__sameDocument = true")
+    expect(page.locator("#comparison")).to_contain_text("Choose at least 2")
+
+    page.fill("#add-jurisdiction", "Denv")
+    expect(page.locator("#jurisdiction-options option[value='co-denver']")).to_have_count(1)
+    page.fill("#add-jurisdiction", "co-denver")
+    page.click("#compare-add")
+
+    expect(page).to_have_url(re.compile(r"j=il-chicago&j=co-denver"))
+    expect(page.locator("#compare-chart[data-chart-ready], [data-chart-ready]")).to_have_count(1)
+    expect(page.locator("#comparison .side-by-side h2")).to_have_text(["Chicago, IL", "Denver, CO"])
+    page.click("#remove-co-denver")
+    expect(page.locator("#comparison")).to_contain_text("Choose at least 2")
+    assert page.evaluate("window.__sameDocument") is True
+    assert page.watch.errors == []
+    assert page.watch.outside_requests == []
+
+
+def test_map_time_control_swaps_the_map(live_server, page, places):
+    page.goto(f"{live_server.url}/map/?metric=limits")
+    page.evaluate("window.__sameDocument = true")
+    il_count = page.locator(".tile.row-3.col-7 .tile-count")
+    expect(il_count).to_have_text("2")
+
+    page.fill("#id_as_of", "2020-01-01")
+    page.dispatch_event("#id_as_of", "change")
+    expect(page.locator(".map-caption")).to_contain_text("Jan. 1, 2020")
+    expect(page).to_have_url(re.compile(r"as_of=2020-01-01"))
+    assert page.evaluate("window.__sameDocument") is True
+    assert page.watch.errors == []

@@ -261,3 +261,21 @@ def test_methodology_defines_every_category_and_measure(client):
 
 def test_reader_pages_refuse_post(client, places):
     assert client.post(reverse("policies:jurisdiction-list")).status_code == 405
+
+
+def test_map_download_has_the_counts_shown(client, places):
+    url = reverse("policies:state-map-download", args=["csv"]) + "?metric=agreements"
+    rows = {
+        row["state"]: row for row in csv.DictReader(io.StringIO(client.get(url).content.decode()))
+    }
+    assert rows["IL"]["count"] == "1" and rows["IL"]["as_of"] == str(dt.date.today())
+    assert len(rows) == 51
+    assert (
+        client.get(reverse("policies:state-map-download", args=["json"]) + "?metric=x").status_code
+        == 400
+    )
+
+
+def test_home_chart_offers_downloads_of_its_figures(client, places):
+    page = client.get(reverse("policies:home")).content.decode()
+    assert "/compare.csv?j=" in page and "/compare.json?j=" in page

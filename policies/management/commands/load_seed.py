@@ -6,7 +6,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from arrivals.resources import ArrivalCountResource
-from arrivals.services import figures_import_city_reports, figures_import_texas_busing
+from arrivals.services import (
+    figures_import_city_reports,
+    figures_import_nyc_shelter,
+    figures_import_texas_busing,
+)
 from policies.csv_import import csv_import
 from policies.resources import PolicyResource, SourceResource
 from policies.services import (
@@ -68,6 +72,11 @@ class Command(BaseCommand):
                 "texas_busing_reported_totals_2022-2024.csv",
             ),
             ("City figures", figures_import_city_reports, "city_arrival_figures_from_pages.csv"),
+            (
+                "New York City asylum-seeker shelters",
+                figures_import_nyc_shelter,
+                "nyc_monthly_shelter_pop_by_agency_ll37_ll79.csv",
+            ),
         ):
             report = service(text=read(REFERENCE / name))
             self.stdout.write(f"{label}: {report}")
