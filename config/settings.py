@@ -161,6 +161,12 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = not DEBUG
 X_FRAME_OPTIONS = "DENY"
 
+# Embeds: other sites may frame /embed/ pages. Narrow with a comma-separated list of origins,
+# e.g. EMBED_ALLOWED_ORIGINS=https://www.example-news.org. Browsers and shared caches keep an
+# embed for EMBED_MAX_AGE seconds, so a staff edit shows there within that time.
+EMBED_ALLOWED_ORIGINS = env_list("EMBED_ALLOWED_ORIGINS")
+EMBED_MAX_AGE = int(os.environ.get("EMBED_MAX_AGE", "300"))
+
 # Logging: warnings and errors to stderr, where the process manager collects them.
 LOGGING = {
     "version": 1,

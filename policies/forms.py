@@ -157,3 +157,41 @@ class CompareForm(forms.Form):
         if missing:
             raise forms.ValidationError(f"Unknown jurisdiction: {', '.join(missing)}.")
         return [found[slug] for slug in slugs]
+
+
+class EmbedOptionsForm(forms.Form):
+    """How an embed looks: theme, and whether its header and footer show."""
+
+    theme = forms.ChoiceField(
+        required=False,
+        choices=[("auto", "Follow the host page"), ("light", "Light"), ("dark", "Dark")],
+    )
+    header = forms.ChoiceField(required=False, choices=[("1", "Show"), ("0", "Hide")])
+    footer = forms.ChoiceField(required=False, choices=[("1", "Show"), ("0", "Hide")])
+
+    def options(self) -> dict:
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "theme": data.get("theme") or "auto",
+            "show_header": data.get("header") != "0",
+            "show_footer": data.get("footer") != "0",
+        }
+
+
+class EmbedCodeForm(EmbedOptionsForm):
+    """Options of the embed-code generator, for one embed path."""
+
+    path = forms.CharField(max_length=1000, widget=forms.HiddenInput)
+    title = forms.CharField(max_length=300, widget=forms.HiddenInput)
+    height = forms.IntegerField(
+        required=False,
+        min_value=150,
+        max_value=4000,
+        label="Fixed height in pixels (for sites that remove scripts)",
+    )
+
+    def clean_path(self) -> str:
+        path = self.cleaned_data["path"]
+        if not path.startswith("/embed/") or "//" in path or "\\" in path:
+            raise forms.ValidationError("Not an embed address.")
+        return path

@@ -216,6 +216,7 @@ def map_context(*, day: dt.date, metric: str) -> dict:
         "map_metrics": MAP_METRICS,
         "map_label": MAP_METRICS[metric],
         "map_day": day,
+        "map_day_iso": day.isoformat(),
         "map_jumps": [*jumps, today],
     }
 

@@ -236,6 +236,7 @@ def jurisdiction_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     context = {
         "jurisdiction": jurisdiction,
         "as_of": day,
+        "as_of_iso": day.isoformat() if day else "",
         "day": day or timezone.localdate(),
         "figure_groups": selectors.figure_groups(figures=jurisdiction.published_figures),
         "children": selectors.jurisdiction_children(jurisdiction=jurisdiction)[:50],

@@ -10,3 +10,16 @@ register = template.Library()
 @register.filter
 def in_effect_on(policy: Policy, day: dt.date) -> bool:
     return policy.is_in_effect_on(day)
+
+
+@register.inclusion_tag("embed/_control.html", takes_context=True)
+def embed_control(context, path: str, title: str, noun: str = "chart") -> dict:
+    """An "Embed" control with a copyable snippet for the embed at `path`."""
+    from policies.embed_views import embed_code_context
+
+    return {
+        "request": context["request"],
+        "embed_noun": noun,
+        "form": None,
+        **embed_code_context(context["request"], path=path, title=title, options={}),
+    }

@@ -36,3 +36,19 @@
     if (status) status.textContent = "That view could not be loaded (" + event.detail.xhr.status + "). Please try again.";
   });
 })();
+
+// "Copy code" buttons of the embed-code generator.
+document.addEventListener("click", function (event) {
+  const button = event.target.closest("[data-copy]");
+  if (!button) return;
+  const field = document.getElementById(button.dataset.copy);
+  const status = button.parentElement.querySelector(".copy-status");
+  field.select();
+  const done = function () { if (status) status.textContent = "Copied."; };
+  if (navigator.clipboard) {
+    navigator.clipboard.writeText(field.value).then(done, function () { document.execCommand("copy"); done(); });
+  } else {
+    document.execCommand("copy");
+    done();
+  }
+});

@@ -1,0 +1,63 @@
+"""The data version: one value that changes whenever reader-visible data changes.
+
+Embeds (and later, cached pages) derive ETag and Last-Modified from it. It is read from the
+cache, so a conditional request is answered without touching the database; any save or delete
+of a tracked model, an import or a revert replaces it.
+"""
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
+
+CACHE_KEY = "sanctuary-tracker:data-version"
+
+
+@dataclass(frozen=True)
+class DataVersion:
+    token: str
+    changed_at: dt.datetime
+
+
+def _tracked_tables() -> list[str]:
+    from arrivals.models import ArrivalCount
+    from policies.models import Designation, Jurisdiction, Policy, Source
+
+    return [m._meta.db_table for m in (Jurisdiction, Source, Policy, Designation, ArrivalCount)]
+
+
+def _from_database() -> DataVersion:
+    """The newest change recorded in the data itself, for a cold cache."""
+    parts = " UNION ALL ".join(
+        f"SELECT MAX(updated_at) AS changed, COUNT(*) AS n FROM {table}"
+        for table in _tracked_tables()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(changed), SUM(n) FROM ({parts}) AS tracked")
+        changed, rows = cursor.fetchone()
+    if isinstance(changed, str):  # SQLite returns text from an aggregate over a union
+        changed = dt.datetime.fromisoformat(changed)
+    if changed is None:
+        changed = timezone.now()
+    elif timezone.is_naive(changed):
+        changed = timezone.make_aware(changed, dt.UTC)
+    return DataVersion(token=f"{changed.timestamp():.6f}-{rows}", changed_at=changed)
+
+
+def data_version() -> DataVersion:
+    version = cache.get(CACHE_KEY)
+    if version is None:
+        version = _from_database()
+        cache.set(CACHE_KEY, version, timeout=None)
+    return version
+
+
+def bump_data_version(**_signal_kwargs) -> None:
+    cache.set(
+        CACHE_KEY,
+        DataVersion(token=uuid.uuid4().hex, changed_at=timezone.now()),
+        timeout=None,
+    )

@@ -1,0 +1,251 @@
+"""Embeds: charts, the map, the comparison table and a jurisdiction's card, for other sites'
+articles. Same parameters as the reader views; see config.embed for framing and caching."""
+
+import hashlib
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_headers
+
+from config.data_version import data_version
+from config.embed import embed_snippet, embeddable
+from policies import selectors
+from policies.comparison import comparison_ids, comparison_rows
+from policies.forms import (
+    AsOfForm,
+    CompareForm,
+    ComparisonFilterForm,
+    EmbedCodeForm,
+    EmbedOptionsForm,
+)
+from policies.models import Jurisdiction
+from policies.views import DOWNLOAD_FORMATS, _chart, bad_request
+
+EMBED_PAGE_SIZE = 10
+
+
+def _frame_context(request: HttpRequest, *, full_url: str, downloads: dict | None) -> dict:
+    options = EmbedOptionsForm(request.GET)
+    options.is_valid()  # unknown or odd values fall back to the defaults
+    return {
+        **options.options(),
+        "full_url": request.build_absolute_uri(full_url),
+        "downloads": downloads,
+        "updated": timezone.localtime(data_version().changed_at),
+    }
+
+
+def _query(request: HttpRequest, *drop: str) -> str:
+    """The request's own query string, without embed-only and pym.js parameters."""
+    params = request.GET.copy()
+    for key in (
+        *EmbedOptionsForm.base_fields,
+        *drop,
+        "initialWidth",
+        "childId",
+        "parentTitle",
+        "parentUrl",
+    ):
+        params.pop(key, None)
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else ""
+
+
+def _downloads(request: HttpRequest, url_name: str, *args, drop: tuple = ()) -> dict:
+    query = _query(request, *drop)
+    return {fmt: reverse(url_name, args=[*args, fmt]) + query for fmt in DOWNLOAD_FORMATS}
+
+
+def _jurisdiction(slug: str, day) -> Jurisdiction:
+    try:
+        return selectors.jurisdiction_with_records(slug=slug, day=day)
+    except Jurisdiction.DoesNotExist:
+        raise Http404("No jurisdiction with that address.") from None
+
+
+@embeddable
+@require_safe
+def embed_jurisdiction_chart(request: HttpRequest, slug: str) -> HttpResponse:
+    form = AsOfForm(request.GET)
+    if not form.is_valid():
+        return bad_request(request, form)
+    day = form.cleaned_data["as_of"]
+    jurisdiction = _jurisdiction(slug, day)
+    title = f"Arrival figures: {jurisdiction}"
+    context = {
+        "title": title,
+        "chart": _chart(jurisdictions=[jurisdiction], day=day, title=title, prefetched=True),
+        "as_of": day,
+        **_frame_context(
+            request,
+            full_url=jurisdiction.get_absolute_url() + _query(request),
+            downloads=_downloads(request, "policies:jurisdiction-figures-download", slug),
+        ),
+    }
+    return render(request, "embed/chart.html", context)
+
+
+@embeddable
+@require_safe
+def embed_compare_chart(request: HttpRequest) -> HttpResponse:
+    form = CompareForm(request.GET)
+    if form.is_valid() and not form.cleaned_data["j"]:
+        form.add_error("j", "Name at least one jurisdiction, e.g. ?j=il-chicago.")
+    if not form.is_valid():
+        return bad_request(request, form)
+    day = form.cleaned_data["as_of"]
+    chosen = [_jurisdiction(j.slug, day) for j in form.cleaned_data["j"]]
+    title = "Arrival figures: " + ", ".join(map(str, chosen))
+    context = {
+        "title": title,
+        "chart": _chart(jurisdictions=chosen, day=day, title=title, prefetched=True),
+        "as_of": day,
+        **_frame_context(
+            request,
+            full_url=reverse("policies:compare") + _query(request),
+            downloads=_downloads(request, "policies:compare-download"),
+        ),
+    }
+    return render(request, "embed/chart.html", context)
+
+
+@embeddable
+@require_safe
+def embed_jurisdiction_table(request: HttpRequest) -> HttpResponse:
+    form = ComparisonFilterForm(request.GET)
+    if not form.is_valid():
+        return bad_request(request, form)
+    filters = form.to_filters()
+    page = Paginator(comparison_ids(filters=filters), EMBED_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = comparison_rows(ids=list(page.object_list), day=filters.day)
+    sources = {}
+    for row in rows:
+        for record in [row.latest_figure, *row.designations]:
+            if record is not None:
+                sources.setdefault(record.source_id, record.source)
+    context = {
+        "title": "Sanctuary policies and arrivals compared",
+        "rows": rows,
+        "page": page,
+        "filters": filters,
+        "sources": list(sources.values()),
+        **_frame_context(
+            request,
+            full_url=reverse("policies:jurisdiction-list") + _query(request, "page"),
+            downloads=_downloads(request, "policies:jurisdiction-list-download", drop=("page",)),
+        ),
+    }
+    return render(request, "embed/table.html", context)
+
+
+@embeddable
+@require_safe
+def embed_jurisdiction_card(request: HttpRequest, slug: str) -> HttpResponse:
+    form = AsOfForm(request.GET)
+    if not form.is_valid():
+        return bad_request(request, form)
+    day = form.cleaned_data["as_of"]
+    jurisdiction = _jurisdiction(slug, day)
+    context = {
+        "title": str(jurisdiction),
+        "jurisdiction": jurisdiction,
+        "day": day or timezone.localdate(),
+        "figure_groups": selectors.figure_groups(figures=jurisdiction.published_figures),
+        "sources": selectors.jurisdiction_sources(jurisdiction=jurisdiction),
+        **_frame_context(
+            request,
+            full_url=jurisdiction.get_absolute_url() + _query(request),
+            downloads=_downloads(request, "policies:jurisdiction-figures-download", slug),
+        ),
+    }
+    return render(request, "embed/card.html", context)
+
+
+@embeddable
+@require_safe
+def embed_state_map(request: HttpRequest) -> HttpResponse:
+    form = AsOfForm(request.GET)
+    metric = request.GET.get("metric") or "agreements"
+    if metric not in selectors.MAP_METRICS:
+        form.add_error(None, f"Unknown map metric '{metric}'.")
+    if not form.is_valid():
+        return bad_request(request, form)
+    day = form.cleaned_data["as_of"] or timezone.localdate()
+    map_context = selectors.map_context(day=day, metric=metric)
+    context = {
+        "title": f"{map_context['map_label']}, by state",
+        **map_context,
+        **_frame_context(
+            request,
+            full_url=reverse("policies:state-map") + _query(request),
+            downloads=_downloads(request, "policies:state-map-download"),
+        ),
+    }
+    return render(request, "embed/map.html", context)
+
+
+DEFAULT_HEIGHTS = {"chart": 560, "map": 440, "card": 440, "table": 560}
+
+
+def embed_kind(path: str) -> str:
+    """chart, map, card or table, from an embed path."""
+    route = path.split("?")[0]
+    if route.endswith("/chart/") or route == "/embed/compare/":
+        return "chart"
+    if route == "/embed/map/":
+        return "map"
+    if route == "/embed/jurisdictions/":
+        return "table"
+    return "card"
+
+
+def embed_code_context(request: HttpRequest, *, path: str, title: str, options: dict) -> dict:
+    """The snippet for `path` with the chosen options, and what the generator form shows."""
+    query = {}
+    if options.get("theme") and options["theme"] != "auto":
+        query["theme"] = options["theme"]
+    for part in ("header", "footer"):
+        if options.get(part) == "0":
+            query[part] = "0"
+    separator = "&" if "?" in path else "?"
+    src = request.build_absolute_uri(path + (separator + urlencode(query) if query else ""))
+    height = options.get("height")
+    snippet = embed_snippet(
+        src=src,
+        title=f"{title} (Sanctuary Tracker)",
+        height=height or DEFAULT_HEIGHTS[embed_kind(path)],
+        script_url=request.build_absolute_uri(static("js/embed.js")),
+        fixed=bool(height),
+    )
+    code_id = "embed-" + hashlib.sha256(path.encode()).hexdigest()[:10]
+    return {"snippet": snippet, "embed_path": path, "embed_title": title, "code_id": code_id}
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+def embed_code(request: HttpRequest) -> HttpResponse:
+    """The embed-code generator: a copyable snippet for an embed with the chosen options."""
+    form = EmbedCodeForm(request.GET)
+    if not form.is_valid():
+        return bad_request(request, form)
+    context = {
+        "form": form,
+        **embed_code_context(
+            request,
+            path=form.cleaned_data["path"],
+            title=form.cleaned_data["title"],
+            options=form.cleaned_data,
+        ),
+    }
+    template = "embed/code.html"
+    if getattr(request, "htmx", False):
+        template += "#embed-code"
+    return render(request, template, context)

@@ -1,0 +1,111 @@
+// Draws every chart on a page from its JSON (<div data-chart="ID"> reads the
+// <script type="application/json" id="ID"> beside it), again for content htmx swaps in.
+// Inside an embed frame it also reports the content's height to the host page, in our
+// message format and in pym.js's, and follows the host page's light or dark theme.
+(function () {
+  "use strict";
+  const root = document.documentElement;
+  const framed = window.parent !== window;
+  const childId = new URLSearchParams(location.search).get("childId");
+  let lastHeight = 0;
+
+  function colours() {
+    const style = getComputedStyle(root);
+    return {
+      ink: style.getPropertyValue("--ink").trim() || "#1b1b1b",
+      grid: style.getPropertyValue("--rule").trim() || "#e5e5e5",
+    };
+  }
+
+  function themed(layout) {
+    const c = colours();
+    layout.paper_bgcolor = "rgba(0,0,0,0)";
+    layout.plot_bgcolor = "rgba(0,0,0,0)";
+    layout.font = Object.assign({}, layout.font, { color: c.ink });
+    layout.yaxis = Object.assign({}, layout.yaxis, { gridcolor: c.grid });
+    return layout;
+  }
+
+  function draw(scope) {
+    scope.querySelectorAll("[data-chart]").forEach(function (element) {
+      if (element.dataset.drawn) return;
+      const source = document.getElementById(element.dataset.chart);
+      if (!source || typeof Plotly === "undefined") return;
+      const figure = JSON.parse(source.textContent);
+      element.dataset.drawn = "true";
+      if (element.closest(".embed")) figure.layout.title = { text: "" };  // the frame has its own title
+      if (element.clientWidth < 520) compact(figure);
+      Plotly.newPlot(element, figure.data, themed(figure.layout), {
+        responsive: true,
+        displaylogo: false,
+        displayModeBar: false,
+      }).then(function () {
+        element.setAttribute("data-chart-ready", "true");
+        // Follow the container, not just the window: a frame or a column can change width alone.
+        const observer = new ResizeObserver(function () {
+          if (!element.isConnected) {
+            observer.disconnect();  // swapped out by htmx
+            return;
+          }
+          if (element.offsetParent !== null) Plotly.Plots.resize(element);
+        });
+        observer.observe(element);
+        report();
+      });
+    });
+  }
+
+  // On a phone, point labels and wide margins crowd the plot: the data table keeps the labels.
+  function compact(figure) {
+    figure.data.forEach(function (trace) {
+      if (trace.mode) trace.mode = "lines+markers";
+    });
+    figure.layout.margin = { l: 44, r: 8, t: figure.layout.title && figure.layout.title.text ? 40 : 12, b: 40 };
+    figure.layout.legend = Object.assign({}, figure.layout.legend, { font: { size: 10 } });
+    figure.layout.annotations = [];
+    figure.layout.yaxis = Object.assign({}, figure.layout.yaxis, { title: { text: "" } });
+  }
+
+  function recolour() {
+    if (typeof Plotly === "undefined") return;
+    const c = colours();
+    document.querySelectorAll("[data-chart-ready]").forEach(function (element) {
+      Plotly.relayout(element, { "font.color": c.ink, "yaxis.gridcolor": c.grid });
+    });
+  }
+
+  function report() {
+    if (!framed) return;
+    const content = document.getElementById("embed") || document.body;
+    const height = Math.ceil(content.getBoundingClientRect().height);
+    if (!height || height === lastHeight) return;
+    lastHeight = height;
+    window.parent.postMessage({ sanctuaryTracker: "height", height: height }, "*");
+    if (childId) {
+      window.parent.postMessage("pymxPYMx" + childId + "xPYMxheightxPYMx" + height, "*");
+    }
+  }
+
+  if (framed) {
+    window.addEventListener("message", function (event) {
+      const data = event.data;
+      if (event.source !== window.parent || !data || data.sanctuaryTracker !== "theme") return;
+      if (root.dataset.theme !== "auto") return;
+      root.dataset.hostTheme = data.theme === "dark" ? "dark" : "light";
+      recolour();
+    });
+    document.addEventListener("DOMContentLoaded", function () {
+      new ResizeObserver(report).observe(document.getElementById("embed") || document.body);
+      report();
+    });
+    document.addEventListener("toggle", report, true);
+  }
+
+  if (window.htmx) {
+    htmx.onLoad(draw);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { draw(document); });
+  } else {
+    draw(document);
+  }
+})();

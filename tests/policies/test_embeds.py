@@ -1,0 +1,172 @@
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+from django.test import override_settings
+from django.urls import reverse
+
+from tests.factories import make_arrival_count, make_designation, make_jurisdiction, make_state
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    cache.clear()
+
+
+@pytest.fixture
+def chicago():
+    city = make_jurisdiction(name="Chicago", parent=make_state("IL", "Illinois"))
+    make_arrival_count(jurisdiction=city, value=50000, qualifier="more_than")
+    make_designation(jurisdiction=city)
+    return city
+
+
+def embed_urls(chicago) -> list[str]:
+    return [
+        reverse("embed:jurisdiction-chart", args=[chicago.slug]),
+        reverse("embed:jurisdiction-card", args=[chicago.slug]),
+        reverse("embed:jurisdiction-table") + "?state=IL",
+        reverse("embed:compare-chart") + f"?j={chicago.slug}",
+        reverse("embed:state-map") + "?as_of=2020-01-01",
+    ]
+
+
+def test_embeds_are_frameable_by_any_site_and_cacheable(client, chicago):
+    for url in embed_urls(chicago):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "X-Frame-Options" not in response, url
+        assert "frame-ancestors *" in response["Content-Security-Policy"]
+        assert "script-src 'self'" in response["Content-Security-Policy"]
+        assert "public" in response["Cache-Control"] and "max-age=300" in response["Cache-Control"]
+        assert response["ETag"] and response["Last-Modified"]
+        assert not response.cookies, url
+        assert "csrfmiddlewaretoken" not in response.content.decode()
+
+
+def test_every_other_page_stays_unframeable(client, chicago):
+    for url in ("/", chicago.get_absolute_url(), "/compare/", "/map/", "/admin/login/"):
+        response = client.get(url)
+        assert response["X-Frame-Options"] == "DENY", url
+        assert "frame-ancestors 'none'" in response["Content-Security-Policy"], url
+
+
+@override_settings(EMBED_ALLOWED_ORIGINS=["https://news.example.org"])
+def test_an_operator_can_narrow_who_may_frame_embeds(client, chicago):
+    response = client.get(reverse("embed:jurisdiction-chart", args=[chicago.slug]))
+    assert "frame-ancestors https://news.example.org" in response["Content-Security-Policy"]
+
+
+def test_revalidation_gets_a_304_with_the_same_framing_headers_and_no_query(
+    client, chicago, django_assert_num_queries
+):
+    url = reverse("embed:jurisdiction-chart", args=[chicago.slug])
+    first = client.get(url)
+    with django_assert_num_queries(0):
+        again = client.get(url, headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == 304
+    assert "X-Frame-Options" not in again
+    assert again["Content-Security-Policy"] == first["Content-Security-Policy"]
+    assert again["Cache-Control"] == first["Cache-Control"]
+    since = client.get(url, headers={"If-Modified-Since": first["Last-Modified"]})
+    assert since.status_code == 304
+
+
+def test_a_data_change_changes_the_etag(client, chicago):
+    url = reverse("embed:jurisdiction-chart", args=[chicago.slug])
+    before = client.get(url)["ETag"]
+    make_arrival_count(jurisdiction=chicago, value=60000, as_of=dt.date(2024, 12, 1))
+    after = client.get(url, headers={"If-None-Match": before})
+    assert after.status_code == 200
+    assert after["ETag"] != before
+    assert "60,000" in after.content.decode()
+
+
+def test_embed_shows_title_sources_updated_date_full_view_and_data_links(client, chicago):
+    page = client.get(reverse("embed:jurisdiction-chart", args=[chicago.slug])).content.decode()
+    assert "Arrival figures: Chicago, IL" in page
+    assert "Sources:" in page and "Updated" in page
+    assert 'href="http://testserver/jurisdictions/il-chicago/" target="_blank"' in page
+    assert "/jurisdictions/il-chicago/figures.csv" in page
+    assert "/jurisdictions/il-chicago/figures.json" in page
+
+
+def test_header_and_footer_can_be_hidden_but_the_full_view_link_stays(client, chicago):
+    url = reverse("embed:jurisdiction-card", args=[chicago.slug]) + "?header=0&footer=0&theme=dark"
+    page = client.get(url).content.decode()
+    assert 'class="embed-title"' not in page
+    assert "Updated" not in page
+    assert "full interactive view" in page
+    assert 'data-theme="dark"' in page
+
+
+def test_table_embed_keeps_the_filters_in_its_downloads(client, chicago):
+    page = client.get(reverse("embed:jurisdiction-table") + "?state=IL&theme=dark").content.decode()
+    assert "/jurisdictions.csv?state=IL" in page
+    assert "theme=dark" not in page.split("jurisdictions.csv")[1][:40]
+
+
+def test_pym_parameters_are_accepted(client, chicago):
+    url = reverse("embed:jurisdiction-chart", args=[chicago.slug])
+    response = client.get(
+        f"{url}?initialWidth=320&childId=chart-1&parentTitle=x&parentUrl=http://a"
+    )
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/embed/jurisdictions/?state=ZZ",
+        "/embed/map/?metric=bogus",
+        "/embed/compare/",
+        "/embed/compare/?j=il-nowhere",
+        "/embed/jurisdictions/il-chicago/chart/?as_of=2020-02-30",
+    ],
+)
+def test_bad_embed_parameters_get_a_400(client, chicago, url):
+    assert client.get(url).status_code == 400
+
+
+def test_embeds_are_compressed_when_the_browser_accepts_it(client, chicago):
+    url = reverse("embed:jurisdiction-chart", args=[chicago.slug])
+    response = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert response["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response["Vary"]
+
+
+def test_embed_code_generator_builds_the_snippet(client, chicago):
+    path = reverse("embed:jurisdiction-chart", args=[chicago.slug])
+    response = client.get("/embed-code/", {"path": path, "title": "Chicago arrivals"})
+    snippet = response.context["snippet"]
+    assert 'src="http://testserver/embed/jurisdictions/il-chicago/chart/"' in snippet
+    assert 'title="Chicago arrivals (Sanctuary Tracker)"' in snippet
+    assert 'loading="lazy"' in snippet and "data-sanctuary-tracker" in snippet
+    assert '<script src="http://testserver/static/js/embed.js" async></script>' in snippet
+
+    fixed = client.get(
+        "/embed-code/",
+        {"path": path, "title": "t", "theme": "dark", "header": "0", "height": "640"},
+        headers={"HX-Request": "true"},
+    )
+    snippet = fixed.context["snippet"]
+    assert "?theme=dark&amp;header=0" in snippet
+    assert 'height="640"' in snippet and "<script" not in snippet
+    assert "<html" not in fixed.content.decode()
+
+
+@pytest.mark.parametrize(
+    "path", ["https://evil.example/embed/", "/admin/", "/embed//evil.example/"]
+)
+def test_embed_code_generator_refuses_other_addresses(client, path):
+    assert client.get("/embed-code/", {"path": path, "title": "t"}).status_code == 400
+
+
+def test_reader_pages_offer_the_embed_control(client, chicago):
+    page = client.get(chicago.get_absolute_url()).content.decode()
+    assert "Embed this chart" in page and "Embed this summary card" in page
+    table = client.get(reverse("policies:jurisdiction-list") + "?state=IL").content.decode()
+    assert "Embed this table" in table
+    assert "/embed/jurisdictions/?state=IL" in table
