@@ -150,6 +150,8 @@ class CompareForm(forms.Form):
 
     def clean_j(self) -> list[Jurisdiction]:
         slugs = list(dict.fromkeys(slug.strip() for slug in self.cleaned_data["j"] if slug.strip()))
+        if any("\x00" in slug or len(slug) > 220 for slug in slugs):
+            raise forms.ValidationError("That is not a jurisdiction's address.")
         if len(slugs) > self.MAX:
             raise forms.ValidationError(f"Compare at most {self.MAX} jurisdictions.")
         found = {j.slug: j for j in Jurisdiction.objects.filter(slug__in=slugs)}

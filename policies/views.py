@@ -331,7 +331,8 @@ def compare_download(request: HtmxHttpRequest, fmt: str) -> HttpResponse:
 def jurisdiction_search(request: HtmxHttpRequest) -> HttpResponse:
     """Type-ahead suggestions for the compare picker: a list of options, at most 10."""
     # The compare picker's input is named "j" (its value is submitted as a slug).
-    query = (request.GET.get("q") or request.GET.get("j") or "")[:100].strip()
+    # NUL cannot be stored in or compared with PostgreSQL text; it is never part of a name.
+    query = (request.GET.get("q") or request.GET.get("j") or "")[:100].replace("\x00", "").strip()
     matches = (
         Jurisdiction.objects.filter(Q(name__icontains=query) | Q(slug__icontains=query)).order_by(
             "-population", "name"

@@ -279,3 +279,12 @@ def test_map_download_has_the_counts_shown(client, places):
 def test_home_chart_offers_downloads_of_its_figures(client, places):
     page = client.get(reverse("policies:home")).content.decode()
     assert "/compare.csv?j=" in page and "/compare.json?j=" in page
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/jurisdictions/?q=a%00b", "/jurisdictions/search/?q=ab%00", "/compare/?j=a%00b"],
+)
+def test_nul_characters_in_parameters_are_not_a_server_error(client, places, url):
+    # PostgreSQL refuses NUL in text: these were 500s before the parameters were cleaned.
+    assert client.get(url).status_code in (200, 400)
