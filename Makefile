@@ -5,7 +5,7 @@ VENDOR := static/vendor
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint migrations-check seed
+.PHONY: install run serve test lint migrations-check seed
 
 $(VENV)/.installed: requirements.lock
 	test -x $(PYTHON) || "$$(scripts/find-python)" -m venv $(VENV)
@@ -29,6 +29,14 @@ seed: install
 
 run: seed
 	$(PYTHON) manage.py runserver $(HOST):$(PORT)
+
+# Production-style serving: set DEBUG=false, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL first
+# (REDIS_URL for a shared cache). WEB_CONCURRENCY sets gunicorn's worker count.
+serve: install
+	$(PYTHON) manage.py migrate --noinput
+	$(PYTHON) manage.py collectstatic --noinput --verbosity 0
+	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} \
+		--access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
 
 test: install
 	$(PYTHON) -m pytest

@@ -9,6 +9,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
@@ -51,7 +52,7 @@ def data_version() -> DataVersion:
     version = cache.get(CACHE_KEY)
     if version is None:
         version = _from_database()
-        cache.set(CACHE_KEY, version, timeout=None)
+        cache.set(CACHE_KEY, version, timeout=settings.DATA_VERSION_SECONDS)
     return version
 
 
@@ -59,5 +60,5 @@ def bump_data_version(**_signal_kwargs) -> None:
     cache.set(
         CACHE_KEY,
         DataVersion(token=uuid.uuid4().hex, changed_at=timezone.now()),
-        timeout=None,
+        timeout=settings.DATA_VERSION_SECONDS,
     )

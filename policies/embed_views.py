@@ -15,6 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from config.data_version import data_version
 from config.embed import embed_snippet, embeddable
+from config.page_cache import cached_for_readers
 from policies import selectors
 from policies.comparison import comparison_ids, comparison_rows
 from policies.forms import (
@@ -71,6 +72,7 @@ def _jurisdiction(slug: str, day) -> Jurisdiction:
 
 @embeddable
 @require_safe
+@cached_for_readers
 def embed_jurisdiction_chart(request: HttpRequest, slug: str) -> HttpResponse:
     form = AsOfForm(request.GET)
     if not form.is_valid():
@@ -93,6 +95,7 @@ def embed_jurisdiction_chart(request: HttpRequest, slug: str) -> HttpResponse:
 
 @embeddable
 @require_safe
+@cached_for_readers
 def embed_compare_chart(request: HttpRequest) -> HttpResponse:
     form = CompareForm(request.GET)
     if form.is_valid() and not form.cleaned_data["j"]:
@@ -117,6 +120,7 @@ def embed_compare_chart(request: HttpRequest) -> HttpResponse:
 
 @embeddable
 @require_safe
+@cached_for_readers
 def embed_jurisdiction_table(request: HttpRequest) -> HttpResponse:
     form = ComparisonFilterForm(request.GET)
     if not form.is_valid():
@@ -148,6 +152,7 @@ def embed_jurisdiction_table(request: HttpRequest) -> HttpResponse:
 
 @embeddable
 @require_safe
+@cached_for_readers
 def embed_jurisdiction_card(request: HttpRequest, slug: str) -> HttpResponse:
     form = AsOfForm(request.GET)
     if not form.is_valid():
@@ -171,6 +176,7 @@ def embed_jurisdiction_card(request: HttpRequest, slug: str) -> HttpResponse:
 
 @embeddable
 @require_safe
+@cached_for_readers
 def embed_state_map(request: HttpRequest) -> HttpResponse:
     form = AsOfForm(request.GET)
     metric = request.GET.get("metric") or "agreements"

@@ -14,6 +14,7 @@ from arrivals.charts import arrivals_timeline_figure
 from arrivals.selectors import arrival_series, series_from_figures, sources_of
 from config.downloads import csv_download, json_download
 from config.http import HtmxHttpRequest
+from config.page_cache import cached_for_readers
 from policies import selectors
 from policies.comparison import (
     SORT_COLUMNS,
@@ -75,6 +76,7 @@ def _comparison_page(request: HtmxHttpRequest, filters: ComparisonFilters) -> di
 
 
 @require_safe
+@cached_for_readers
 @vary_on_headers("HX-Request", "HX-History-Restore-Request")
 def home(request: HtmxHttpRequest) -> HttpResponse:
     # The front page lists the best-documented places first.
@@ -111,6 +113,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_for_readers
 @vary_on_headers("HX-Request", "HX-History-Restore-Request")
 def jurisdiction_list(request: HtmxHttpRequest) -> HttpResponse:
     form = ComparisonFilterForm(request.GET)
@@ -180,6 +183,7 @@ def _figure_record(figure) -> dict:
 
 
 @require_safe
+@cached_for_readers
 def jurisdiction_list_download(request: HtmxHttpRequest, fmt: str) -> HttpResponse:
     """The comparison table, every matching row (not one page), as CSV or JSON."""
     if fmt not in DOWNLOAD_FORMATS:
@@ -227,6 +231,7 @@ def _jurisdiction_or_404(slug: str, day: dt.date | None) -> Jurisdiction:
 
 
 @require_safe
+@cached_for_readers
 def jurisdiction_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     form = AsOfForm(request.GET)
     if not form.is_valid():
@@ -253,6 +258,7 @@ def jurisdiction_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@cached_for_readers
 def jurisdiction_figures_download(request: HtmxHttpRequest, slug: str, fmt: str) -> HttpResponse:
     """The figures behind a jurisdiction's chart, as CSV or JSON."""
     if fmt not in DOWNLOAD_FORMATS:
@@ -282,6 +288,7 @@ def _figures_download(*, series, filename: str, fmt: str) -> HttpResponse:
 
 
 @require_safe
+@cached_for_readers
 @vary_on_headers("HX-Request", "HX-History-Restore-Request")
 def compare(request: HtmxHttpRequest) -> HttpResponse:
     form = CompareForm(request.GET)
@@ -314,6 +321,7 @@ def compare(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_for_readers
 def compare_download(request: HtmxHttpRequest, fmt: str) -> HttpResponse:
     if fmt not in DOWNLOAD_FORMATS:
         raise Http404
@@ -344,6 +352,7 @@ def jurisdiction_search(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_for_readers
 @vary_on_headers("HX-Request", "HX-History-Restore-Request")
 def state_map(request: HtmxHttpRequest) -> HttpResponse:
     form = AsOfForm(request.GET)
@@ -362,6 +371,7 @@ def state_map(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_for_readers
 def state_map_download(request: HtmxHttpRequest, fmt: str) -> HttpResponse:
     """The map's counts by state, as CSV or JSON."""
     if fmt not in DOWNLOAD_FORMATS:
@@ -395,6 +405,7 @@ def state_map_download(request: HtmxHttpRequest, fmt: str) -> HttpResponse:
 
 
 @require_safe
+@cached_for_readers
 def methodology(request: HtmxHttpRequest) -> HttpResponse:
     context = {
         "categories": Policy.Category.choices,

@@ -16,3 +16,13 @@ def editor(django_user_model):
 def editor_client(client, editor):
     client.force_login(editor)
     return client
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with no cached pages or data version (rollbacks send no signals)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

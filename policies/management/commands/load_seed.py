@@ -11,6 +11,7 @@ from arrivals.services import (
     figures_import_nyc_shelter,
     figures_import_texas_busing,
 )
+from config.data_version import bump_data_version
 from policies.csv_import import csv_import
 from policies.resources import PolicyResource, SourceResource
 from policies.services import (
@@ -82,4 +83,6 @@ class Command(BaseCommand):
             self.stdout.write(f"{label}: {report}")
             for skipped in report.skipped:
                 self.stdout.write(f"  {name} {skipped}")
+        # Bulk inserts send no save signals: tell cached pages and embeds that data changed.
+        transaction.on_commit(bump_data_version)
         self.stdout.write(self.style.SUCCESS("Seed data loaded."))

@@ -1,0 +1,57 @@
+"""Django's Redis cache, made optional: if Redis is unreachable the site keeps serving from the
+database. Errors are logged, reads miss, writes are dropped, and Redis is not tried again for a
+few seconds so a dead server does not slow every request."""
+
+import logging
+import time
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 5.0
+
+
+class ResilientRedisCache(RedisCache):
+    _down_until = 0.0
+
+    def _attempt(self, operation: str, fallback, *args, **kwargs):
+        if time.monotonic() < ResilientRedisCache._down_until:
+            return fallback
+        try:
+            return getattr(super(), operation)(*args, **kwargs)
+        except (RedisError, OSError) as error:
+            ResilientRedisCache._down_until = time.monotonic() + RETRY_AFTER_SECONDS
+            logger.warning("Redis cache unavailable (%s); serving without it", error)
+            return fallback
+
+    def get(self, key, default=None, version=None):
+        return self._attempt("get", default, key, default, version)
+
+    def get_many(self, keys, version=None):
+        return self._attempt("get_many", {}, keys, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._attempt("set", None, key, value, timeout, version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._attempt("set_many", list(data), data, timeout, version)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._attempt("add", False, key, value, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._attempt("delete", False, key, version)
+
+    def delete_many(self, keys, version=None):
+        return self._attempt("delete_many", None, keys, version)
+
+    def has_key(self, key, version=None):
+        return self._attempt("has_key", False, key, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._attempt("touch", False, key, timeout, version)
+
+    def clear(self):
+        return self._attempt("clear", False)

@@ -1,0 +1,75 @@
+"""Cached pages, and what readers get when Redis or the database is down."""
+
+from unittest import mock
+
+import pytest
+from django.core.cache import caches
+from django.db import OperationalError
+from django.test import override_settings
+from django.urls import reverse
+
+from tests.factories import make_arrival_count, make_jurisdiction, make_state
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def chicago():
+    city = make_jurisdiction(name="Chicago", parent=make_state("IL", "Illinois"))
+    make_arrival_count(jurisdiction=city, value=50000, qualifier="more_than")
+    return city
+
+
+def test_a_cached_page_runs_no_query_and_keeps_its_headers(
+    client, chicago, django_assert_num_queries
+):
+    url = reverse("policies:jurisdiction-list")
+    first = client.get(url)
+    with django_assert_num_queries(0):
+        again = client.get(url)
+    assert again.content == first.content
+    for header in ("Vary", "Content-Security-Policy", "X-Frame-Options", "Content-Type"):
+        assert again[header] == first[header], header
+    fragment = client.get(url, headers={"HX-Request": "true"})
+    assert "<html" not in fragment.content.decode()  # fragments have their own cache entry
+
+
+def test_a_data_change_reaches_cached_pages_at_once(client, chicago):
+    url = chicago.get_absolute_url()
+    assert "More than 50,000" in client.get(url).content.decode()
+    make_arrival_count(jurisdiction=chicago, value=61000, qualifier="about")
+    assert "About 61,000" in client.get(url).content.decode()
+
+
+def test_drafts_never_enter_the_cache(client, chicago):
+    make_arrival_count(jurisdiction=chicago, value=777777, published=False)
+    assert "777,777" not in client.get(chicago.get_absolute_url()).content.decode()
+
+
+REDIS_DOWN = {
+    "default": {
+        "BACKEND": "config.cache.ResilientRedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 0.1, "socket_timeout": 0.1},
+    }
+}
+
+
+def test_pages_are_served_from_the_database_when_redis_is_down(client, chicago, caplog):
+    with override_settings(CACHES=REDIS_DOWN):
+        assert type(caches["default"]).__name__ == "ResilientRedisCache"
+        for url in ("/", chicago.get_absolute_url(), "/embed/jurisdictions/il-chicago/chart/"):
+            assert client.get(url).status_code == 200, url
+    assert "Redis cache unavailable" in caplog.text
+
+
+def test_database_down_gives_a_plain_503_with_retry_after_then_recovers(client, chicago):
+    url = chicago.get_absolute_url()
+    failure = OperationalError("could not connect to server: Connection refused")
+    with mock.patch("django.db.backends.utils.CursorWrapper.execute", side_effect=failure):
+        response = client.get(url)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert response["Content-Type"].startswith("text/plain")
+    assert "Traceback" not in response.content.decode()
+    assert client.get(url).status_code == 200
