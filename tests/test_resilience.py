@@ -73,3 +73,9 @@ def test_database_down_gives_a_plain_503_with_retry_after_then_recovers(client, 
     assert response["Content-Type"].startswith("text/plain")
     assert "Traceback" not in response.content.decode()
     assert client.get(url).status_code == 200
+
+
+def test_reader_pages_are_compressed(client, chicago):
+    response = client.get("/jurisdictions/", headers={"Accept-Encoding": "gzip"})
+    assert response["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response["Vary"]
