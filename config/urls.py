@@ -1,7 +1,20 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from policies.embed_views import embed_code
+
+
+class FaviconRedirect(RedirectView):
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs) -> str:
+        # Resolved per request: the hashed name is only known once static files are collected.
+        return static("favicon.svg")
+
+
+favicon = FaviconRedirect.as_view()
 
 admin.site.site_header = "Sanctuary Tracker staff"
 admin.site.site_title = "Sanctuary Tracker staff"
@@ -9,6 +22,8 @@ admin.site.index_title = "Data desk"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Browsers ask for /favicon.ico on pages that name no icon, such as an embed opened alone.
+    path("favicon.ico", favicon),
     path("embed/", include("policies.embed_urls")),
     path("embed-code/", embed_code, name="embed-code"),
     path("", include("policies.urls")),

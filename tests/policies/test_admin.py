@@ -221,3 +221,15 @@ def test_ice_sheet_upload_previews_then_records(editor_client):
     assert agreement.agreement_model == Policy.AgreementModel.WARRANT_SERVICE
     assert agreement.signed_on is None
     assert agreement.history.latest().history_change_reason == "ICE 287(g) sheet of 2025-07-18"
+
+
+def test_admin_login_locks_after_repeated_failures(client, editor):
+    url = reverse("admin:login")
+    for _ in range(4):
+        response = client.post(url, {"username": "editor", "password": "wrong"})
+        assert response.status_code == 200  # the form again, with its error
+    fifth = client.post(url, {"username": "editor", "password": "wrong"})
+    assert fifth.status_code == 429
+    locked = client.post(url, {"username": "editor", "password": "a-long-test-password"})
+    assert locked.status_code == 429
+    assert not locked.wsgi_request.user.is_authenticated

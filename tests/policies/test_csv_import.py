@@ -1,4 +1,5 @@
 import datetime as dt
+import io
 
 import pytest
 
@@ -191,3 +192,24 @@ def test_unreadable_or_headerless_files_are_reported_not_raised(places):
     report = csv_import(resource=ArrivalCountResource(), text="value\n5\n")
     assert not report.ok
     assert "jurisdiction" in report.errors[0].message
+
+
+def test_an_import_that_fails_halfway_leaves_the_database_exactly_as_before(places):
+    from django.core.management import call_command
+
+    def dump() -> str:
+        out = io.StringIO()
+        call_command("dumpdata", "policies", "arrivals", stdout=out)
+        return out.getvalue()
+
+    csv_import(resource=ArrivalCountResource(), text=figures_csv(GOOD_ROWS[0]))
+    before = dump()
+    rows = [GOOD_ROWS[1], GOOD_ROWS[2]] * 20 + [
+        "il-chicago,new_arrivals,people,cumulative,2022-08-31,,2024-03-12,-1,exact,,,,"
+        "https://example.org/oemc,,true"
+    ]
+    changed = [row.replace(",15000,", ",15001,") for row in rows]
+    report = csv_import(resource=ArrivalCountResource(), text=figures_csv(*changed))
+
+    assert not report.ok
+    assert dump() == before
