@@ -5,7 +5,7 @@ VENDOR := static/vendor
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve test lint migrations-check seed
+.PHONY: install run serve test lint migrations-check seed bench
 
 $(VENV)/.installed: requirements.lock
 	test -x $(PYTHON) || "$$(scripts/find-python)" -m venv $(VENV)
@@ -40,6 +40,10 @@ serve: install
 
 test: install
 	$(PYTHON) -m pytest
+
+# Load test of the production stack on this machine (not part of the tests); see bench/run.py.
+bench: install
+	$(PYTHON) bench/run.py
 
 lint: install
 	$(VENV)/bin/ruff check .

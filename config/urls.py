@@ -3,6 +3,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from config.http import healthz
 from policies.embed_views import embed_code
 
 
@@ -24,6 +25,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico on pages that name no icon, such as an embed opened alone.
     path("favicon.ico", favicon),
+    path("healthz", healthz, name="healthz"),
     path("embed/", include("policies.embed_urls")),
     path("embed-code/", embed_code, name="embed-code"),
     path("", include("policies.urls")),
