@@ -3,7 +3,7 @@
 Two steps keep the cost flat at any size. `comparison_ids` filters and sorts in the database,
 computing only the column it sorts by, and is paged as a list of ids. `comparison_rows` then
 computes every column for just those rows (one query) and fetches their details: 287(g)
-models, designations and latest figures (three queries).
+models, sources cited, designations and latest figures (four queries).
 """
 
 import datetime as dt
@@ -147,7 +147,6 @@ class _Columns:
             "designation_total": SubqueryCount(self.designations),
             "latest_figure_id": Subquery(self.figures.values("pk")[:1]),
             "latest_figure_value": Subquery(self.figures.values("value")[:1]),
-            "source_total": _distinct_source_count(),
         }
 
 
@@ -206,11 +205,41 @@ def comparison_ids(*, filters: ComparisonFilters) -> QuerySet:
     descending = filters.sort.startswith("-")
     key = filters.sort.removeprefix("-")
     sort_field = SORT_FIELDS.get(key, "name")
-    if sort_field in expressions and sort_field not in rows.query.annotations:
+    if sort_field == "source_total":
+        # Costly over every row on a large dataset (see docs/benchmarks.md); only when asked.
+        rows = rows.annotate(source_total=_distinct_source_count())
+    elif sort_field in expressions and sort_field not in rows.query.annotations:
         rows = rows.annotate(**{sort_field: expressions[sort_field]})
     column = F(sort_field)
     primary = column.desc(nulls_last=True) if descending else column.asc(nulls_last=True)
     return rows.order_by(primary, "name", "pk").values_list("pk", flat=True)
+
+
+def _sources_cited_by(ids: list[int]) -> dict[int, set[int]]:
+    """Distinct published sources per jurisdiction, for the given ones only (one query)."""
+    policy_sources = (
+        Policy.sources.through.objects.filter(
+            policy__jurisdiction_id__in=ids, policy__published=True
+        )
+        .values_list("policy__jurisdiction_id", "source_id")
+        .order_by()
+    )
+    figure_sources = (
+        ArrivalCount.objects.published()
+        .filter(jurisdiction_id__in=ids)
+        .values_list("jurisdiction_id", "source_id")
+        .order_by()
+    )
+    designation_sources = (
+        Designation.objects.published()
+        .filter(jurisdiction_id__in=ids)
+        .values_list("jurisdiction_id", "source_id")
+        .order_by()
+    )
+    cited: dict[int, set[int]] = {}
+    for jurisdiction_id, source_id in policy_sources.union(figure_sources, designation_sources):
+        cited.setdefault(jurisdiction_id, set()).add(source_id)
+    return cited
 
 
 @dataclass
@@ -232,7 +261,7 @@ class ComparisonRow:
 
 
 def comparison_rows(*, ids: list[int], day: dt.date) -> list[ComparisonRow]:
-    """Every column for the jurisdictions `ids`, in that order (four queries in all)."""
+    """Every column for the jurisdictions `ids`, in that order (five queries in all)."""
     by_id = Jurisdiction.objects.annotate(**_Columns(day).expressions()).in_bulk(ids)
     jurisdictions = [by_id[pk] for pk in ids if pk in by_id]
 
@@ -244,6 +273,7 @@ def comparison_rows(*, ids: list[int], day: dt.date) -> list[ComparisonRow]:
         .values_list("jurisdiction_id", "agreement_model")
     ):
         models.setdefault(jurisdiction_id, set()).add(model)
+    cited = _sources_cited_by(ids)
     designations: dict[int, list[Designation]] = {}
     for designation in (
         Designation.objects.published()
@@ -251,6 +281,8 @@ def comparison_rows(*, ids: list[int], day: dt.date) -> list[ComparisonRow]:
         .select_related("source")
     ):
         designations.setdefault(designation.jurisdiction_id, []).append(designation)
+    for jurisdiction in jurisdictions:
+        jurisdiction.source_total = len(cited.get(jurisdiction.pk, ()))
     figure_ids = [j.latest_figure_id for j in jurisdictions if j.latest_figure_id]
     figures = ArrivalCount.objects.select_related("source", "jurisdiction").in_bulk(figure_ids)
     labels = dict(Policy.AgreementModel.choices)

@@ -79,8 +79,8 @@ def _comparison_page(request: HtmxHttpRequest, filters: ComparisonFilters) -> di
 @cached_for_readers
 @vary_on_headers("HX-Request", "HX-History-Restore-Request")
 def home(request: HtmxHttpRequest) -> HttpResponse:
-    # The front page lists the best-documented places first.
-    form = ComparisonFilterForm(request.GET, default_sort="-sources")
+    # The front page lists the places with the largest latest figures first.
+    form = ComparisonFilterForm(request.GET, default_sort="-arrivals")
     if not form.is_valid():
         return bad_request(request, form)
     filters = form.to_filters()

@@ -100,11 +100,11 @@ def test_pages_run_a_bounded_number_of_queries(client, chicago, django_assert_ma
         client.get(chicago.get_absolute_url())
     with django_assert_max_num_queries(6):
         client.get(chicago.parent.get_absolute_url())
-    # The table: count, page of ids, its rows, 287(g) models, designations, latest figures.
-    # The home page adds headline figures, agreement totals, the map and the chart.
-    with django_assert_max_num_queries(10):
+    # The table: count, page of ids, its rows, 287(g) models, sources, designations, latest
+    # figures. The home page adds headline figures, agreement totals, the map and the chart.
+    with django_assert_max_num_queries(11):
         client.get(reverse("policies:home"))
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         client.get(reverse("policies:jurisdiction-list"), headers={"HX-Request": "true"})
 
 
