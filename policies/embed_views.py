@@ -5,7 +5,7 @@ import hashlib
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -25,8 +25,7 @@ from policies.forms import (
     EmbedCodeForm,
     EmbedOptionsForm,
 )
-from policies.models import Jurisdiction
-from policies.views import DOWNLOAD_FORMATS, _chart, bad_request
+from policies.views import DOWNLOAD_FORMATS, _chart, _jurisdiction_or_404, bad_request
 
 EMBED_PAGE_SIZE = 10
 
@@ -63,13 +62,6 @@ def _downloads(request: HttpRequest, url_name: str, *args, drop: tuple = ()) -> 
     return {fmt: reverse(url_name, args=[*args, fmt]) + query for fmt in DOWNLOAD_FORMATS}
 
 
-def _jurisdiction(slug: str, day) -> Jurisdiction:
-    try:
-        return selectors.jurisdiction_with_records(slug=slug, day=day)
-    except Jurisdiction.DoesNotExist:
-        raise Http404("No jurisdiction with that address.") from None
-
-
 @embeddable
 @require_safe
 @cached_for_readers
@@ -78,7 +70,7 @@ def embed_jurisdiction_chart(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return bad_request(request, form)
     day = form.cleaned_data["as_of"]
-    jurisdiction = _jurisdiction(slug, day)
+    jurisdiction = _jurisdiction_or_404(slug, day)
     title = f"Arrival figures: {jurisdiction}"
     context = {
         "title": title,
@@ -103,7 +95,7 @@ def embed_compare_chart(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return bad_request(request, form)
     day = form.cleaned_data["as_of"]
-    chosen = [_jurisdiction(j.slug, day) for j in form.cleaned_data["j"]]
+    chosen = [_jurisdiction_or_404(j.slug, day) for j in form.cleaned_data["j"]]
     title = "Arrival figures: " + ", ".join(map(str, chosen))
     context = {
         "title": title,
@@ -158,7 +150,7 @@ def embed_jurisdiction_card(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return bad_request(request, form)
     day = form.cleaned_data["as_of"]
-    jurisdiction = _jurisdiction(slug, day)
+    jurisdiction = _jurisdiction_or_404(slug, day)
     context = {
         "title": str(jurisdiction),
         "jurisdiction": jurisdiction,
