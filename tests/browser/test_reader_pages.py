@@ -124,6 +124,8 @@ def test_compare_picker_adds_places_in_place_and_keeps_them_in_the_url(live_serv
 
     page.fill("#add-jurisdiction", "Denv")
     expect(page.locator("#jurisdiction-options option[value='co-denver']")).to_have_count(1)
+    # The suggestions must not change the address (they once inherited the form's push-url).
+    expect(page).to_have_url(re.compile(r"/compare/\?j=il-chicago$"))
     page.fill("#add-jurisdiction", "co-denver")
     page.click("#compare-add")
 
