@@ -24,6 +24,7 @@ from policies.forms import (
     ComparisonFilterForm,
     EmbedCodeForm,
     EmbedOptionsForm,
+    MapForm,
 )
 from policies.views import DOWNLOAD_FORMATS, _chart, _jurisdiction_or_404, bad_request
 
@@ -170,14 +171,12 @@ def embed_jurisdiction_card(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 @cached_for_readers
 def embed_state_map(request: HttpRequest) -> HttpResponse:
-    form = AsOfForm(request.GET)
-    metric = request.GET.get("metric") or "agreements"
-    if metric not in selectors.MAP_METRICS:
-        form.add_error(None, f"Unknown map metric '{metric}'.")
+    form = MapForm(request.GET)
     if not form.is_valid():
         return bad_request(request, form)
-    day = form.cleaned_data["as_of"] or timezone.localdate()
-    map_context = selectors.map_context(day=day, metric=metric)
+    map_context = selectors.map_context(
+        day=form.cleaned_data["as_of"], metric=form.cleaned_data["metric"]
+    )
     context = {
         "title": f"{map_context['map_label']}, by state",
         **map_context,

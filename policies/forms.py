@@ -197,3 +197,21 @@ class EmbedCodeForm(EmbedOptionsForm):
         if not path.startswith("/embed/") or "//" in path or "\\" in path:
             raise forms.ValidationError("Not an embed address.")
         return path
+
+
+class MapForm(AsOfForm):
+    """The map's parameters: what to count and on which date (today by default)."""
+
+    metric = forms.ChoiceField(required=False, choices=[])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        from policies.selectors import MAP_METRICS
+
+        self.fields["metric"].choices = list(MAP_METRICS.items())
+
+    def clean_metric(self) -> str:
+        return self.cleaned_data["metric"] or "agreements"
+
+    def clean_as_of(self) -> dt.date:
+        return self.cleaned_data["as_of"] or dt.date.today()

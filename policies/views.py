@@ -23,7 +23,7 @@ from policies.comparison import (
     comparison_ids,
     comparison_rows,
 )
-from policies.forms import AsOfForm, CompareForm, ComparisonFilterForm
+from policies.forms import AsOfForm, CompareForm, ComparisonFilterForm, MapForm
 from policies.models import Jurisdiction, Policy
 
 PAGE_SIZE = 50
@@ -186,8 +186,6 @@ def _figure_record(figure) -> dict:
 @cached_for_readers
 def jurisdiction_list_download(request: HtmxHttpRequest, fmt: str) -> HttpResponse:
     """The comparison table, every matching row (not one page), as CSV or JSON."""
-    if fmt not in DOWNLOAD_FORMATS:
-        raise Http404
     form = ComparisonFilterForm(request.GET)
     if not form.is_valid():
         return bad_request(request, form)
@@ -261,8 +259,6 @@ def jurisdiction_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @cached_for_readers
 def jurisdiction_figures_download(request: HtmxHttpRequest, slug: str, fmt: str) -> HttpResponse:
     """The figures behind a jurisdiction's chart, as CSV or JSON."""
-    if fmt not in DOWNLOAD_FORMATS:
-        raise Http404
     form = AsOfForm(request.GET)
     if not form.is_valid():
         return bad_request(request, form)
@@ -323,8 +319,6 @@ def compare(request: HtmxHttpRequest) -> HttpResponse:
 @require_safe
 @cached_for_readers
 def compare_download(request: HtmxHttpRequest, fmt: str) -> HttpResponse:
-    if fmt not in DOWNLOAD_FORMATS:
-        raise Http404
     form = CompareForm(request.GET)
     if not form.is_valid():
         return bad_request(request, form)
@@ -355,15 +349,12 @@ def jurisdiction_search(request: HtmxHttpRequest) -> HttpResponse:
 @cached_for_readers
 @vary_on_headers("HX-Request", "HX-History-Restore-Request")
 def state_map(request: HtmxHttpRequest) -> HttpResponse:
-    form = AsOfForm(request.GET)
-    metric = request.GET.get("metric") or "agreements"
+    form = MapForm(request.GET)
     if not form.is_valid():
         return bad_request(request, form)
-    if metric not in selectors.MAP_METRICS:
-        form.add_error(None, f"Unknown map metric '{metric}'.")
-        return bad_request(request, form)
-    day = form.cleaned_data["as_of"] or timezone.localdate()
-    context = selectors.map_context(day=day, metric=metric)
+    context = selectors.map_context(
+        day=form.cleaned_data["as_of"], metric=form.cleaned_data["metric"]
+    )
     template = "policies/state_map.html"
     if wants_fragment(request):
         template += "#state-map"
@@ -374,15 +365,10 @@ def state_map(request: HtmxHttpRequest) -> HttpResponse:
 @cached_for_readers
 def state_map_download(request: HtmxHttpRequest, fmt: str) -> HttpResponse:
     """The map's counts by state, as CSV or JSON."""
-    if fmt not in DOWNLOAD_FORMATS:
-        raise Http404
-    form = AsOfForm(request.GET)
-    metric = request.GET.get("metric") or "agreements"
-    if metric not in selectors.MAP_METRICS:
-        form.add_error(None, f"Unknown map metric '{metric}'.")
+    form = MapForm(request.GET)
     if not form.is_valid():
         return bad_request(request, form)
-    day = form.cleaned_data["as_of"] or timezone.localdate()
+    day, metric = form.cleaned_data["as_of"], form.cleaned_data["metric"]
     tiles = selectors.state_map(day=day, metric=metric)
     records = [
         {"state": t.state, "name": t.name, "count": t.count, "metric": metric, "as_of": day}
