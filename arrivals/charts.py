@@ -1,9 +1,13 @@
-"""Plotly figures built from plain data: no ORM here, so charts are testable on their own."""
+"""Plotly figures built from plain data: no ORM here, so charts are testable on their own.
+
+Figures are plain dicts in plotly's JSON schema, which plotly.js draws in the browser.
+Building them through `plotly.graph_objects` validates every property on every request and
+cost most of an uncached page's time (docs/benchmarks.md); the tests validate the same dicts
+against plotly's schema instead, once.
+"""
 
 import datetime as dt
 from dataclasses import dataclass
-
-import plotly.graph_objects as go
 
 # Okabe-Ito: distinguishable with the common forms of colour blindness.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
@@ -25,16 +29,14 @@ class ChartSeries:
     periodic: bool = False  # counts per month or range: bars; otherwise dated points
 
 
-def arrivals_timeline_figure(
-    *, series: list[ChartSeries], title: str, source_line: str
-) -> go.Figure:
+def arrivals_timeline_figure(*, series: list[ChartSeries], title: str, source_line: str) -> dict:
     """Arrival figures over time, one trace per series, never stacked or summed.
 
     Periodic counts are bars; cumulative and one-date figures are dated points joined within
     their own series and labelled with the figure as stated ("more than 50,000"). Values are
     people, or families where a series says so.
     """
-    figure = go.Figure()
+    traces = []
     # With many series, labelling every point makes the labels collide: label the latest only.
     label_latest_only = len(series) > 3
     for index, one in enumerate(series):
@@ -50,37 +52,38 @@ def arrivals_timeline_figure(
         if label_latest_only:
             labels = [""] * (len(labels) - 1) + labels[-1:]
         if one.periodic:
-            figure.add_trace(go.Bar(marker_color=colour, **common))
+            traces.append({"type": "bar", "marker": {"color": colour}, **common})
         else:
-            figure.add_trace(
-                go.Scatter(
-                    mode="lines+markers+text",
-                    text=labels,
-                    textposition="top center",
-                    textfont={"size": 11, "color": colour},
-                    marker={"color": colour, "size": 8},
-                    line={"color": colour, "width": 1.5, "dash": "dot"},
-                    cliponaxis=False,
+            traces.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines+markers+text",
+                    "text": labels,
+                    "textposition": "top center",
+                    "textfont": {"size": 11, "color": colour},
+                    "marker": {"color": colour, "size": 8},
+                    "line": {"color": colour, "width": 1.5, "dash": "dot"},
+                    "cliponaxis": False,
                     **common,
-                )
+                }
             )
-    figure.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
-        font={"family": FONT, "size": 12, "color": "#1b1b1b"},
-        barmode="group",
-        hovermode="closest",
-        paper_bgcolor="#ffffff",
-        plot_bgcolor="#ffffff",
-        margin={"l": 56, "r": 16, "t": 48, "b": 96},
-        legend={"orientation": "h", "x": 0, "y": -0.18, "yanchor": "top"},
-        xaxis={"type": "date", "showgrid": False, "linecolor": "#595959"},
-        yaxis={
+    layout = {
+        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        "font": {"family": FONT, "size": 12, "color": "#1b1b1b"},
+        "barmode": "group",
+        "hovermode": "closest",
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "margin": {"l": 56, "r": 16, "t": 48, "b": 96},
+        "legend": {"orientation": "h", "x": 0, "y": -0.18, "yanchor": "top"},
+        "xaxis": {"type": "date", "showgrid": False, "linecolor": "#595959"},
+        "yaxis": {
             "title": {"text": "People (families where labelled)"},
             "rangemode": "tozero",
             "gridcolor": "#e5e5e5",
             "separatethousands": True,
         },
-        annotations=[
+        "annotations": [
             {
                 "text": source_line,
                 "xref": "paper",
@@ -94,6 +97,6 @@ def arrivals_timeline_figure(
                 "align": "left",
             }
         ],
-        separators=".,",
-    )
-    return figure
+        "separators": ".,",
+    }
+    return {"data": traces, "layout": layout}

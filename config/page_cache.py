@@ -1,58 +1,105 @@
 """Whole-response caching (and compression) for reader pages, fragments, downloads and embeds.
 
+Views opt in with `cached_for_readers`; `ReaderPageCacheMiddleware` stores what they answer and
+serves repeats before sessions, CSRF, authentication and the view run, already compressed and
+with the headers the inner middleware added (CSP, framing, Vary, ETag). A repeat that carries a
+matching If-None-Match or If-Modified-Since is answered 304 from the stored headers alone.
+
 The key holds the data version, so any data change (admin save or delete, import, revert)
 moves every page to a new key at once; nothing needs to be deleted. Reader pages show only
 published records and nothing that depends on who asks, so one cached copy serves everyone;
-the admin is never cached. For the same reason (no session, no CSRF token) compressing them
-is safe from BREACH-style attacks.
+views that are not marked (the admin, anything with a form that posts) are never stored. For
+the same reason (no session, no CSRF token) compressing them is safe from BREACH-style attacks.
 """
 
 import hashlib
+import re
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import get_conditional_response
+from django.utils.http import parse_http_date_safe
 from django.views.decorators.gzip import gzip_page
 
 from config.data_version import data_version
 
-KEPT_HEADERS = ("Vary", "Content-Disposition")
-
-
-def _key(request) -> str:
-    htmx = getattr(request, "htmx", None)
-    fragment = bool(htmx) and not htmx.history_restore_request
-    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"page:{data_version().token}:{int(fragment)}:{path}"
+MARK = "cache_for_readers"
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+BODY_HEADERS = {"Content-Length", "Content-Type", "Content-Encoding"}
 
 
 def cached_for_readers(view):
+    """Let the reader cache store this view's successful answers (compressed when asked)."""
+
     @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if request.method not in ("GET", "HEAD"):
-            return view(request, *args, **kwargs)
-        key = _key(request)
-        stored = cache.get(key)
-        if stored is not None:
-            response = HttpResponse(
-                stored["content"], status=stored["status"], content_type=stored["content_type"]
-            )
-            for header, value in stored["headers"]:
-                response[header] = value
-            return response
+    def marked(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not response.streaming and not response.cookies:
-            cache.set(
-                key,
-                {
-                    "content": response.content,
-                    "status": response.status_code,
-                    "content_type": response["Content-Type"],
-                    "headers": [(h, response[h]) for h in KEPT_HEADERS if h in response],
-                },
-                timeout=settings.PAGE_CACHE_SECONDS,
-            )
+        setattr(response, MARK, True)
         return response
 
-    return gzip_page(wrapped)
+    return gzip_page(marked)
+
+
+def _key(request: HttpRequest, token: str) -> str:
+    fragment = "HX-Request" in request.headers and (
+        "HX-History-Restore-Request" not in request.headers
+    )
+    gzip = bool(ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")))
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return f"page:{token}:{int(fragment)}{int(gzip)}:{path}"
+
+
+def _storable(response: HttpResponse) -> bool:
+    return (
+        getattr(response, MARK, False)
+        and response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+    )
+
+
+def _rebuild(request: HttpRequest, stored: tuple) -> HttpResponse:
+    content, headers = stored
+    response = HttpResponse(content, headers=headers)
+    etag, last_modified = response.get("ETag"), response.get("Last-Modified")
+    if etag is None and last_modified is None:
+        return response
+    answer = get_conditional_response(
+        request,
+        etag=etag,
+        last_modified=last_modified and parse_http_date_safe(last_modified),
+        response=response,
+    )
+    if answer.status_code == 304:
+        # The inner middleware does not run on a hit: keep its policy headers (CSP, framing).
+        for header, value in headers.items():
+            if header.title() not in BODY_HEADERS:
+                answer[header] = value
+    return answer
+
+
+class ReaderPageCacheMiddleware:
+    """Serve stored reader responses before the rest of the middleware stack runs."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in ("GET", "HEAD") or not settings.PAGE_CACHE_SECONDS:
+            return self.get_response(request)
+        try:
+            key = _key(request, data_version().token)
+        except DatabaseError:
+            # A cold data version needs the database; let the view report it unavailable.
+            return self.get_response(request)
+        stored = cache.get(key)
+        if stored is not None:
+            return _rebuild(request, stored)
+        response = self.get_response(request)
+        if _storable(response):
+            stored = (response.content, dict(response.headers))
+            cache.set(key, stored, timeout=settings.PAGE_CACHE_SECONDS)
+        return response

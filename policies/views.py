@@ -61,7 +61,7 @@ def _chart(
     figure = arrivals_timeline_figure(
         series=[s.to_chart() for s in series], title=title, source_line=source_line[:300]
     )
-    return {"series": series, "sources": sources, "figure": figure.to_plotly_json()}
+    return {"series": series, "sources": sources, "figure": figure}
 
 
 def _comparison_page(request: HtmxHttpRequest, filters: ComparisonFilters) -> dict:

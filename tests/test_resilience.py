@@ -46,6 +46,21 @@ def test_drafts_never_enter_the_cache(client, chicago):
     assert "777,777" not in client.get(chicago.get_absolute_url()).content.decode()
 
 
+def test_staff_pages_never_enter_the_cache(editor_client, client, chicago):
+    url = reverse("admin:policies_jurisdiction_changelist")
+    assert editor_client.get(url).status_code == 200
+    client.logout()
+    assert client.get(url).status_code == 302  # to the login page, not the editor's copy
+
+
+def test_a_cached_embed_answers_revalidation_without_running_the_view(client, chicago):
+    url = reverse("embed:jurisdiction-chart", args=[chicago.slug])
+    etag = client.get(url)["ETag"]
+    with mock.patch("policies.embed_views.render", side_effect=AssertionError("rendered")):
+        assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+        assert client.get(url).status_code == 200
+
+
 REDIS_DOWN = {
     "default": {
         "BACKEND": "config.cache.ResilientRedisCache",

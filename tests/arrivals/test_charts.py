@@ -1,6 +1,15 @@
 import datetime as dt
 
-from arrivals.charts import PALETTE, ChartPoint, ChartSeries, arrivals_timeline_figure
+import plotly.graph_objects as go
+import pytest
+
+from arrivals import charts
+from arrivals.charts import PALETTE, ChartPoint, ChartSeries
+
+
+def arrivals_timeline_figure(**arguments) -> go.Figure:
+    """The figure as served, read back through plotly, which rejects any invalid property."""
+    return go.Figure(charts.arrivals_timeline_figure(**arguments))
 
 
 def point(day: str, value: int, label: str) -> ChartPoint:
@@ -50,3 +59,11 @@ def test_with_many_series_only_the_latest_point_is_labelled():
     ]
     figure = arrivals_timeline_figure(series=many, title="t", source_line="s")
     assert all(list(trace.text) == ["", "2"] for trace in figure.data)
+
+
+def test_plotly_rejects_a_figure_outside_its_schema():
+    # The check the tests above rely on: a misspelt property is an error, not ignored.
+    figure = charts.arrivals_timeline_figure(series=[], title="t", source_line="s")
+    figure["layout"]["barmod"] = "group"
+    with pytest.raises(ValueError, match="barmod"):
+        go.Figure(figure)
