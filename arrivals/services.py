@@ -12,6 +12,7 @@ from policies.csv_import import RowError
 from policies.import_widgets import parse_count, parse_partial_date
 from policies.models import DatePrecision, Jurisdiction, Source
 from policies.services import read_csv_rows
+from policies.summaries import summaries_deferred
 
 # Names of the sites the transcribed figures were read on, by host.
 PUBLISHERS_BY_HOST = {
@@ -137,6 +138,7 @@ def _save_figure(report: FigureReport, keys: dict, values: dict) -> None:
 
 
 @transaction.atomic
+@summaries_deferred()
 def figures_import_texas_busing(*, text: str) -> FigureReport:
     """Texas Governor's office cumulative "bused at least N" totals, by destination city.
 
@@ -185,6 +187,7 @@ def figures_import_texas_busing(*, text: str) -> FigureReport:
 
 
 @transaction.atomic
+@summaries_deferred()
 def figures_import_city_reports(*, text: str) -> FigureReport:
     """Figures published by city and state officials: cumulative arrivals and people in shelter.
 
@@ -254,6 +257,7 @@ NYC_ASYLUM_AGENCY = "herrcs"
 
 
 @transaction.atomic
+@summaries_deferred()
 def figures_import_nyc_shelter(*, text: str) -> FigureReport:
     """New York City's monthly count of people in its asylum-seeker shelters (HERRCs).
 

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 
 class PoliciesConfig(AppConfig):
@@ -10,8 +10,23 @@ class PoliciesConfig(AppConfig):
     def ready(self) -> None:
         from arrivals.models import ArrivalCount
         from config.data_version import bump_data_version
+        from policies import summaries
         from policies.models import Designation, Jurisdiction, Policy, Source
 
+        # Summaries first: the data version must not move before the table can show the change.
+        for model in (Jurisdiction, Policy, Designation, ArrivalCount):
+            uid = f"summary-{model.__name__}"
+            post_save.connect(summaries.refresh_after_change, sender=model, dispatch_uid=uid)
+            post_delete.connect(summaries.refresh_after_change, sender=model, dispatch_uid=uid)
+            if model is not Jurisdiction:
+                pre_save.connect(
+                    summaries.remember_jurisdiction_before_save, sender=model, dispatch_uid=uid
+                )
+        m2m_changed.connect(
+            summaries.refresh_after_sources_change,
+            sender=Policy.sources.through,
+            dispatch_uid="summary-policy-sources",
+        )
         for model in (Jurisdiction, Source, Policy, Designation, ArrivalCount):
             post_save.connect(bump_data_version, sender=model, dispatch_uid=f"bump-save-{model}")
             post_delete.connect(

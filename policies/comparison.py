@@ -1,32 +1,23 @@
 """The comparison table: one row per jurisdiction with its rules as of a date.
 
-Two steps keep the cost flat at any size. `comparison_ids` filters and sorts in the database,
-computing only the column it sorts by, and is paged as a list of ids. `comparison_rows` then
-computes every column for just those rows (one query) and fetches their details: 287(g)
-models, sources cited, designations and latest figures (four queries).
+Two steps keep the cost flat at any size. `comparison_ids` filters and sorts in the database
+and is paged as a list of ids; `comparison_rows` then fetches every column for just those
+rows. As of today both read the precomputed `JurisdictionSummary` rows (policies.summaries);
+as of another day, or while the summaries are being rebuilt, the columns are computed from
+the records (policies.columns), only the one sorted on for every row.
 """
 
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import (
-    Case,
-    Exists,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import ExtractYear
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from arrivals.models import ArrivalCount
+from config.data_version import data_version
+from policies.columns import LiveColumns, agreement_models_in_effect, source_count
 from policies.models import Designation, Jurisdiction, Policy
+from policies.summaries import summaries_current_on
 
 NO_RECORD = "none"
 DEFAULT_SORT = "name"
@@ -43,6 +34,17 @@ SORT_COLUMNS = (
     ("sources", "Sources"),
 )
 SORTS = dict(SORT_COLUMNS)
+# What a row shows besides the jurisdiction itself, as JurisdictionSummary fields.
+SUMMARY_COLUMNS = (
+    "sanctuary_year",
+    "sanctuary_status_then",
+    "detainer_rule_then",
+    "agreement_total",
+    "designation_total",
+    "latest_figure_id",
+    "latest_figure_value",
+    "source_total",
+)
 
 
 @dataclass(frozen=True)
@@ -63,93 +65,6 @@ class ComparisonFilters:
         return self.as_of or timezone.localdate()
 
 
-class SubqueryCount(Subquery):
-    """COUNT(*) of a correlated queryset, as an integer column."""
-
-    template = "(SELECT COUNT(*) FROM (%(subquery)s) _count)"
-    output_field = IntegerField()
-
-    def __init__(self, queryset, **extra):
-        super().__init__(queryset.order_by().values("pk"), **extra)
-
-
-def _distinct_source_count() -> RawSQL:
-    """Distinct sources cited by a jurisdiction's published policies, figures and designations.
-
-    UNION removes a source cited by several records; the ORM cannot correlate a union."""
-    jurisdiction = f'"{Jurisdiction._meta.db_table}"."id"'
-    policy_sources = Policy.sources.through._meta.db_table
-    return RawSQL(
-        f"""(SELECT COUNT(*) FROM (
-            SELECT ps.source_id FROM {policy_sources} ps
-              JOIN {Policy._meta.db_table} p ON p.id = ps.policy_id
-             WHERE p.jurisdiction_id = {jurisdiction} AND p.published = %s
-            UNION
-            SELECT a.source_id FROM {ArrivalCount._meta.db_table} a
-             WHERE a.jurisdiction_id = {jurisdiction} AND a.published = %s
-            UNION
-            SELECT d.source_id FROM {Designation._meta.db_table} d
-             WHERE d.jurisdiction_id = {jurisdiction} AND d.published = %s
-        ) cited)""",
-        (True, True, True),
-        output_field=IntegerField(),
-    )
-
-
-class _Columns:
-    """The table's columns as of one day, as expressions over `Jurisdiction`."""
-
-    def __init__(self, day: dt.date) -> None:
-        self.day = day
-        self.in_effect = (
-            Policy.objects.published().in_effect_on(day).filter(jurisdiction=OuterRef("pk"))
-        )
-        self.agreements = self.in_effect.filter(category=Policy.Category.AGREEMENT_287G)
-        self.sanctuary = (
-            Policy.objects.published()
-            .with_start()
-            .filter(
-                jurisdiction=OuterRef("pk"),
-                category=Policy.Category.SANCTUARY,
-                began_on__lte=day,
-            )
-            .exclude(status=Policy.Status.PROPOSED)
-            .order_by("-began_on", "-pk")
-        )
-        self.figures = (
-            ArrivalCount.objects.published()
-            .filter(jurisdiction=OuterRef("pk"), as_of__lte=day)
-            .order_by("-as_of", "-value", "-pk")
-        )
-        self.designations = Designation.objects.published().filter(
-            jurisdiction=OuterRef("pk"), designated_on__lte=day
-        )
-
-    def expressions(self) -> dict:
-        return {
-            "sanctuary_year": Subquery(
-                self.sanctuary.annotate(year=ExtractYear("began_on")).values("year")[:1]
-            ),
-            "sanctuary_status_then": Subquery(
-                self.sanctuary.annotate(
-                    status_then=Case(
-                        When(ended_on__lt=self.day, then=F("status")),
-                        default=Value(Policy.Status.IN_EFFECT),
-                    )
-                ).values("status_then")[:1]
-            ),
-            "detainer_rule_then": Subquery(
-                self.in_effect.filter(category=Policy.Category.DETAINER)
-                .order_by("-began_on", "-pk")
-                .values("detainer_rule")[:1]
-            ),
-            "agreement_total": SubqueryCount(self.agreements),
-            "designation_total": SubqueryCount(self.designations),
-            "latest_figure_id": Subquery(self.figures.values("pk")[:1]),
-            "latest_figure_value": Subquery(self.figures.values("value")[:1]),
-        }
-
-
 # The column each sort key orders by (an annotation from `_Columns.expressions`, or a field).
 SORT_FIELDS = {
     "name": "name",
@@ -164,14 +79,14 @@ SORT_FIELDS = {
 }
 
 
-def comparison_ids(*, filters: ComparisonFilters) -> QuerySet:
-    """Ids of the jurisdictions matching `filters`, in the order asked for.
+def _from_summaries(day: dt.date) -> bool:
+    return day == timezone.localdate() and summaries_current_on(day, data_version().token)
 
-    Only the column being sorted on (and the detainer rule, when filtered on) is computed,
-    so the count and the page cost little however many jurisdictions there are.
-    """
-    columns = _Columns(filters.day)
-    expressions = columns.expressions()
+
+def comparison_ids(*, filters: ComparisonFilters) -> QuerySet:
+    """Ids of the jurisdictions matching `filters`, in the order asked for."""
+    columns = LiveColumns(filters.day)
+    summarised = _from_summaries(filters.day)
     rows = Jurisdiction.objects.all()
     if filters.q:
         rows = rows.filter(Q(name__icontains=filters.q) | Q(slug__icontains=filters.q))
@@ -181,34 +96,44 @@ def comparison_ids(*, filters: ComparisonFilters) -> QuerySet:
         rows = rows.filter(kind=filters.kind)
     if filters.direction:
         rows = rows.filter(Exists(columns.in_effect.filter(direction=filters.direction)))
+
+    if summarised:
+        expressions = {name: F(f"summary__{name}") for name in SUMMARY_COLUMNS}
+        if filters.model == NO_RECORD:
+            rows = rows.filter(summary__agreement_total=0)
+        elif filters.model:
+            rows = rows.filter(summary__agreement_models__contains=f",{filters.model},")
+        if filters.figures:
+            rows = rows.filter(summary__latest_figure_id__isnull=filters.figures == "no")
+        if not filters.include_all:
+            rows = rows.filter(summary__has_records=True)
+    else:
+        expressions = columns.expressions() | {"source_total": source_count()}
+        if filters.model == NO_RECORD:
+            rows = rows.exclude(Exists(columns.agreements))
+        elif filters.model:
+            rows = rows.filter(Exists(columns.agreements.filter(agreement_model=filters.model)))
+        if filters.figures == "yes":
+            rows = rows.filter(Exists(columns.figures))
+        elif filters.figures == "no":
+            rows = rows.exclude(Exists(columns.figures))
+        if not filters.include_all:
+            rows = rows.filter(
+                Exists(Policy.objects.published().filter(jurisdiction=OuterRef("pk")))
+                | Exists(columns.figures)
+                | Exists(columns.designations)
+            )
     if filters.detainer:
         rows = rows.annotate(detainer_rule_then=expressions["detainer_rule_then"])
         if filters.detainer == NO_RECORD:
             rows = rows.filter(detainer_rule_then__isnull=True)
         else:
             rows = rows.filter(detainer_rule_then=filters.detainer)
-    if filters.model == NO_RECORD:
-        rows = rows.exclude(Exists(columns.agreements))
-    elif filters.model:
-        rows = rows.filter(Exists(columns.agreements.filter(agreement_model=filters.model)))
-    if filters.figures == "yes":
-        rows = rows.filter(Exists(columns.figures))
-    elif filters.figures == "no":
-        rows = rows.exclude(Exists(columns.figures))
-    if not filters.include_all:
-        rows = rows.filter(
-            Exists(Policy.objects.published().filter(jurisdiction=OuterRef("pk")))
-            | Exists(columns.figures)
-            | Exists(columns.designations)
-        )
 
     descending = filters.sort.startswith("-")
-    key = filters.sort.removeprefix("-")
-    sort_field = SORT_FIELDS.get(key, "name")
-    if sort_field == "source_total":
-        # Costly over every row on a large dataset (see docs/benchmarks.md); only when asked.
-        rows = rows.annotate(source_total=_distinct_source_count())
-    elif sort_field in expressions and sort_field not in rows.query.annotations:
+    sort_field = SORT_FIELDS.get(filters.sort.removeprefix("-"), "name")
+    if sort_field in expressions and sort_field not in rows.query.annotations:
+        # Computed only for the column sorted on: from the records, every row costs a subquery.
         rows = rows.annotate(**{sort_field: expressions[sort_field]})
     column = F(sort_field)
     primary = column.desc(nulls_last=True) if descending else column.asc(nulls_last=True)
@@ -261,19 +186,24 @@ class ComparisonRow:
 
 
 def comparison_rows(*, ids: list[int], day: dt.date) -> list[ComparisonRow]:
-    """Every column for the jurisdictions `ids`, in that order (five queries in all)."""
-    by_id = Jurisdiction.objects.annotate(**_Columns(day).expressions()).in_bulk(ids)
-    jurisdictions = [by_id[pk] for pk in ids if pk in by_id]
-
-    models: dict[int, set[str]] = {}
-    for jurisdiction_id, model in (
-        Policy.objects.published()
-        .in_effect_on(day)
-        .filter(jurisdiction_id__in=ids, category=Policy.Category.AGREEMENT_287G)
-        .values_list("jurisdiction_id", "agreement_model")
-    ):
-        models.setdefault(jurisdiction_id, set()).add(model)
-    cited = _sources_cited_by(ids)
+    """Every column for the jurisdictions `ids`, in that order (four or five queries)."""
+    labels = dict(Policy.AgreementModel.choices)
+    if _from_summaries(day):
+        by_id = Jurisdiction.objects.select_related("summary").in_bulk(ids)
+        jurisdictions = [by_id[pk] for pk in ids if pk in by_id]
+        models = {}
+        for j in jurisdictions:
+            summary = j.summary
+            for name in SUMMARY_COLUMNS:
+                setattr(j, name, getattr(summary, name))
+            models[j.pk] = set(filter(None, summary.agreement_models.split(",")))
+    else:
+        by_id = Jurisdiction.objects.annotate(**LiveColumns(day).expressions()).in_bulk(ids)
+        jurisdictions = [by_id[pk] for pk in ids if pk in by_id]
+        models = agreement_models_in_effect(ids, day)
+        cited = _sources_cited_by(ids)
+        for j in jurisdictions:
+            j.source_total = len(cited.get(j.pk, ()))
     designations: dict[int, list[Designation]] = {}
     for designation in (
         Designation.objects.published()
@@ -281,11 +211,8 @@ def comparison_rows(*, ids: list[int], day: dt.date) -> list[ComparisonRow]:
         .select_related("source")
     ):
         designations.setdefault(designation.jurisdiction_id, []).append(designation)
-    for jurisdiction in jurisdictions:
-        jurisdiction.source_total = len(cited.get(jurisdiction.pk, ()))
     figure_ids = [j.latest_figure_id for j in jurisdictions if j.latest_figure_id]
     figures = ArrivalCount.objects.select_related("source", "jurisdiction").in_bulk(figure_ids)
-    labels = dict(Policy.AgreementModel.choices)
     return [
         ComparisonRow(
             jurisdiction=j,

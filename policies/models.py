@@ -424,3 +424,36 @@ class Designation(models.Model):
     def clean(self) -> None:
         if self.dispute_note and not self.disputed:
             raise ValidationError({"disputed": "Tick 'disputed' when there is a dispute note."})
+
+
+class JurisdictionSummary(models.Model):
+    """The comparison table's columns for one jurisdiction as of `day`: derived, never edited.
+
+    Computing them per request means scanning every jurisdiction's records (see
+    docs/benchmarks.md); `policies.summaries` rebuilds a row whenever one of its records
+    changes, and every row after bulk loads and once a day. A table for another day, or
+    before the rows are current, is computed from the records instead.
+    """
+
+    jurisdiction = models.OneToOneField(
+        Jurisdiction, on_delete=models.CASCADE, primary_key=True, related_name="summary"
+    )
+    day = models.DateField()
+    has_records = models.BooleanField()
+    sanctuary_year = models.IntegerField(null=True)
+    # NULL, as in the columns computed from the records: no such policy (sorted last).
+    sanctuary_status_then = models.CharField(max_length=20, null=True)  # noqa: DJ001
+    detainer_rule_then = models.CharField(max_length=20, null=True)  # noqa: DJ001
+    agreement_total = models.IntegerField()
+    # In-effect 287(g) models, delimited (",jail,task_force,") so one can be matched exactly.
+    agreement_models = models.CharField(max_length=100)
+    designation_total = models.IntegerField()
+    latest_figure_id = models.BigIntegerField(null=True)
+    latest_figure_value = models.BigIntegerField(null=True)
+    source_total = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="summary_day")]
+
+    def __str__(self) -> str:
+        return f"Summary of {self.jurisdiction} on {self.day}"

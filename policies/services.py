@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from policies.csv_import import RowError
 from policies.geography import STATE_CODES_BY_NAME, STATE_NAMES
 from policies.models import Designation, Jurisdiction, Policy, Source
+from policies.summaries import summaries_deferred
 
 CENSUS_PUBLISHER = "U.S. Census Bureau"
 ICE_PUBLISHER = "U.S. Immigration and Customs Enforcement"
@@ -90,6 +91,7 @@ def _upsert_by_geoid(
 
 
 @transaction.atomic
+@summaries_deferred()
 def jurisdictions_import_census(
     *, states_csv: str, counties_csv: str, places_csv: str
 ) -> CensusReport:
@@ -274,6 +276,7 @@ def _ice_agreement_fields(row: dict, model: str, signed_on: dt.date | None) -> d
 
 
 @transaction.atomic
+@summaries_deferred()
 def agreements_import_ice_287g(
     *,
     rows: Iterable[dict[str, str]],
@@ -447,6 +450,7 @@ class DesignationReport:
 
 
 @transaction.atomic
+@summaries_deferred()
 def designations_import_doj_list(*, text: str) -> DesignationReport:
     """Record the Justice Department's list of 2025-08-05 (EO 14287) as designations.
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from arrivals.models import ArrivalCount
 from config.data_version import data_version
 from policies.models import Jurisdiction, Policy, Source
+from policies.summaries import refresh_summaries
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +64,7 @@ def large_dataset():
         ),
         batch_size=5000,
     )
+    refresh_summaries()  # as every bulk load does
     return places
 
 
@@ -73,9 +75,10 @@ def test_reader_pages_run_a_bounded_number_of_queries_at_scale(
     fragment = {"HX-Request": "true"}
     data_version()  # as in production, the data version is already cached
     cases = [
-        (reverse("policies:jurisdiction-list"), {}, 7),
-        (reverse("policies:jurisdiction-list") + "?sort=-arrivals&page=3", fragment, 7),
-        (reverse("policies:jurisdiction-list") + "?sort=sources&state=IL", fragment, 7),
+        (reverse("policies:jurisdiction-list"), {}, 6),
+        (reverse("policies:jurisdiction-list") + "?sort=-arrivals&page=3", fragment, 5),
+        (reverse("policies:jurisdiction-list") + "?sort=sources&state=IL", fragment, 5),
+        # As of another day the columns come from the records: two more queries.
         (reverse("policies:jurisdiction-list") + "?as_of=2020-06-01&direction=limits", {}, 7),
         (reverse("policies:home"), {}, 11),
         (busy_place.get_absolute_url(), {}, 6),

@@ -9,6 +9,7 @@ from arrivals.models import ArrivalCount
 from config.data_version import bump_data_version
 from policies.models import Jurisdiction, Policy, Source
 from policies.services import jurisdictions_import_census
+from policies.summaries import refresh_summaries
 
 SYNTHETIC = "Synthetic benchmark data"
 
@@ -88,6 +89,7 @@ class Command(BaseCommand):
             ),
             batch_size=5000,
         )
+        refresh_summaries()
         transaction.on_commit(bump_data_version)
         self.stdout.write(
             f"{Jurisdiction.objects.count()} jurisdictions, {Policy.objects.count()} policies, "

@@ -20,6 +20,7 @@ from policies.services import (
     jurisdictions_import_census,
     read_csv_rows,
 )
+from policies.summaries import summaries_deferred
 
 REFERENCE = Path(settings.BASE_DIR) / "data" / "reference"
 SEED = Path(settings.BASE_DIR) / "data" / "seed"
@@ -35,6 +36,7 @@ class Command(BaseCommand):
     help = "Load the cited seed data (Census geography, ICE 287(g), DOJ list, figures). Idempotent."
 
     @transaction.atomic
+    @summaries_deferred()
     def handle(self, *args, **options) -> None:
         census = jurisdictions_import_census(
             states_csv=read(REFERENCE / "us_states_fips.csv"),

@@ -1,0 +1,123 @@
+"""The comparison table's columns as of one day, computed from the records themselves.
+
+Used per request for a table as of a past day, and to build `JurisdictionSummary` rows, which
+serve the table as of today without scanning every record.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db.models import (
+    Case,
+    F,
+    IntegerField,
+    OuterRef,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import ExtractYear
+
+from arrivals.models import ArrivalCount
+from policies.models import Designation, Jurisdiction, Policy
+
+
+class SubqueryCount(Subquery):
+    """COUNT(*) of a correlated queryset, as an integer column."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _count)"
+    output_field = IntegerField()
+
+    def __init__(self, queryset, **extra):
+        super().__init__(queryset.order_by().values("pk"), **extra)
+
+
+def source_count() -> RawSQL:
+    """Distinct sources cited by a jurisdiction's published policies, figures and designations.
+
+    UNION removes a source cited by several records; the ORM cannot correlate a union."""
+    jurisdiction = f'"{Jurisdiction._meta.db_table}"."id"'
+    policy_sources = Policy.sources.through._meta.db_table
+    return RawSQL(
+        f"""(SELECT COUNT(*) FROM (
+            SELECT ps.source_id FROM {policy_sources} ps
+              JOIN {Policy._meta.db_table} p ON p.id = ps.policy_id
+             WHERE p.jurisdiction_id = {jurisdiction} AND p.published = %s
+            UNION
+            SELECT a.source_id FROM {ArrivalCount._meta.db_table} a
+             WHERE a.jurisdiction_id = {jurisdiction} AND a.published = %s
+            UNION
+            SELECT d.source_id FROM {Designation._meta.db_table} d
+             WHERE d.jurisdiction_id = {jurisdiction} AND d.published = %s
+        ) cited)""",
+        (True, True, True),
+        output_field=IntegerField(),
+    )
+
+
+class LiveColumns:
+    """The table's columns as of one day, as expressions over `Jurisdiction`."""
+
+    def __init__(self, day: dt.date) -> None:
+        self.day = day
+        self.in_effect = (
+            Policy.objects.published().in_effect_on(day).filter(jurisdiction=OuterRef("pk"))
+        )
+        self.agreements = self.in_effect.filter(category=Policy.Category.AGREEMENT_287G)
+        self.sanctuary = (
+            Policy.objects.published()
+            .with_start()
+            .filter(
+                jurisdiction=OuterRef("pk"),
+                category=Policy.Category.SANCTUARY,
+                began_on__lte=day,
+            )
+            .exclude(status=Policy.Status.PROPOSED)
+            .order_by("-began_on", "-pk")
+        )
+        self.figures = (
+            ArrivalCount.objects.published()
+            .filter(jurisdiction=OuterRef("pk"), as_of__lte=day)
+            .order_by("-as_of", "-value", "-pk")
+        )
+        self.designations = Designation.objects.published().filter(
+            jurisdiction=OuterRef("pk"), designated_on__lte=day
+        )
+
+    def expressions(self) -> dict:
+        return {
+            "sanctuary_year": Subquery(
+                self.sanctuary.annotate(year=ExtractYear("began_on")).values("year")[:1]
+            ),
+            "sanctuary_status_then": Subquery(
+                self.sanctuary.annotate(
+                    status_then=Case(
+                        When(ended_on__lt=self.day, then=F("status")),
+                        default=Value(Policy.Status.IN_EFFECT),
+                    )
+                ).values("status_then")[:1]
+            ),
+            "detainer_rule_then": Subquery(
+                self.in_effect.filter(category=Policy.Category.DETAINER)
+                .order_by("-began_on", "-pk")
+                .values("detainer_rule")[:1]
+            ),
+            "agreement_total": SubqueryCount(self.agreements),
+            "designation_total": SubqueryCount(self.designations),
+            "latest_figure_id": Subquery(self.figures.values("pk")[:1]),
+            "latest_figure_value": Subquery(self.figures.values("value")[:1]),
+        }
+
+
+def agreement_models_in_effect(ids: Iterable[int], day: dt.date) -> dict[int, set[str]]:
+    """The 287(g) models in effect on `day` for each of the jurisdictions `ids` (one query)."""
+    models: dict[int, set[str]] = {}
+    for jurisdiction_id, model in (
+        Policy.objects.published()
+        .in_effect_on(day)
+        .filter(jurisdiction_id__in=list(ids), category=Policy.Category.AGREEMENT_287G)
+        .values_list("jurisdiction_id", "agreement_model")
+    ):
+        models.setdefault(jurisdiction_id, set()).add(model)
+    return models

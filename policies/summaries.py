@@ -1,0 +1,145 @@
+"""Keep `JurisdictionSummary` rows current: per jurisdiction on every change, in full in bulk.
+
+A row is rebuilt in the same transaction as the change that affects it (signal handlers
+below), so the table never shows a committed change late. Bulk loads write without signals
+and call `refresh_summaries()` for every jurisdiction; `manage.py refresh_summaries` runs it
+once a day, because a policy with a future start date takes effect without any edit.
+"""
+
+import datetime as dt
+import threading
+from collections.abc import Iterable
+from contextlib import contextmanager
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.utils import timezone
+
+from policies.columns import LiveColumns, agreement_models_in_effect, source_count
+from policies.models import Jurisdiction, JurisdictionSummary, Policy
+
+SUMMARY_FIELDS = [
+    field.name
+    for field in JurisdictionSummary._meta.concrete_fields
+    if field.name not in ("jurisdiction", "day")
+]
+
+
+def refresh_summaries(jurisdiction_ids: Iterable[int] | None = None, day: dt.date | None = None):
+    """Rebuild the summaries of `jurisdiction_ids` (every jurisdiction by default) as of `day`."""
+    day = day or timezone.localdate()
+    columns = LiveColumns(day)
+    rows = Jurisdiction.objects.annotate(
+        **columns.expressions(),
+        source_total=source_count(),
+        any_policy=Exists(Policy.objects.published().filter(jurisdiction=OuterRef("pk"))),
+        any_figure=Exists(columns.figures),
+        any_designation=Exists(columns.designations),
+    )
+    if jurisdiction_ids is not None:
+        rows = rows.filter(pk__in=list(jurisdiction_ids))
+    rows = list(
+        rows.values(
+            "pk",
+            *columns.expressions(),
+            "source_total",
+            "any_policy",
+            "any_figure",
+            "any_designation",
+        )
+    )
+    models = agreement_models_in_effect([row["pk"] for row in rows], day)
+    summaries = [
+        JurisdictionSummary(
+            jurisdiction_id=row["pk"],
+            day=day,
+            has_records=row["any_policy"] or row["any_figure"] or row["any_designation"],
+            sanctuary_year=row["sanctuary_year"],
+            sanctuary_status_then=row["sanctuary_status_then"],
+            detainer_rule_then=row["detainer_rule_then"],
+            agreement_total=row["agreement_total"],
+            agreement_models="".join(f",{m}" for m in sorted(models.get(row["pk"], ()))) + ",",
+            designation_total=row["designation_total"],
+            latest_figure_id=row["latest_figure_id"],
+            latest_figure_value=row["latest_figure_value"],
+            source_total=row["source_total"],
+        )
+        for row in rows
+    ]
+    with transaction.atomic():
+        JurisdictionSummary.objects.bulk_create(
+            summaries,
+            batch_size=1000,
+            update_conflicts=True,
+            unique_fields=["jurisdiction"],
+            update_fields=["day", *SUMMARY_FIELDS],
+        )
+
+
+def summaries_current_on(day: dt.date, version_token: str) -> bool:
+    """Whether every jurisdiction's summary is for `day` (one small query per data version)."""
+    key = f"summaries-day:{version_token}"
+    oldest = cache.get(key)
+    if oldest is None:
+        found = Jurisdiction.objects.aggregate(
+            oldest=Min("summary__day"), missing=Count("pk", filter=Q(summary__isnull=True))
+        )
+        oldest = found["oldest"].isoformat() if found["oldest"] and not found["missing"] else ""
+        cache.set(key, oldest, timeout=None)
+    return oldest == day.isoformat()
+
+
+_deferred = threading.local()
+
+
+def _deferring() -> bool:
+    return getattr(_deferred, "depth", 0) > 0
+
+
+@contextmanager
+def summaries_deferred():
+    """For bulk writes: skip the per-record rebuilds, then rebuild every summary once.
+
+    Usable as a decorator; nested uses rebuild only when the outermost one ends."""
+    _deferred.depth = getattr(_deferred, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _deferred.depth -= 1
+    # A dry run marks its transaction for rollback: nothing it wrote is kept, nothing to rebuild.
+    if not _deferring() and not transaction.get_connection().needs_rollback:
+        refresh_summaries()
+
+
+def _jurisdictions_of(instance) -> set[int]:
+    if isinstance(instance, Jurisdiction):
+        return {instance.pk}
+    ids = {instance.jurisdiction_id}
+    # A record moved to another place changes that place's summary too.
+    ids.add(getattr(instance, "_jurisdiction_before_save", instance.jurisdiction_id))
+    return ids
+
+
+def remember_jurisdiction_before_save(sender, instance, **kwargs) -> None:
+    if instance.pk and not _deferring():
+        before = sender.objects.filter(pk=instance.pk).values_list("jurisdiction_id", flat=True)
+        instance._jurisdiction_before_save = before.first() or instance.jurisdiction_id
+
+
+def refresh_after_change(sender, instance, **kwargs) -> None:
+    """Signal handler: rebuild the summaries a saved or deleted record belongs to."""
+    if _deferring() or kwargs.get("raw"):
+        return
+    refresh_summaries(_jurisdictions_of(instance))
+
+
+def refresh_after_sources_change(sender, instance, action, pk_set, **kwargs) -> None:
+    """Signal handler for a policy's sources being added, removed or cleared."""
+    if _deferring() or not action.startswith("post_"):
+        return
+    if isinstance(instance, Policy):
+        refresh_summaries({instance.jurisdiction_id})
+    else:  # changed from the source's side
+        policies = Policy.objects.filter(pk__in=pk_set or ())
+        refresh_summaries(set(policies.values_list("jurisdiction_id", flat=True)))
