@@ -12,6 +12,7 @@ from django.core.management import call_command
 
 from arrivals.models import ArrivalCount
 from policies.models import Designation, Jurisdiction, Policy, Source
+from policies.summaries import summaries_deferred
 
 SEEDED_MODELS = (ArrivalCount, Designation, Policy, Jurisdiction, Source)
 
@@ -30,7 +31,7 @@ def seed_loads(django_db_setup, django_db_blocker):
         call_command("load_seed", stdout=io.StringIO())
         second = snapshot()
     yield first, second
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), summaries_deferred():
         for model in (ArrivalCount, Designation, Policy):
             model.objects.all().delete()
         # Parents are protected: remove places from the bottom up.
