@@ -135,6 +135,8 @@ class ArrivalCount(models.Model):
         indexes = [
             # The newest figure of a place: the comparison table's "latest figure" column.
             models.Index(fields=["jurisdiction", "-as_of"], name="arrivalcount_place_as_of"),
+            # The newest figures anywhere: the front page's headline figures.
+            models.Index(fields=["-as_of", "-value"], name="arrivalcount_newest"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -14,7 +14,6 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from arrivals.models import ArrivalCount
-from config.data_version import data_version
 from policies.columns import LiveColumns, agreement_models_in_effect, source_count
 from policies.models import Designation, Jurisdiction, Policy
 from policies.summaries import summaries_current_on
@@ -79,14 +78,10 @@ SORT_FIELDS = {
 }
 
 
-def _from_summaries(day: dt.date) -> bool:
-    return day == timezone.localdate() and summaries_current_on(day, data_version().token)
-
-
 def comparison_ids(*, filters: ComparisonFilters) -> QuerySet:
     """Ids of the jurisdictions matching `filters`, in the order asked for."""
     columns = LiveColumns(filters.day)
-    summarised = _from_summaries(filters.day)
+    summarised = summaries_current_on(filters.day)
     rows = Jurisdiction.objects.all()
     if filters.q:
         rows = rows.filter(Q(name__icontains=filters.q) | Q(slug__icontains=filters.q))
@@ -188,7 +183,7 @@ class ComparisonRow:
 def comparison_rows(*, ids: list[int], day: dt.date) -> list[ComparisonRow]:
     """Every column for the jurisdictions `ids`, in that order (four or five queries)."""
     labels = dict(Policy.AgreementModel.choices)
-    if _from_summaries(day):
+    if summaries_current_on(day):
         by_id = Jurisdiction.objects.select_related("summary").in_bulk(ids)
         jurisdictions = [by_id[pk] for pk in ids if pk in by_id]
         models = {}

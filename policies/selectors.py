@@ -3,11 +3,19 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from arrivals.models import ArrivalCount
 from policies.geography import STATE_NAMES
-from policies.models import Designation, Jurisdiction, Policy, format_partial_date
+from policies.models import (
+    Designation,
+    Jurisdiction,
+    JurisdictionSummary,
+    Policy,
+    format_partial_date,
+)
+from policies.summaries import summaries_current_on
 
 
 def jurisdiction_with_records(*, slug: str, day: dt.date | None = None) -> Jurisdiction:
@@ -171,9 +179,27 @@ class MapTile:
         return self.column + 1
 
 
+def agreement_totals(*, day: dt.date) -> dict:
+    """287(g) agreements in effect on `day`, and how many places hold them (one query)."""
+    if summaries_current_on(day):
+        return JurisdictionSummary.objects.filter(agreement_total__gt=0).aggregate(
+            total=Coalesce(Sum("agreement_total"), 0), places=Count("pk")
+        )
+    agreements = Policy.objects.published().filter(category=Policy.Category.AGREEMENT_287G)
+    return agreements.in_effect_on(day).aggregate(
+        total=Count("pk"), places=Count("jurisdiction", distinct=True)
+    )
+
+
 def state_map(*, day: dt.date, metric: str) -> list[MapTile]:
     """One tile per state with the metric's count as of `day` (one query)."""
-    if metric == "agreements":
+    if metric == "agreements" and summaries_current_on(day):
+        counts = (
+            JurisdictionSummary.objects.filter(agreement_total__gt=0)
+            .values("jurisdiction__state")
+            .annotate(n=Sum("agreement_total"))
+        )
+    elif metric == "agreements":
         counts = (
             Policy.objects.published()
             .in_effect_on(day)

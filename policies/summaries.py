@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.utils import timezone
 
+from config.data_version import data_version
 from policies.columns import LiveColumns, agreement_models_in_effect, source_count
 from policies.models import Jurisdiction, JurisdictionSummary, Policy
 
@@ -77,8 +78,12 @@ def refresh_summaries(jurisdiction_ids: Iterable[int] | None = None, day: dt.dat
         )
 
 
-def summaries_current_on(day: dt.date, version_token: str) -> bool:
-    """Whether every jurisdiction's summary is for `day` (one small query per data version)."""
+def summaries_current_on(day: dt.date) -> bool:
+    """Whether the summaries can serve a table as of `day`: it is today, and every
+    jurisdiction's summary is for today (one small query per data version)."""
+    if day != timezone.localdate():
+        return False
+    version_token = data_version().token
     key = f"summaries-day:{version_token}"
     oldest = cache.get(key)
     if oldest is None:

@@ -1,7 +1,7 @@
 import datetime as dt
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -87,14 +87,11 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     context = {"form": form, **_comparison_page(request, filters)}
     if wants_fragment(request):
         return render(request, "policies/jurisdiction_list.html#jurisdiction-table", context)
-    agreements = Policy.objects.published().filter(category=Policy.Category.AGREEMENT_287G)
     headline = selectors.headline_figures()
     cities = list(dict.fromkeys(f.jurisdiction for f in headline))[:3]
     context |= {
         "headline_figures": headline,
-        "agreement_totals": agreements.in_effect_on(filters.day).aggregate(
-            total=Count("pk"), places=Count("jurisdiction", distinct=True)
-        ),
+        "agreement_totals": selectors.agreement_totals(day=filters.day),
         **selectors.map_context(day=filters.day, metric="agreements"),
         "chart": _chart(
             jurisdictions=cities,

@@ -8,10 +8,10 @@ import pytest
 from django.utils import timezone
 
 from arrivals.models import ArrivalCount
-from policies import comparison
+from policies import comparison, selectors
 from policies.comparison import ComparisonFilters, comparison_ids, comparison_rows
 from policies.models import Designation, Jurisdiction, JurisdictionSummary, Policy, Source
-from policies.summaries import refresh_summaries, summaries_deferred
+from policies.summaries import refresh_summaries, summaries_current_on, summaries_deferred
 from tests.factories import (
     make_arrival_count,
     make_designation,
@@ -125,9 +125,9 @@ def test_summaries_give_the_same_table_as_the_records(seed):
     refresh_summaries()
     for options in FILTERS:
         filters = ComparisonFilters(**options)
-        assert comparison._from_summaries(filters.day), "the summaries should be used"
+        assert summaries_current_on(filters.day), "the summaries should be used"
         from_summaries = _table(filters)
-        with mock.patch.object(comparison, "_from_summaries", return_value=False):
+        with mock.patch.object(comparison, "summaries_current_on", return_value=False):
             from_records = _table(filters)
         assert from_summaries == from_records, options
 
@@ -179,10 +179,10 @@ def test_summaries_of_another_day_are_not_used():
     place = make_jurisdiction()
     make_policy(jurisdiction=place)
     filters = ComparisonFilters()
-    assert comparison._from_summaries(filters.day)
+    assert summaries_current_on(filters.day)
     JurisdictionSummary.objects.update(day=filters.day - dt.timedelta(days=1))
     make_source()  # any change moves the data version, which the check is cached under
-    assert not comparison._from_summaries(filters.day)
+    assert not summaries_current_on(filters.day)
     assert [row[0] for row in _table(filters)] == [place.pk]
 
 
@@ -192,3 +192,20 @@ def test_bulk_writes_rebuild_every_summary_once_at_the_end():
         make_arrival_count(jurisdiction=place, value=321)
         assert not JurisdictionSummary.objects.filter(jurisdiction=place).exists()
     assert _row(place).latest_figure_value == 321
+
+
+def test_summaries_give_the_same_agreement_totals_and_map_as_the_records():
+    _mixed_records(random.Random(3))
+    refresh_summaries()
+    day = timezone.localdate()
+    from_summaries = (
+        selectors.agreement_totals(day=day),
+        selectors.state_map(day=day, metric="agreements"),
+    )
+    with mock.patch.object(selectors, "summaries_current_on", return_value=False):
+        from_records = (
+            selectors.agreement_totals(day=day),
+            selectors.state_map(day=day, metric="agreements"),
+        )
+    assert from_summaries == from_records
+    assert from_summaries[0]["total"] > 0
