@@ -3,8 +3,9 @@
 gunicorn (2 workers) is pinned to core 0 and wrk to core 1. Every endpoint's requests per
 second is printed beside a static file served by WhiteNoise through the same gunicorn (the
 ceiling for anything Python serves) and a trivial Django view. Phases: local-memory cache,
-Redis, and no page cache; then the dataset ten times larger. Results go to docs/benchmarks.md.
-Needs PostgreSQL and Redis on 127.0.0.1 and Debian's wrk. Not part of the test suite.
+Redis, and no page cache; then the browser side of the embeds (bench/browser.py); then the
+dataset ten times larger. Results go to docs/benchmarks.md.
+Needs PostgreSQL and Redis on 127.0.0.1, Debian's wrk and chromium. Not part of the test suite.
 """
 
 import json
@@ -17,6 +18,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+import browser  # noqa: E402  (bench/ is not a package)
+
 PYTHON = str(ROOT / ".venv/bin/python")
 GUNICORN = str(ROOT / ".venv/bin/gunicorn")
 PORT = 8799
@@ -55,6 +59,8 @@ def prepare(scale: int) -> None:
     run(PYTHON, "manage.py", "migrate", "--noinput", "-v0")
     print(run(PYTHON, "manage.py", "generate_benchmark_data", "--scale", str(scale)).strip())
     run(PYTHON, "manage.py", "load_seed")
+    # Fresh planner statistics, as after any bulk load in production.
+    run("psql", "-h", "127.0.0.1", "-U", "root", "-d", DATABASE, "-qc", "VACUUM ANALYZE")
     run(PYTHON, "manage.py", "collectstatic", "--noinput", "-v0")
 
 
@@ -183,6 +189,14 @@ def main() -> None:
             text = table(results, queries)
             print(text)
             report += [f"### {label}", "", text, ""]
+        server = start_server({})
+        try:
+            text = browser.table(browser.measure_embeds(BASE))
+        finally:
+            server.terminate()
+            server.wait()
+        print(f"\nscale {scale}: embeds in Chromium\n{text}")
+        report += ["### Embeds in Chromium (page cache in local memory)", "", text, ""]
     (ROOT / "docs" / "benchmarks.md").write_text("\n".join(report) + "\n")
     print("\nWritten to docs/benchmarks.md")
 

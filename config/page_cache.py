@@ -1,8 +1,9 @@
 """Whole-response caching (and compression) for reader pages, fragments, downloads and embeds.
 
-Views opt in with `cached_for_readers`; `ReaderPageCacheMiddleware` stores what they answer and
-serves repeats before sessions, CSRF, authentication and the view run, already compressed and
-with the headers the inner middleware added (CSP, framing, Vary, ETag). A repeat that carries a
+Views opt in with `cached_for_readers`; `ReaderPageCacheMiddleware` looks up only their URLs,
+stores what they answer and serves repeats before sessions, CSRF, authentication and the view
+run, already compressed and with the headers the inner middleware added (CSP, framing, Vary,
+ETag). A repeat that carries a
 matching If-None-Match or If-Modified-Since is answered 304 from the stored headers alone.
 
 The key holds the data version, so any data change (admin save or delete, import, revert)
@@ -14,12 +15,12 @@ the same reason (no session, no CSRF token) compressing them is safe from BREACH
 
 import hashlib
 import re
-from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 from django.views.decorators.gzip import gzip_page
@@ -33,73 +34,92 @@ BODY_HEADERS = {"Content-Length", "Content-Type", "Content-Encoding"}
 
 def cached_for_readers(view):
     """Let the reader cache store this view's successful answers (compressed when asked)."""
-
-    @wraps(view)
-    def marked(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        setattr(response, MARK, True)
-        return response
-
-    return gzip_page(marked)
+    compressed = gzip_page(view)
+    # functools.wraps copies this attribute to every decorator applied on top.
+    setattr(compressed, MARK, True)
+    return compressed
 
 
-def _key(request: HttpRequest, token: str) -> str:
+def _cacheable_view(request: HttpRequest) -> bool:
+    try:
+        return getattr(resolve(request.path_info).func, MARK, False)
+    except Resolver404:
+        return False
+
+
+def _keys(request: HttpRequest, token: str) -> tuple[str, str]:
+    """Where the response's headers and its whole (headers, body) are stored."""
     fragment = "HX-Request" in request.headers and (
         "HX-History-Restore-Request" not in request.headers
     )
     gzip = bool(ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")))
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"page:{token}:{int(fragment)}{int(gzip)}:{path}"
+    key = f"page:{token}:{int(fragment)}{int(gzip)}:{path}"
+    return f"{key}:headers", key
+
+
+def _conditional(request: HttpRequest) -> bool:
+    return "If-None-Match" in request.headers or "If-Modified-Since" in request.headers
 
 
 def _storable(response: HttpResponse) -> bool:
-    return (
-        getattr(response, MARK, False)
-        and response.status_code == 200
-        and not response.streaming
-        and not response.cookies
-    )
+    return response.status_code == 200 and not response.streaming and not response.cookies
 
 
-def _rebuild(request: HttpRequest, stored: tuple) -> HttpResponse:
-    content, headers = stored
-    response = HttpResponse(content, headers=headers)
-    etag, last_modified = response.get("ETag"), response.get("Last-Modified")
+def _not_modified(request: HttpRequest, headers: dict) -> HttpResponse | None:
+    """A 304 from the stored headers alone, when the reader's copy is current."""
+    probe = HttpResponse(headers=headers)
+    etag, last_modified = probe.get("ETag"), probe.get("Last-Modified")
     if etag is None and last_modified is None:
-        return response
+        return None
     answer = get_conditional_response(
         request,
         etag=etag,
         last_modified=last_modified and parse_http_date_safe(last_modified),
-        response=response,
+        response=probe,
     )
-    if answer.status_code == 304:
-        # The inner middleware does not run on a hit: keep its policy headers (CSP, framing).
-        for header, value in headers.items():
-            if header.title() not in BODY_HEADERS:
-                answer[header] = value
+    if answer.status_code != 304:
+        return None
+    # The inner middleware does not run on a hit: keep its policy headers (CSP, framing).
+    for header, value in headers.items():
+        if header.title() not in BODY_HEADERS:
+            answer[header] = value
     return answer
 
 
 class ReaderPageCacheMiddleware:
-    """Serve stored reader responses before the rest of the middleware stack runs."""
+    """Serve stored reader responses before the rest of the middleware stack runs.
+
+    A revalidation (If-None-Match, If-Modified-Since) reads only the stored headers."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method not in ("GET", "HEAD") or not settings.PAGE_CACHE_SECONDS:
+        if (
+            request.method not in ("GET", "HEAD")
+            or not settings.PAGE_CACHE_SECONDS
+            or not _cacheable_view(request)
+        ):
             return self.get_response(request)
         try:
-            key = _key(request, data_version().token)
+            headers_key, key = _keys(request, data_version().token)
         except DatabaseError:
             # A cold data version needs the database; let the view report it unavailable.
             return self.get_response(request)
+        if _conditional(request):
+            headers = cache.get(headers_key)
+            if headers is not None and (answer := _not_modified(request, headers)):
+                return answer
         stored = cache.get(key)
         if stored is not None:
-            return _rebuild(request, stored)
+            content, headers = stored
+            return _not_modified(request, headers) or HttpResponse(content, headers=headers)
         response = self.get_response(request)
         if _storable(response):
-            stored = (response.content, dict(response.headers))
-            cache.set(key, stored, timeout=settings.PAGE_CACHE_SECONDS)
+            headers = dict(response.headers)
+            cache.set_many(
+                {key: (response.content, headers), headers_key: headers},
+                timeout=settings.PAGE_CACHE_SECONDS,
+            )
         return response
