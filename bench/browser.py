@@ -70,9 +70,7 @@ def _load(context, url: str, throttle: dict | None) -> dict:
         page.wait_for_function("window.__firstChart !== undefined", timeout=30_000)
         ready_ms = page.evaluate("window.__firstChart")
     else:
-        ready_ms = page.evaluate(
-            "performance.getEntriesByType('navigation')[0].loadEventEnd"
-        )
+        ready_ms = page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd")
     page.wait_for_timeout(200)  # let late responses report their sizes
     page.close()
     return {**transferred, "ready_ms": ready_ms, "chart": has_chart}

@@ -119,6 +119,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     DATA_VERSION_SECONDS = 60
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "3600"))
+# How long a process trusts its last reading of the data version (see config/data_version.py).
+DATA_VERSION_MEMO_SECONDS = float(os.environ.get("DATA_VERSION_MEMO_SECONDS", "1"))
 
 # Authentication: django-axes locks a username from an address after repeated failed logins.
 AUTHENTICATION_BACKENDS = [

@@ -23,6 +23,10 @@ def empty_cache():
     """Each test starts with no cached pages or data version (rollbacks send no signals)."""
     from django.core.cache import cache
 
+    from config.data_version import forget_data_version
+
     cache.clear()
+    forget_data_version()
     yield
     cache.clear()
+    forget_data_version()

@@ -94,3 +94,13 @@ def test_reader_pages_are_compressed(client, chicago):
     response = client.get("/jurisdictions/", headers={"Accept-Encoding": "gzip"})
     assert response["Content-Encoding"] == "gzip"
     assert "Accept-Encoding" in response["Vary"]
+
+
+def test_a_process_rereads_the_data_version_after_its_memo_expires(client, chicago):
+    from config import data_version as module
+
+    first = module.data_version()
+    module.cache.set(module.CACHE_KEY, module.DataVersion("changed-elsewhere", first.changed_at))
+    assert module.data_version() == first  # within DATA_VERSION_MEMO_SECONDS
+    with mock.patch.object(module.time, "monotonic", return_value=module.time.monotonic() + 5):
+        assert module.data_version().token == "changed-elsewhere"
