@@ -31,7 +31,7 @@ SLOW_4G = {
     "uploadThroughput": 750 * 1024 / 8,
 }
 PROFILES = {"loopback": None, "slow 4G, CPU 4x slower": SLOW_4G}
-RUNS = 5
+RUNS = 3
 
 # Records when plotly has drawn its first chart, relative to navigation start.
 FIRST_CHART = """

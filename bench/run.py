@@ -165,6 +165,104 @@ def table(results: dict, queries: dict) -> str:
     return "\n".join(lines)
 
 
+LOCAL, REDIS, UNCACHED = (
+    "page cache in local memory",
+    "page cache in Redis",
+    "no page cache (every request renders)",
+)
+BASELINES = ("static file (WhiteNoise)", "trivial Django view", "embed: chart, 304")
+
+
+def targets(scale_results: dict) -> list[tuple[str, bool, str]]:
+    """Issue #5's targets, each with whether it was met and the figures behind it."""
+    local, redis, uncached = (scale_results[p] for p in (LOCAL, REDIS, UNCACHED))
+    queries = scale_results["queries"]
+    pages = [name for name in local if name not in BASELINES]
+
+    def ratios(phase: dict) -> dict:
+        ceiling = phase["static file (WhiteNoise)"]["rps"]
+        return {name: phase[name]["rps"] / ceiling for name in pages}
+
+    def lowest(values: dict) -> str:
+        name = min(values, key=values.get)
+        return f"lowest {values[name]:.2f} ({name})"
+
+    local_ratios, redis_ratios = ratios(local), ratios(redis)
+    uncached_share = {name: uncached[name]["rps"] / local[name]["rps"] for name in pages}
+    p95 = {name: uncached[name]["p95"] for name in ("comparison table", "jurisdiction page")}
+    errors = sum(r["errors"] for phase in (local, redis, uncached) for r in phase.values())
+    conditional = [
+        local["embed: chart, 304"]["rps"] / local["embed: chart"]["rps"],
+        redis["embed: chart, 304"]["rps"] / redis["embed: chart"]["rps"],
+    ]
+    return [
+        (
+            "cache hits ≥ 0.7 of the static file (local memory)",
+            min(local_ratios.values()) >= 0.7,
+            lowest(local_ratios),
+        ),
+        (
+            "cache hits ≥ 0.35 of the static file (Redis)",
+            min(redis_ratios.values()) >= 0.35,
+            lowest(redis_ratios),
+        ),
+        (
+            "304 at least as fast as a cache hit (95%, the noise between runs)",
+            min(conditional) >= 0.95,
+            "304/hit: " + ", ".join(f"{c:.2f}" for c in conditional) + " (local, Redis)",
+        ),
+        (
+            "uncached ≥ 0.15 of cached speed",
+            min(uncached_share.values()) >= 0.15,
+            lowest(uncached_share),
+        ),
+        (
+            "uncached table and jurisdiction page p95 < 100 ms",
+            max(p95.values()) < 100,
+            ", ".join(f"{k} {v:.0f} ms" for k, v in p95.items()),
+        ),
+        (
+            "SQL queries per page ≤ 6",
+            max(queries.values()) <= 6,
+            ", ".join(f"{k} {v}" for k, v in queries.items()),
+        ),
+        ("zero errors", errors == 0, f"{errors} errors"),
+    ]
+
+
+def targets_table(all_results: dict) -> str:
+    checked = {scale: targets(results) for scale, results in all_results.items()}
+    scales = list(checked)
+    lines = [
+        "| target | " + " | ".join(f"scale {s}" for s in scales) + " |",
+        "|---|" + "---|" * len(scales),
+    ]
+    for index, (label, _, _) in enumerate(checked[scales[0]]):
+        cells = []
+        for scale in scales:
+            _, met, detail = checked[scale][index]
+            cells.append(f"{'met' if met else '**not met**'}: {detail}")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def change_table(small: dict, large: dict) -> str:
+    """How each endpoint's speed changed with the dataset ten times larger (goal: flat)."""
+    lines = [
+        "| phase | endpoint | req/s, scale 1 | req/s, scale 10 | change | p95 ms, 1 → 10 |",
+        "|---|---|---:|---:|---:|---|",
+    ]
+    for phase in (LOCAL, REDIS, UNCACHED):
+        for name, before in small[phase].items():
+            after = large[phase][name]
+            change = after["rps"] / before["rps"] - 1
+            lines.append(
+                f"| {phase} | {name} | {before['rps']:.0f} | {after['rps']:.0f} "
+                f"| {change:+.0%} | {before['p95']:.0f} → {after['p95']:.0f} |"
+            )
+    return "\n".join(lines)
+
+
 def main() -> None:
     report = [
         "# Benchmarks",
@@ -174,31 +272,42 @@ def main() -> None:
         "wrk on core 1, PostgreSQL and Redis on 127.0.0.1.",
         "",
     ]
+    sections = []
+    all_results = {}
     for scale in (1, 10):
         prepare(scale)
         queries = queries_per_page()
         phases = [
-            ("page cache in local memory", {}),
-            ("page cache in Redis", {"REDIS_URL": "redis://127.0.0.1:6379/9"}),
-            ("no page cache (every request renders)", {"PAGE_CACHE_SECONDS": "0"}),
+            (LOCAL, {}),
+            (REDIS, {"REDIS_URL": "redis://127.0.0.1:6379/9"}),
+            (UNCACHED, {"PAGE_CACHE_SECONDS": "0"}),
         ]
         run("redis-cli", "-n", "9", "flushdb")
-        report += [f"## Dataset scale {scale}", ""]
+        all_results[scale] = {"queries": queries}
+        sections += [f"## Dataset scale {scale}", ""]
         for label, extra in phases:
             results = measure(f"scale {scale}: {label}", extra)
+            all_results[scale][label] = results
             text = table(results, queries)
             print(text)
-            report += [f"### {label}", "", text, ""]
+            sections += [f"### {label}", "", text, ""]
         server = start_server({})
         try:
-            text = browser.table(browser.measure_embeds(BASE))
+            embeds = browser.measure_embeds(BASE)
         finally:
             server.terminate()
             server.wait()
+        all_results[scale]["browser"] = embeds
+        text = browser.table(embeds)
         print(f"\nscale {scale}: embeds in Chromium\n{text}")
-        report += ["### Embeds in Chromium (page cache in local memory)", "", text, ""]
+        sections += ["### Embeds in Chromium (page cache in local memory)", "", text, ""]
+    summary = targets_table(all_results)
+    change = change_table(all_results[1], all_results[10])
+    print(f"\nTargets\n{summary}\n\nScale 1 to 10\n{change}")
+    report += ["## Targets", "", summary, "", *sections, "## From scale 1 to 10", "", change, ""]
     (ROOT / "docs" / "benchmarks.md").write_text("\n".join(report) + "\n")
-    print("\nWritten to docs/benchmarks.md")
+    (ROOT / "docs" / "benchmarks.json").write_text(json.dumps(all_results, indent=1) + "\n")
+    print("\nWritten to docs/benchmarks.md and docs/benchmarks.json")
 
 
 if __name__ == "__main__":
