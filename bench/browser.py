@@ -8,14 +8,8 @@ without a chart). Measured on loopback, then under a slow-4G profile with the CP
 
 import statistics
 
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS  # the browser tests' own launch
+
 EMBEDS = {
     "embed: chart": "/embed/jurisdictions/il-chicago/chart/",
     "embed: compare chart": "/embed/compare/?j=il-chicago&j=ny-new-york-city",
@@ -76,7 +70,7 @@ def _load(context, url: str, throttle: dict | None) -> dict:
     return {**transferred, "ready_ms": ready_ms, "chart": has_chart}
 
 
-def measure_embeds(base_url: str, chromium: str = "/usr/bin/chromium") -> list[dict]:
+def measure_embeds(base_url: str, chromium: str = CHROMIUM) -> list[dict]:
     from playwright.sync_api import sync_playwright
 
     results = []

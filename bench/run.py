@@ -18,7 +18,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]  # the project (tests.browser) and bench/
 import browser  # noqa: E402  (bench/ is not a package)
 
 PYTHON = str(ROOT / ".venv/bin/python")
