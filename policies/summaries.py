@@ -91,7 +91,7 @@ def summaries_current_on(day: dt.date) -> bool:
             oldest=Min("summary__day"), missing=Count("pk", filter=Q(summary__isnull=True))
         )
         oldest = found["oldest"].isoformat() if found["oldest"] and not found["missing"] else ""
-        cache.set(key, oldest, timeout=None)
+        cache.set(key, oldest, timeout=24 * 3600)  # superseded by the next data version anyway
     return oldest == day.isoformat()
 
 
