@@ -114,7 +114,7 @@ class ReaderPageCacheMiddleware:
         stored = cache.get(key)
         if stored is not None:
             content, headers = stored
-            return _not_modified(request, headers) or HttpResponse(content, headers=headers)
+            return HttpResponse(content, headers=headers)
         response = self.get_response(request)
         if _storable(response):
             headers = dict(response.headers)

@@ -27,11 +27,14 @@ SUMMARY_FIELDS = [
 ]
 
 
-def refresh_summaries(jurisdiction_ids: Iterable[int] | None = None, day: dt.date | None = None):
+def refresh_summaries(
+    jurisdiction_ids: Iterable[int] | None = None, day: dt.date | None = None
+) -> None:
     """Rebuild the summaries of `jurisdiction_ids` (every jurisdiction by default) as of `day`."""
     day = day or timezone.localdate()
     columns = LiveColumns(day)
-    rows = Jurisdiction.objects.annotate(
+    rows = Jurisdiction.objects.values(
+        "pk",
         **columns.expressions(),
         source_total=source_count(),
         any_policy=Exists(Policy.objects.published().filter(jurisdiction=OuterRef("pk"))),
@@ -40,16 +43,7 @@ def refresh_summaries(jurisdiction_ids: Iterable[int] | None = None, day: dt.dat
     )
     if jurisdiction_ids is not None:
         rows = rows.filter(pk__in=list(jurisdiction_ids))
-    rows = list(
-        rows.values(
-            "pk",
-            *columns.expressions(),
-            "source_total",
-            "any_policy",
-            "any_figure",
-            "any_designation",
-        )
-    )
+    rows = list(rows)
     models = agreement_models_in_effect([row["pk"] for row in rows], day)
     summaries = [
         JurisdictionSummary(
