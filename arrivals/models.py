@@ -18,6 +18,13 @@ from policies.models import (
 )
 
 
+def figure_as_stated(*, value: int, qualifier: str, unit: str) -> str:
+    """A figure with its qualifier and unit, as a reader should see it: 'more than 50,000'."""
+    words = ArrivalCount.QUALIFIER_WORDS.get(qualifier, "")
+    unit_words = " families" if unit == ArrivalCount.Unit.FAMILIES else ""
+    return f"{words}{number_format(value, force_grouping=True)}{unit_words}"
+
+
 class ArrivalCountQuerySet(PublishedQuerySet):
     def with_interval(self):
         """Annotate the closed interval a figure covers: [`covers_from`, `covers_to`]."""
@@ -153,9 +160,7 @@ class ArrivalCount(models.Model):
     @property
     def display_value(self) -> str:
         """The figure with its qualifier and unit, as a reader should see it: 'more than 50,000'."""
-        words = self.QUALIFIER_WORDS.get(self.qualifier, "")
-        unit = " families" if self.unit == self.Unit.FAMILIES else ""
-        return f"{words}{number_format(self.value, force_grouping=True)}{unit}"
+        return figure_as_stated(value=self.value, qualifier=self.qualifier, unit=self.unit)
 
     @property
     def as_of_display(self) -> str:

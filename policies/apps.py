@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from simple_history.signals import post_create_historical_record
 
 
 class PoliciesConfig(AppConfig):
@@ -10,7 +11,7 @@ class PoliciesConfig(AppConfig):
     def ready(self) -> None:
         from arrivals.models import ArrivalCount
         from config.data_version import bump_data_version
-        from policies import summaries
+        from policies import changelog, summaries
         from policies.models import Designation, Jurisdiction, Policy, Source
 
         # Summaries first: the data version must not move before the table can show the change.
@@ -35,3 +36,9 @@ class PoliciesConfig(AppConfig):
         m2m_changed.connect(
             bump_data_version, sender=Policy.sources.through, dispatch_uid="bump-policy-sources"
         )
+        for model in (Policy, Designation, ArrivalCount):
+            post_create_historical_record.connect(
+                changelog.record_public_change_after_history,
+                sender=model.history.model,
+                dispatch_uid=f"changelog-{model.__name__}",
+            )

@@ -215,3 +215,9 @@ class MapForm(AsOfForm):
 
     def clean_as_of(self) -> dt.date:
         return self.cleaned_data["as_of"] or dt.date.today()
+
+
+class UpdatesForm(forms.Form):
+    """Filters of the updates and corrections log and its feed."""
+
+    j = forms.SlugField(required=False, max_length=220, label="Jurisdiction")

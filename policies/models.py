@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from policies.geography import STATE_CODES, STATE_NAMES
@@ -457,3 +458,57 @@ class JurisdictionSummary(models.Model):
 
     def __str__(self) -> str:
         return f"Summary of {self.jurisdiction} on {self.day}"
+
+
+class PublicChange(models.Model):
+    """One entry of the public "Updates and corrections" log, derived from a record's history.
+
+    Written by `policies.changelog` whenever a published record is added, changed in a field
+    readers see, or withdrawn; drafts and internal fields never produce an entry. Values are
+    kept raw (choice codes, ISO dates) so each language can word them; places and sources are
+    kept by name, so an entry outlives the records it describes.
+    """
+
+    class Kind(models.TextChoices):
+        ADDED = "added", _("Added")
+        CHANGED = "changed", _("Changed")
+        REMOVED = "removed", _("Removed")
+
+    class RecordType(models.TextChoices):
+        POLICY = "policy", _("Policy")
+        FIGURE = "figure", _("Arrival figure")
+        DESIGNATION = "designation", _("Outside designation")
+
+    changed_at = models.DateTimeField()
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    record_type = models.CharField(max_length=12, choices=RecordType.choices)
+    record_id = models.BigIntegerField()
+    record_label = models.CharField(max_length=300)
+    # By slug and name, not a foreign key: the log keeps entries of places later deleted.
+    jurisdiction_slug = models.SlugField(max_length=220)
+    jurisdiction_name = models.CharField(max_length=220)
+    # The record's reader-visible fields after the change, and [[field, old, new], ...].
+    snapshot = models.JSONField(default=dict, blank=True)
+    changes = models.JSONField(default=list, blank=True)
+    reason = models.TextField(blank=True)
+    history_user_id = models.BigIntegerField(null=True, blank=True)
+    # The history row it came from, so rebuilding the log from history is idempotent.
+    history_id = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [
+            models.Index(fields=["-changed_at", "-id"], name="publicchange_newest"),
+            models.Index(
+                fields=["jurisdiction_slug", "-changed_at"], name="publicchange_place_newest"
+            ),
+            models.Index(fields=["record_type", "record_id"], name="publicchange_record"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record_type", "history_id"], name="publicchange_unique_history_row"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.record_label} ({self.jurisdiction_name})"

@@ -13,6 +13,7 @@ from policies.models import (
     Jurisdiction,
     JurisdictionSummary,
     Policy,
+    PublicChange,
     format_partial_date,
 )
 from policies.summaries import summaries_current_on
@@ -275,3 +276,11 @@ def jurisdiction_timeline(*, jurisdiction: Jurisdiction) -> list[TimelineEvent]:
             )
         )
     return sorted(events, key=lambda event: (event.day, event.record))
+
+
+def public_changes(*, jurisdiction_slug: str = "") -> QuerySet[PublicChange]:
+    """The public log of updates and corrections, newest first, for one place or all."""
+    changes = PublicChange.objects.order_by("-changed_at", "-id")
+    if jurisdiction_slug:
+        changes = changes.filter(jurisdiction_slug=jurisdiction_slug)
+    return changes

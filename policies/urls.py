@@ -1,6 +1,8 @@
 from django.urls import path, register_converter
 
+from config.page_cache import cached_for_readers
 from policies import views
+from policies.feeds import UpdatesFeed
 
 
 class DownloadFormat:
@@ -16,6 +18,7 @@ class DownloadFormat:
 
 
 register_converter(DownloadFormat, "download")
+updates_feed = cached_for_readers(UpdatesFeed())
 
 app_name = "policies"
 
@@ -39,4 +42,6 @@ urlpatterns = [
     path("map/", views.state_map, name="state-map"),
     path("map.<download:fmt>", views.state_map_download, name="state-map-download"),
     path("methodology/", views.methodology, name="methodology"),
+    path("updates/", views.update_list, name="update-list"),
+    path("updates/feed/", updates_feed, name="updates-feed"),
 ]

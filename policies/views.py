@@ -16,6 +16,7 @@ from config.downloads import csv_download, json_download
 from config.http import HtmxHttpRequest
 from config.page_cache import cached_for_readers
 from policies import selectors
+from policies.changelog import change_lines, entry_title
 from policies.comparison import (
     SORT_COLUMNS,
     ComparisonFilters,
@@ -23,7 +24,7 @@ from policies.comparison import (
     comparison_ids,
     comparison_rows,
 )
-from policies.forms import AsOfForm, CompareForm, ComparisonFilterForm, MapForm
+from policies.forms import AsOfForm, CompareForm, ComparisonFilterForm, MapForm, UpdatesForm
 from policies.models import Jurisdiction, Policy
 
 PAGE_SIZE = 50
@@ -398,3 +399,32 @@ def methodology(request: HtmxHttpRequest) -> HttpResponse:
         "agreement_models": Policy.AgreementModel.choices,
     }
     return render(request, "policies/methodology.html", context)
+
+
+@require_safe
+@cached_for_readers
+def update_list(request: HtmxHttpRequest) -> HttpResponse:
+    """The public log of updates and corrections, for every place or one (`?j=<slug>`)."""
+    form = UpdatesForm(request.GET)
+    if not form.is_valid():
+        return bad_request(request, form)
+    slug = form.cleaned_data["j"]
+    page = Paginator(selectors.public_changes(jurisdiction_slug=slug), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    place_name = ""
+    if slug:
+        place = Jurisdiction.objects.filter(slug=slug).first()
+        if place is None and not page.object_list:
+            raise Http404("No jurisdiction with that address.")
+        place_name = place.display_name if place else page.object_list[0].jurisdiction_name
+    context = {
+        "page": page,
+        "entries": [
+            {"entry": entry, "title": entry_title(entry), "lines": change_lines(entry)}
+            for entry in page.object_list
+        ],
+        "slug": slug,
+        "place_name": place_name,
+    }
+    return render(request, "policies/update_list.html", context)

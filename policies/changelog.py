@@ -1,0 +1,338 @@
+"""The public "Updates and corrections" log, derived from the records' history.
+
+Every history row of a policy, arrival figure or designation (django-simple-history writes
+one per save, delete and change of sources) is compared with the row before it. A published
+record that appears, changes in a field readers see, or disappears becomes a `PublicChange`;
+drafts and internal fields (notes for staff, import keys, timestamps) never do.
+
+Successive saves of one record by one person within `MERGE_WINDOW` (an admin save writes the
+fields, then the sources, as two history rows) become one entry.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import Max
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+
+from arrivals.models import ArrivalCount, figure_as_stated
+from policies.models import (
+    DatePrecision,
+    Designation,
+    Jurisdiction,
+    Policy,
+    PublicChange,
+    Source,
+    format_partial_date,
+)
+
+MERGE_WINDOW = dt.timedelta(minutes=1)
+
+# The fields readers see, in the order a change lists them.
+TRACKED_FIELDS: dict[str, tuple[str, ...]] = {
+    PublicChange.RecordType.POLICY: (
+        "title", "summary", "category", "direction", "status", "adopted_on", "effective_on",
+        "signed_on", "ended_on", "detainer_rule", "detainer_exceptions", "agreement_model",
+        "agency", "document_url", "sources", "jurisdiction",
+    ),
+    PublicChange.RecordType.FIGURE: (
+        "value", "qualifier", "unit", "measure", "period_type", "period_start", "period_end",
+        "as_of", "sender", "program", "reported_by", "notes", "source", "jurisdiction",
+    ),
+    PublicChange.RecordType.DESIGNATION: (
+        "label", "designated_by", "list_name", "designated_on", "disputed", "dispute_note",
+        "source", "jurisdiction",
+    ),
+}  # fmt: skip
+
+MODELS: dict[str, type[models.Model]] = {
+    PublicChange.RecordType.POLICY: Policy,
+    PublicChange.RecordType.FIGURE: ArrivalCount,
+    PublicChange.RecordType.DESIGNATION: Designation,
+}
+
+# A date stored with the precision it is known to (see `DatePrecision`).
+DATE_PRECISIONS = {
+    "adopted_on": "adopted_precision",
+    "effective_on": "effective_precision",
+    "period_start": "period_start_precision",
+    "as_of": "as_of_precision",
+}
+
+FIELD_LABELS = {
+    "title": _("title"),
+    "summary": _("summary"),
+    "category": _("category"),
+    "direction": _("direction"),
+    "status": _("status"),
+    "adopted_on": _("adopted"),
+    "effective_on": _("took effect"),
+    "signed_on": _("agreement signed"),
+    "ended_on": _("ended"),
+    "detainer_rule": _("ICE detainers"),
+    "detainer_exceptions": _("detainer exceptions"),
+    "agreement_model": _("287(g) model"),
+    "agency": _("agency"),
+    "document_url": _("agreement document"),
+    "sources": _("sources"),
+    "source": _("source"),
+    "jurisdiction": _("jurisdiction"),
+    "value": _("figure"),
+    "qualifier": _("qualifier"),
+    "unit": _("unit"),
+    "measure": _("measure"),
+    "period_type": _("period"),
+    "period_start": _("period start"),
+    "period_end": _("period end"),
+    "as_of": _("as of"),
+    "sender": _("sent by"),
+    "program": _("program"),
+    "reported_by": _("reported by"),
+    "notes": _("notes"),
+    "label": _("label"),
+    "designated_by": _("designated by"),
+    "list_name": _("list"),
+    "designated_on": _("designated on"),
+    "disputed": _("disputed"),
+    "dispute_note": _("dispute"),
+}
+
+
+def record_type_of(history_model: type[models.Model]) -> str | None:
+    for record_type, model in MODELS.items():
+        if model.history.model is history_model:
+            return record_type
+    return None
+
+
+def _source_name(source_id: int | None) -> str:
+    source = Source.objects.filter(pk=source_id).first() if source_id else None
+    if source is None:
+        return ""
+    return f"{source.publisher}: {source.title}" if source.title else source.publisher
+
+
+def _snapshot(row, record_type: str) -> dict[str, object]:
+    """The reader-visible values of one history row, as JSON-ready raw values."""
+    values: dict[str, object] = {}
+    for name in TRACKED_FIELDS[record_type]:
+        if name == "sources":
+            source_ids = row.historicalpolicy_sources_set.values_list("source_id", flat=True)
+            values[name] = sorted(_source_name(pk) for pk in source_ids)
+        elif name == "source":
+            values[name] = _source_name(row.source_id)
+        elif name == "jurisdiction":
+            place = Jurisdiction.objects.filter(pk=row.jurisdiction_id).first()
+            values[name] = place.display_name if place else ""
+        else:
+            value = getattr(row, name)
+            if isinstance(value, dt.date):
+                value = value.isoformat()
+                if name in DATE_PRECISIONS:
+                    value = [value, getattr(row, DATE_PRECISIONS[name])]
+            values[name] = value
+    return values
+
+
+def _label(row, record_type: str) -> str:
+    if record_type == PublicChange.RecordType.POLICY:
+        return row.title
+    if record_type == PublicChange.RecordType.DESIGNATION:
+        return row.label
+    return f"{row.get_measure_display()}: {row.value:,}"
+
+
+def _previous(row):
+    return (
+        type(row)
+        .objects.filter(id=row.id, history_id__lt=row.history_id)
+        .order_by("-history_id")
+        .first()
+    )
+
+
+def public_change_for(row, record_type: str) -> PublicChange | None:
+    """The log entry one history row makes, or None when readers saw no change."""
+    previous = _previous(row)
+    was_published = bool(previous and previous.published)
+    is_published = row.published and row.history_type != "-"
+    snapshot = _snapshot(row, record_type)
+    changes: list[list] = []
+    if is_published and not was_published:
+        kind = PublicChange.Kind.ADDED
+    elif was_published and not is_published:
+        kind = PublicChange.Kind.REMOVED
+    elif is_published:
+        before = _snapshot(previous, record_type)
+        changes = [
+            [name, before[name], snapshot[name]]
+            for name in TRACKED_FIELDS[record_type]
+            if before[name] != snapshot[name]
+        ]
+        if not changes:
+            return None
+        kind = PublicChange.Kind.CHANGED
+    else:
+        return None
+    place = Jurisdiction.objects.filter(pk=row.jurisdiction_id).first()
+    return PublicChange(
+        changed_at=row.history_date,
+        kind=kind,
+        record_type=record_type,
+        record_id=row.id,
+        record_label=_label(row, record_type)[:300],
+        jurisdiction_slug=place.slug if place else "",
+        jurisdiction_name=place.display_name if place else "",
+        snapshot=snapshot,
+        changes=changes,
+        reason=row.history_change_reason or "",
+        history_user_id=row.history_user_id,
+        history_id=row.history_id,
+    )
+
+
+def _merge(earlier: PublicChange, later: PublicChange) -> None:
+    """Fold `later` into `earlier`: one entry per edit, with each field's first old value."""
+    if earlier.kind == PublicChange.Kind.CHANGED:
+        merged = {name: [name, old, new] for name, old, new in earlier.changes}
+        for name, old, new in later.changes:
+            first_old = merged[name][1] if name in merged else old
+            merged[name] = [name, first_old, new]
+        earlier.changes = [change for change in merged.values() if change[1] != change[2]]
+    earlier.snapshot = later.snapshot
+    earlier.record_label = later.record_label
+    earlier.reason = earlier.reason or later.reason
+    # The entry now covers history up to this row (see `rebuild_public_changes`).
+    earlier.history_id = later.history_id
+
+
+def record_public_change(row, record_type: str) -> PublicChange | None:
+    """Add the log entry of one history row, merged into the record's entry of a moment ago."""
+    entry = public_change_for(row, record_type)
+    if entry is None:
+        return None
+    latest = PublicChange.objects.filter(record_type=record_type, record_id=row.id).first()
+    if (
+        entry.kind == PublicChange.Kind.CHANGED
+        and latest is not None
+        and latest.kind in (PublicChange.Kind.ADDED, PublicChange.Kind.CHANGED)
+        and latest.history_user_id == entry.history_user_id
+        and entry.changed_at - latest.changed_at <= MERGE_WINDOW
+    ):
+        _merge(latest, entry)
+        if latest.kind == PublicChange.Kind.CHANGED and not latest.changes:
+            latest.delete()
+        else:
+            latest.save()
+        return latest
+    entry.save()
+    return entry
+
+
+def record_public_change_after_history(sender, history_instance, **kwargs) -> None:
+    """post_create_historical_record handler (connected in `PoliciesConfig.ready`)."""
+    record_type = record_type_of(sender)
+    if record_type is not None:
+        record_public_change(history_instance, record_type)
+
+
+def rebuild_public_changes() -> int:
+    """Write the entries of history rows newer than a record's last logged row, oldest first;
+    returns how many rows were read. Used once for history written before the log existed,
+    and safe to repeat: an entry keeps the id of the last history row it covers."""
+    read = 0
+    for record_type, model in MODELS.items():
+        logged = dict(
+            PublicChange.objects.filter(record_type=record_type)
+            .values("record_id")
+            .annotate(last=Max("history_id"))
+            .values_list("record_id", "last")
+        )
+        for row in model.history.order_by("history_id").iterator(chunk_size=500):
+            read += 1
+            if row.history_id > logged.get(row.id, 0):
+                record_public_change(row, record_type)
+    return read
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    field: str
+    label: str
+    old: str
+    new: str
+
+
+def _field(record_type: str, name: str) -> models.Field | None:
+    try:
+        return MODELS[record_type]._meta.get_field(name)
+    except Exception:  # noqa: BLE001 - "sources" and other non-fields are shown as stored
+        return None
+
+
+def display_value(record_type: str, name: str, value: object) -> str:
+    """A stored raw value in the reader's language: choice labels, local dates and numbers."""
+    if value is None or value == "" or value == []:
+        return ""
+    if isinstance(value, list) and name in DATE_PRECISIONS:
+        day, precision = value
+        return format_partial_date(dt.date.fromisoformat(day), precision)
+    if isinstance(value, list):
+        return "; ".join(map(str, value))
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    field = _field(record_type, name)
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return format_partial_date(dt.date.fromisoformat(value), DatePrecision.DAY)
+        except ValueError:
+            return value
+    if isinstance(value, int):
+        return formats.number_format(value, force_grouping=True)
+    return str(value)
+
+
+def change_lines(entry: PublicChange) -> list[ChangeLine]:
+    """What an entry shows: old -> new for a change, the record's values for an addition."""
+    if entry.kind == PublicChange.Kind.CHANGED:
+        triples = entry.changes
+    elif entry.kind == PublicChange.Kind.ADDED:
+        triples = [[name, None, value] for name, value in entry.snapshot.items()]
+        if entry.record_type == PublicChange.RecordType.FIGURE:
+            # An added figure reads as stated ("about 5,800"), not as three separate fields.
+            stated = entry_title(entry).split(": ", 1)[-1]
+            triples = [
+                [name, None, stated if name == "value" else value]
+                for name, _old, value in triples
+                if name not in ("qualifier", "unit")
+            ]
+    else:
+        triples = []
+    lines = [
+        ChangeLine(
+            field=name,
+            label=str(FIELD_LABELS.get(name, name)),
+            old=display_value(entry.record_type, name, old),
+            new=display_value(entry.record_type, name, new),
+        )
+        for name, old, new in triples
+    ]
+    return [line for line in lines if line.old or line.new]
+
+
+def entry_title(entry: PublicChange) -> str:
+    """The record an entry is about, in the reader's language where it is not staff's text."""
+    if entry.record_type != PublicChange.RecordType.FIGURE:
+        return entry.record_label
+    values = entry.snapshot
+    stated = figure_as_stated(
+        value=values.get("value") or 0,
+        qualifier=values.get("qualifier") or "",
+        unit=values.get("unit") or "",
+    )
+    measure = display_value(entry.record_type, "measure", values.get("measure"))
+    return f"{measure}: {stated}"

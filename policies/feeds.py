@@ -1,0 +1,72 @@
+"""The updates and corrections log as an Atom feed, so newsrooms can follow changes."""
+
+from django.contrib.syndication.views import Feed
+from django.http import Http404, HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+
+from policies import selectors
+from policies.changelog import change_lines, entry_title
+from policies.forms import UpdatesForm
+from policies.models import Jurisdiction, PublicChange
+
+FEED_LENGTH = 50
+
+
+class UpdatesFeed(Feed):
+    feed_type = Atom1Feed
+
+    def get_object(self, request: HttpRequest) -> Jurisdiction | None:
+        form = UpdatesForm(request.GET)
+        # A malformed filter is ignored rather than answered with an error page a feed
+        # reader cannot show; an unknown place is a 404.
+        slug = form.cleaned_data["j"] if form.is_valid() else ""
+        if not slug:
+            return None
+        place = Jurisdiction.objects.filter(slug=slug).first()
+        if place is None:
+            raise Http404("No jurisdiction with that address.")
+        return place
+
+    def title(self, place: Jurisdiction | None) -> str:
+        if place is None:
+            return _("Sanctuary Tracker: updates and corrections")
+        return _("Sanctuary Tracker: updates and corrections for %(place)s") % {"place": place}
+
+    def subtitle(self, place: Jurisdiction | None) -> str:
+        return _(
+            "Records added, changed or withdrawn, with what changed and the reason staff gave."
+        )
+
+    def link(self, place: Jurisdiction | None) -> str:
+        url = reverse("policies:update-list")
+        return f"{url}?j={place.slug}" if place else url
+
+    def items(self, place: Jurisdiction | None) -> list[PublicChange]:
+        slug = place.slug if place else ""
+        return list(selectors.public_changes(jurisdiction_slug=slug)[:FEED_LENGTH])
+
+    def item_title(self, entry: PublicChange) -> str:
+        return f"{entry.get_kind_display()}: {entry_title(entry)} ({entry.jurisdiction_name})"
+
+    def item_description(self, entry: PublicChange) -> str:
+        return render_to_string(
+            "policies/_update_lines.html",
+            {"entry": entry, "lines": change_lines(entry), "feed": True},
+        )
+
+    def item_link(self, entry: PublicChange) -> str:
+        return f"{reverse('policies:update-list')}?j={entry.jurisdiction_slug}#change-{entry.pk}"
+
+    def item_guid(self, entry: PublicChange) -> str:
+        return f"sanctuary-tracker-change-{entry.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, entry: PublicChange):
+        return entry.changed_at
+
+    def item_updateddate(self, entry: PublicChange):
+        return entry.changed_at
