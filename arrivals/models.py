@@ -163,6 +163,11 @@ class ArrivalCount(models.Model):
         return figure_as_stated(value=self.value, qualifier=self.qualifier, unit=self.unit)
 
     @property
+    def last_verified(self) -> dt.date | None:
+        """When staff last read its source."""
+        return self.source.accessed_on
+
+    @property
     def as_of_display(self) -> str:
         return format_partial_date(self.as_of, self.as_of_precision)
 

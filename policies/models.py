@@ -329,6 +329,11 @@ class Policy(models.Model):
     def starts_on(self) -> dt.date | None:
         return self.effective_on or self.signed_on or self.adopted_on
 
+    @property
+    def last_verified(self) -> dt.date | None:
+        """The newest of its sources' access dates (reads prefetched sources)."""
+        return max((s.accessed_on for s in self.sources.all() if s.accessed_on), default=None)
+
     def is_in_effect_on(self, day: dt.date) -> bool:
         start = self.starts_on
         return (
@@ -421,6 +426,10 @@ class Designation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.jurisdiction}: {self.label} ({self.designated_by}, {self.designated_on})"
+
+    @property
+    def last_verified(self) -> dt.date | None:
+        return self.source.accessed_on
 
     def clean(self) -> None:
         if self.dispute_note and not self.disputed:

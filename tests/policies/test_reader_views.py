@@ -288,3 +288,31 @@ def test_home_chart_offers_downloads_of_its_figures(client, places):
 def test_nul_characters_in_parameters_are_not_a_server_error(client, places, url):
     # PostgreSQL refuses NUL in text: these were 500s before the parameters were cleaned.
     assert client.get(url).status_code in (200, 400)
+
+
+def test_every_figure_and_policy_shows_when_its_sources_were_last_verified(client):
+    chicago = make_jurisdiction(name="Chicago")
+    older = make_source(accessed_on=dt.date(2024, 3, 1))
+    newer = make_source(accessed_on=dt.date(2025, 6, 9))
+    make_policy(jurisdiction=chicago, sources=[older, newer])
+    make_arrival_count(jurisdiction=chicago, source=make_source(accessed_on=dt.date(2024, 7, 4)))
+    make_designation(jurisdiction=chicago, source=make_source(accessed_on=dt.date(2025, 8, 6)))
+
+    pages = {
+        "jurisdiction page": client.get(chicago.get_absolute_url()),
+        "comparison table": client.get(reverse("policies:jurisdiction-list")),
+        "card embed": client.get(reverse("embed:jurisdiction-card", args=[chicago.slug])),
+        "chart embed": client.get(reverse("embed:jurisdiction-chart", args=[chicago.slug])),
+        "table embed": client.get(reverse("embed:jurisdiction-table")),
+    }
+
+    verified = 'last verified <time datetime="{}">'
+    policy_day, figure_day, designation_day = "2025-06-09", "2024-07-04", "2025-08-06"
+    detail = pages["jurisdiction page"].content.decode()
+    assert verified.format(policy_day) in detail  # the newest of the policy's two sources
+    assert verified.format("2024-03-01") not in detail
+    assert verified.format(figure_day) in detail and verified.format(designation_day) in detail
+    for name in ("comparison table", "chart embed", "table embed"):
+        assert verified.format(figure_day) in pages[name].content.decode(), name
+    card = pages["card embed"].content.decode()
+    assert verified.format(policy_day) in card and verified.format(figure_day) in card
