@@ -5,7 +5,7 @@ VENDOR := static/vendor
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve test lint migrations-check seed bench
+.PHONY: install run serve test lint migrations-check seed bench messages
 
 $(VENV)/.installed: requirements.lock
 	test -x $(PYTHON) || "$$(scripts/find-python)" -m venv $(VENV)
@@ -21,7 +21,14 @@ $(VENDOR)/.installed: package-lock.json
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/plotly.js-basic-dist-min/plotly-basic.min.js $(VENDOR)/
 	touch $@
 
-install: $(VENV)/.installed $(VENDOR)/.installed
+# Translations are compiled from the committed .po files; the .mo binaries are not committed.
+MESSAGES := $(wildcard locale/*/LC_MESSAGES/django.po)
+COMPILED_MESSAGES := $(MESSAGES:.po=.mo)
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(VENV)/.installed
+	$(VENV)/bin/pybabel compile --statistics -i $< -o $@
+
+install: $(VENV)/.installed $(VENDOR)/.installed $(COMPILED_MESSAGES)
 
 seed: install
 	$(PYTHON) manage.py migrate --noinput
@@ -44,6 +51,11 @@ test: install
 # Load test of the production stack on this machine (not part of the tests); see bench/run.py.
 bench: install
 	$(PYTHON) bench/run.py
+
+# After changing user-facing text: update the .po files (needs GNU gettext), translate, commit.
+messages: install
+	$(PYTHON) manage.py makemessages -l es --no-location --ignore=.venv --ignore=node_modules \
+		--ignore=staticfiles --ignore=bench --ignore=tests
 
 lint: install
 	$(VENV)/bin/ruff check .

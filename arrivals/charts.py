@@ -9,6 +9,9 @@ against plotly's schema instead, once.
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils.formats import get_format
+from django.utils.translation import gettext
+
 # Okabe-Ito: distinguishable with the common forms of colour blindness.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, sans-serif"
@@ -78,7 +81,7 @@ def arrivals_timeline_figure(*, series: list[ChartSeries], title: str, source_li
         "legend": {"orientation": "h", "x": 0, "y": -0.18, "yanchor": "top"},
         "xaxis": {"type": "date", "showgrid": False, "linecolor": "#595959"},
         "yaxis": {
-            "title": {"text": "People (families where labelled)"},
+            "title": {"text": gettext("People (families where labelled)")},
             "rangemode": "tozero",
             "gridcolor": "#e5e5e5",
             "separatethousands": True,
@@ -97,6 +100,7 @@ def arrivals_timeline_figure(*, series: list[ChartSeries], title: str, source_li
                 "align": "left",
             }
         ],
-        "separators": ".,",
+        # Decimal point, then thousands separator, in the reader's language ("1,000" / "1.000").
+        "separators": get_format("DECIMAL_SEPARATOR") + get_format("THOUSAND_SEPARATOR"),
     }
     return {"data": traces, "layout": layout}

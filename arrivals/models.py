@@ -6,6 +6,8 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from policies.models import (
@@ -20,9 +22,10 @@ from policies.models import (
 
 def figure_as_stated(*, value: int, qualifier: str, unit: str) -> str:
     """A figure with its qualifier and unit, as a reader should see it: 'more than 50,000'."""
-    words = ArrivalCount.QUALIFIER_WORDS.get(qualifier, "")
-    unit_words = " families" if unit == ArrivalCount.Unit.FAMILIES else ""
-    return f"{words}{number_format(value, force_grouping=True)}{unit_words}"
+    number = number_format(value, force_grouping=True)
+    if unit == ArrivalCount.Unit.FAMILIES:
+        number = gettext("%(number)s families") % {"number": number}
+    return str(ArrivalCount.QUALIFIER_WORDS.get(qualifier, "%(number)s")) % {"number": number}
 
 
 class ArrivalCountQuerySet(PublishedQuerySet):
@@ -59,41 +62,42 @@ class ArrivalCount(models.Model):
     """
 
     class Measure(models.TextChoices):
-        NEW_ARRIVALS = "new_arrivals", "New arrivals"
-        BUSED = "bused", "Arrivals bused by a sending state's program"
-        IN_SHELTER = "in_shelter", "In shelter"
+        NEW_ARRIVALS = "new_arrivals", _("New arrivals")
+        BUSED = "bused", _("Arrivals bused by a sending state's program")
+        IN_SHELTER = "in_shelter", _("In shelter")
         UNAUTHORIZED_POPULATION = (
             "unauthorized_population",
-            "Estimated unauthorized immigrant population",
+            _("Estimated unauthorized immigrant population"),
         )
 
     class PeriodType(models.TextChoices):
-        CUMULATIVE = "cumulative", "Cumulative: since the start, as of a date"
-        MONTH = "month", "One month"
-        RANGE = "range", "A date range"
-        POINT = "point", "On one date"
+        CUMULATIVE = "cumulative", _("Cumulative: since the start, as of a date")
+        MONTH = "month", _("One month")
+        RANGE = "range", _("A date range")
+        POINT = "point", _("On one date")
 
     class Qualifier(models.TextChoices):
-        EXACT = "exact", "Exact"
-        ABOUT = "about", "About"
-        NEARLY = "nearly", "Nearly"
-        MORE_THAN = "more_than", "More than"
-        AT_LEAST = "at_least", "At least"
-        FEWER_THAN = "fewer_than", "Fewer than"
-        ESTIMATED = "estimated", "Estimated"
+        EXACT = "exact", _("Exact")
+        ABOUT = "about", _("About")
+        NEARLY = "nearly", _("Nearly")
+        MORE_THAN = "more_than", _("More than")
+        AT_LEAST = "at_least", _("At least")
+        FEWER_THAN = "fewer_than", _("Fewer than")
+        ESTIMATED = "estimated", _("Estimated")
 
     class Unit(models.TextChoices):
-        PEOPLE = "people", "People"
-        FAMILIES = "families", "Families"
+        PEOPLE = "people", _("People")
+        FAMILIES = "families", _("Families")
 
+    # How each qualifier reads before a number; %(number)s is the number with its unit.
     QUALIFIER_WORDS = {
-        Qualifier.EXACT: "",
-        Qualifier.ABOUT: "about ",
-        Qualifier.NEARLY: "nearly ",
-        Qualifier.MORE_THAN: "more than ",
-        Qualifier.AT_LEAST: "at least ",
-        Qualifier.FEWER_THAN: "fewer than ",
-        Qualifier.ESTIMATED: "an estimated ",
+        Qualifier.EXACT: "%(number)s",
+        Qualifier.ABOUT: _("about %(number)s"),
+        Qualifier.NEARLY: _("nearly %(number)s"),
+        Qualifier.MORE_THAN: _("more than %(number)s"),
+        Qualifier.AT_LEAST: _("at least %(number)s"),
+        Qualifier.FEWER_THAN: _("fewer than %(number)s"),
+        Qualifier.ESTIMATED: _("an estimated %(number)s"),
     }
 
     jurisdiction = models.ForeignKey(
@@ -175,14 +179,21 @@ class ArrivalCount(models.Model):
     def period_display(self) -> str:
         start = format_partial_date(self.period_start, self.period_start_precision)
         end = format_partial_date(self.period_end) if self.period_end else ""
+        as_of = self.as_of_display
         if self.period_type == self.PeriodType.CUMULATIVE:
-            since = f"since {start}, " if start else ""
-            return f"{since}as of {self.as_of_display}"
+            if start:
+                return gettext("since %(start)s, as of %(as_of)s") % {
+                    "start": start,
+                    "as_of": as_of,
+                }
+            return gettext("as of %(as_of)s") % {"as_of": as_of}
         if self.period_type == self.PeriodType.MONTH:
             return format_partial_date(self.period_start, DatePrecision.MONTH)
         if self.period_type == self.PeriodType.RANGE:
-            return f"{start} to {end}"
-        return f"on {self.as_of_display}"
+            return gettext("%(start)s to %(end)s") % {"start": start, "end": end}
+        if self.as_of_precision == DatePrecision.DAY:
+            return pgettext("a day", "on %(as_of)s") % {"as_of": as_of}
+        return pgettext("a month or year", "on %(as_of)s") % {"as_of": as_of}
 
     @property
     def interval(self) -> tuple[dt.date, dt.date]:

@@ -3,6 +3,8 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+
 from arrivals.charts import ChartPoint, ChartSeries
 from arrivals.models import ArrivalCount
 from policies.models import Jurisdiction
@@ -22,15 +24,15 @@ class FigureSeries:
 
     @property
     def label(self) -> str:
-        measure = dict(ArrivalCount.Measure.choices)[self.measure]
+        measure = str(dict(ArrivalCount.Measure.choices)[self.measure])
         if self.measure == ArrivalCount.Measure.BUSED and self.sender:
-            measure = f"Bused by {self.sender}"
+            measure = gettext("Bused by %(sender)s") % {"sender": self.sender}
         if self.unit == ArrivalCount.Unit.FAMILIES:
-            measure = f"{measure} (families)"
+            measure = gettext("%(measure)s (families)") % {"measure": measure}
         if self.period_type == ArrivalCount.PeriodType.CUMULATIVE:
-            measure = f"{measure}, cumulative"
+            measure = gettext("%(measure)s, cumulative") % {"measure": measure}
         elif self.period_type == ArrivalCount.PeriodType.MONTH:
-            measure = f"{measure}, per month"
+            measure = gettext("%(measure)s, per month") % {"measure": measure}
         return f"{self.jurisdiction}: {measure}"
 
     def to_chart(self) -> ChartSeries:
@@ -45,11 +47,12 @@ class FigureSeries:
                     else figure.period_start,
                     value=figure.value,
                     label=figure.display_value,
-                    detail=(
-                        f"{figure.period_display}; "
-                        f"{figure.reported_by or figure.source.publisher} "
-                        f"(source: {figure.source.publisher})"
-                    ),
+                    detail=gettext("%(period)s; %(claimant)s (source: %(publisher)s)")
+                    % {
+                        "period": figure.period_display,
+                        "claimant": figure.reported_by or figure.source.publisher,
+                        "publisher": figure.source.publisher,
+                    },
                 )
                 for figure in self.figures
             ],

@@ -11,6 +11,7 @@ from functools import wraps
 from html import escape
 
 from django.conf import settings
+from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import condition
@@ -38,7 +39,14 @@ def embeddable(view):
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        response = conditional(request, *args, **kwargs)
+        # ?lang=es works like the /es/ prefix, for hosts that build embed URLs themselves.
+        language = request.GET.get("lang")
+        if language in dict(settings.LANGUAGES):
+            with translation.override(language):
+                response = conditional(request, *args, **kwargs)
+            response["Content-Language"] = language
+        else:
+            response = conditional(request, *args, **kwargs)
         response.xframe_options_exempt = True
         response._csp_config = embed_csp()
         if response.status_code in (200, 304):

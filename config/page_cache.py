@@ -21,6 +21,7 @@ from django.core.cache import cache
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
+from django.utils import translation
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 from django.views.decorators.gzip import gzip_page
@@ -41,8 +42,12 @@ def cached_for_readers(view):
 
 
 def _cacheable_view(request: HttpRequest) -> bool:
+    # Language-prefixed URLs (/es/...) resolve only with their language active, and this runs
+    # before LocaleMiddleware has activated it.
+    language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
     try:
-        return getattr(resolve(request.path_info).func, MARK, False)
+        with translation.override(language):
+            return getattr(resolve(request.path_info).func, MARK, False)
     except Resolver404:
         return False
 

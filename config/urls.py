@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
@@ -26,7 +27,12 @@ urlpatterns = [
     # Browsers ask for /favicon.ico on pages that name no icon, such as an embed opened alone.
     path("favicon.ico", favicon),
     path("healthz", healthz, name="healthz"),
+]
+# Reader pages and embeds in English at /..., in Spanish at /es/...: the language is in the
+# URL, so a cached page, a shared link and an embed always show the same language.
+urlpatterns += i18n_patterns(
     path("embed/", include("policies.embed_urls")),
     path("embed-code/", embed_code, name="embed-code"),
     path("", include("policies.urls")),
-]
+    prefix_default_language=False,
+)

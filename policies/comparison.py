@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from arrivals.models import ArrivalCount
 from policies.columns import LiveColumns, agreement_models_in_effect, source_count
@@ -22,15 +23,15 @@ NO_RECORD = "none"
 DEFAULT_SORT = "name"
 
 SORT_COLUMNS = (
-    ("name", "Jurisdiction"),
-    ("state", "State"),
-    ("kind", "Kind"),
-    ("sanctuary", "Sanctuary law or ordinance"),
-    ("detainer", "ICE detainers"),
-    ("agreements", "287(g) agreements"),
-    ("designations", "Outside designations"),
-    ("arrivals", "Latest arrival figure"),
-    ("sources", "Sources"),
+    ("name", _("Jurisdiction")),
+    ("state", _("State")),
+    ("kind", _("Kind")),
+    ("sanctuary", _("Sanctuary law or ordinance")),
+    ("detainer", _("ICE detainers")),
+    ("agreements", _("287(g) agreements")),
+    ("designations", _("Outside designations")),
+    ("arrivals", _("Latest arrival figure")),
+    ("sources", _("Sources")),
 )
 SORTS = dict(SORT_COLUMNS)
 # What a row shows besides the jurisdiction itself, as JurisdictionSummary fields.
@@ -182,7 +183,7 @@ class ComparisonRow:
 
 def comparison_rows(*, ids: list[int], day: dt.date) -> list[ComparisonRow]:
     """Every column for the jurisdictions `ids`, in that order (four or five queries)."""
-    labels = dict(Policy.AgreementModel.choices)
+    labels = {value: str(label) for value, label in Policy.AgreementModel.choices}
     if summaries_current_on(day):
         by_id = Jurisdiction.objects.select_related("summary").in_bulk(ids)
         jurisdictions = [by_id[pk] for pk in ids if pk in by_id]

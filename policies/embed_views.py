@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -26,7 +27,13 @@ from policies.forms import (
     EmbedOptionsForm,
     MapForm,
 )
-from policies.views import DOWNLOAD_FORMATS, _chart, _jurisdiction_or_404, bad_request
+from policies.views import (
+    DOWNLOAD_FORMATS,
+    _chart,
+    _jurisdiction_or_404,
+    arrival_figures_title,
+    bad_request,
+)
 
 EMBED_PAGE_SIZE = 10
 
@@ -48,6 +55,7 @@ def _query(request: HttpRequest, *drop: str) -> str:
     for key in (
         *EmbedOptionsForm.base_fields,
         *drop,
+        "lang",
         "initialWidth",
         "childId",
         "parentTitle",
@@ -72,7 +80,7 @@ def embed_jurisdiction_chart(request: HttpRequest, slug: str) -> HttpResponse:
         return bad_request(request, form)
     day = form.cleaned_data["as_of"]
     jurisdiction = _jurisdiction_or_404(slug, day)
-    title = f"Arrival figures: {jurisdiction}"
+    title = arrival_figures_title([jurisdiction])
     context = {
         "title": title,
         "chart": _chart(jurisdictions=[jurisdiction], day=day, title=title, prefetched=True),
@@ -92,12 +100,12 @@ def embed_jurisdiction_chart(request: HttpRequest, slug: str) -> HttpResponse:
 def embed_compare_chart(request: HttpRequest) -> HttpResponse:
     form = CompareForm(request.GET)
     if form.is_valid() and not form.cleaned_data["j"]:
-        form.add_error("j", "Name at least one jurisdiction, e.g. ?j=il-chicago.")
+        form.add_error("j", gettext("Name at least one jurisdiction, e.g. ?j=il-chicago."))
     if not form.is_valid():
         return bad_request(request, form)
     day = form.cleaned_data["as_of"]
     chosen = [_jurisdiction_or_404(j.slug, day) for j in form.cleaned_data["j"]]
-    title = "Arrival figures: " + ", ".join(map(str, chosen))
+    title = arrival_figures_title(chosen)
     context = {
         "title": title,
         "chart": _chart(jurisdictions=chosen, day=day, title=title, prefetched=True),
@@ -129,7 +137,7 @@ def embed_jurisdiction_table(request: HttpRequest) -> HttpResponse:
             if record is not None:
                 sources.setdefault(record.source_id, record.source)
     context = {
-        "title": "Sanctuary policies and arrivals compared",
+        "title": gettext("Sanctuary policies and arrivals compared"),
         "rows": rows,
         "page": page,
         "filters": filters,

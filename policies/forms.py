@@ -1,6 +1,8 @@
 import datetime as dt
 
 from django import forms
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from policies.comparison import DEFAULT_SORT, NO_RECORD, SORTS, ComparisonFilters
 from policies.geography import STATE_NAMES
@@ -58,48 +60,52 @@ class AsOfField(forms.DateField):
         kwargs.setdefault("required", False)
         kwargs.setdefault("input_formats", ["%Y-%m-%d"])
         kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}))
-        kwargs.setdefault("label", "As of")
+        kwargs.setdefault("label", _("As of"))
         super().__init__(**kwargs)
 
     def validate(self, value) -> None:
         super().validate(value)
         if value and not EARLIEST_AS_OF <= value <= dt.date.today():
             raise forms.ValidationError(
-                f"Choose a date between {EARLIEST_AS_OF:%Y-%m-%d} and today.", code="range"
+                _("Choose a date between %(earliest)s and today."),
+                code="range",
+                params={"earliest": f"{EARLIEST_AS_OF:%Y-%m-%d}"},
             )
 
 
 class ComparisonFilterForm(forms.Form):
     """The comparison table's query string. Unknown values are refused with a 400."""
 
-    q = forms.CharField(required=False, max_length=100, label="Search by name")
-    state = forms.ChoiceField(required=False, label="State")
+    q = forms.CharField(required=False, max_length=100, label=_("Search by name"))
+    state = forms.ChoiceField(required=False, label=_("State"))
     kind = forms.ChoiceField(
-        required=False, choices=_choices("All kinds", Jurisdiction.Kind.choices)
+        required=False, label=_("Kind"), choices=_choices(_("All kinds"), Jurisdiction.Kind.choices)
     )
     direction = forms.ChoiceField(
         required=False,
-        label="Has a policy that",
-        choices=_choices("Any direction", Policy.Direction.choices),
+        label=_("Has a policy that"),
+        choices=_choices(_("Any direction"), Policy.Direction.choices),
     )
     detainer = forms.ChoiceField(
         required=False,
-        label="Detainer rule",
+        label=_("Detainer rule"),
         choices=_choices(
-            "Any", Policy.DetainerRule.choices, (NO_RECORD, "No detainer rule recorded")
+            _("Any"), Policy.DetainerRule.choices, (NO_RECORD, _("No detainer rule recorded"))
         ),
     )
     model = forms.ChoiceField(
         required=False,
-        label="287(g) model",
-        choices=_choices("Any", Policy.AgreementModel.choices, (NO_RECORD, "No 287(g) agreement")),
+        label=_("287(g) model"),
+        choices=_choices(
+            _("Any"), Policy.AgreementModel.choices, (NO_RECORD, _("No 287(g) agreement"))
+        ),
     )
     figures = forms.ChoiceField(
         required=False,
-        label="Arrival figures",
-        choices=[("", "Any"), ("yes", "With arrival figures"), ("no", "Without")],
+        label=_("Arrival figures"),
+        choices=[("", _("Any")), ("yes", _("With arrival figures")), ("no", _("Without"))],
     )
-    all = forms.BooleanField(required=False, label="Include places with no records")
+    all = forms.BooleanField(required=False, label=_("Include places with no records"))
     as_of = AsOfField()
     sort = forms.ChoiceField(
         required=False,
@@ -111,7 +117,7 @@ class ComparisonFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.default_sort = default_sort
         self.fields["state"].choices = _choices(
-            "All states",
+            _("All states"),
             sorted(((code, name) for code, name in STATE_NAMES.items()), key=lambda c: c[1]),
         )
 
@@ -157,7 +163,9 @@ class CompareForm(forms.Form):
         found = {j.slug: j for j in Jurisdiction.objects.filter(slug__in=slugs)}
         missing = [slug for slug in slugs if slug not in found]
         if missing:
-            raise forms.ValidationError(f"Unknown jurisdiction: {', '.join(missing)}.")
+            raise forms.ValidationError(
+                _("Unknown jurisdiction: %(slugs)s."), params={"slugs": ", ".join(missing)}
+            )
         return [found[slug] for slug in slugs]
 
 
@@ -166,10 +174,10 @@ class EmbedOptionsForm(forms.Form):
 
     theme = forms.ChoiceField(
         required=False,
-        choices=[("auto", "Follow the host page"), ("light", "Light"), ("dark", "Dark")],
+        choices=[("auto", _("Follow the host page")), ("light", _("Light")), ("dark", _("Dark"))],
     )
-    header = forms.ChoiceField(required=False, choices=[("1", "Show"), ("0", "Hide")])
-    footer = forms.ChoiceField(required=False, choices=[("1", "Show"), ("0", "Hide")])
+    header = forms.ChoiceField(required=False, choices=[("1", _("Show")), ("0", _("Hide"))])
+    footer = forms.ChoiceField(required=False, choices=[("1", _("Show")), ("0", _("Hide"))])
 
     def options(self) -> dict:
         data = self.cleaned_data if self.is_valid() else {}
@@ -189,13 +197,15 @@ class EmbedCodeForm(EmbedOptionsForm):
         required=False,
         min_value=150,
         max_value=4000,
-        label="Fixed height in pixels (for sites that remove scripts)",
+        label=_("Fixed height in pixels (for sites that remove scripts)"),
     )
 
     def clean_path(self) -> str:
         path = self.cleaned_data["path"]
-        if not path.startswith("/embed/") or "//" in path or "\\" in path:
-            raise forms.ValidationError("Not an embed address.")
+        language = translation.get_language_from_path(path)
+        unprefixed = path.removeprefix(f"/{language}") if language else path
+        if not unprefixed.startswith("/embed/") or "//" in path or "\\" in path:
+            raise forms.ValidationError(_("Not an embed address."))
         return path
 
 
@@ -220,4 +230,4 @@ class MapForm(AsOfForm):
 class UpdatesForm(forms.Form):
     """Filters of the updates and corrections log and its feed."""
 
-    j = forms.SlugField(required=False, max_length=220, label="Jurisdiction")
+    j = forms.SlugField(required=False, max_length=220, label=_("Jurisdiction"))

@@ -6,7 +6,9 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -16,20 +18,21 @@ from policies.geography import STATE_CODES, STATE_NAMES
 class DatePrecision(models.TextChoices):
     """How much of a stored date is known: a date known only to the month is stored as its 1st."""
 
-    DAY = "day", "Day"
-    MONTH = "month", "Month"
-    YEAR = "year", "Year"
+    DAY = "day", _("Day")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")
 
 
 def format_partial_date(value: dt.date | None, precision: str = DatePrecision.DAY) -> str:
-    """A date as precisely as it is known: "Nov. 19, 2024", "November 2024" or "2024"."""
+    """A date as precisely as it is known, in the reader's language: "Nov. 19, 2024",
+    "November 2024" or "2024" ("19 de noviembre de 2024", "noviembre de 2024" in Spanish)."""
     if value is None:
         return ""
     if precision == DatePrecision.YEAR:
         return str(value.year)
     if precision == DatePrecision.MONTH:
-        return f"{value:%B} {value.year}"
-    return f"{value:%b}. {value.day}, {value.year}".replace("May.", "May")
+        return date_format(value, "YEAR_MONTH_FORMAT")
+    return date_format(value, "DATE_FORMAT")
 
 
 def validate_precise_date(value: dt.date | None, precision: str, field: str) -> dict[str, str]:
@@ -55,10 +58,10 @@ class JurisdictionQuerySet(models.QuerySet):
 
 class Jurisdiction(models.Model):
     class Kind(models.TextChoices):
-        STATE = "state", "State"
-        COUNTY = "county", "County"
-        CITY = "city", "City"
-        OTHER = "other", "Other (e.g. consolidated city-county)"
+        STATE = "state", _("State")
+        COUNTY = "county", _("County")
+        CITY = "city", _("City")
+        OTHER = "other", _("Other (e.g. consolidated city-county)")
 
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -223,33 +226,33 @@ class PolicyQuerySet(PublishedQuerySet):
 
 class Policy(models.Model):
     class Category(models.TextChoices):
-        SANCTUARY = "sanctuary", "Sanctuary ordinance, state law or executive order"
-        DETAINER = "detainer", "ICE detainer rule"
-        AGREEMENT_287G = "287g", "287(g) agreement"
-        COOPERATION = "cooperation", "Other cooperation rule (jail access, information sharing)"
+        SANCTUARY = "sanctuary", _("Sanctuary ordinance, state law or executive order")
+        DETAINER = "detainer", _("ICE detainer rule")
+        AGREEMENT_287G = "287g", _("287(g) agreement")
+        COOPERATION = "cooperation", _("Other cooperation rule (jail access, information sharing)")
 
     class Direction(models.TextChoices):
-        LIMITS = "limits", "Limits cooperation with federal immigration enforcement"
-        EXPANDS = "expands", "Expands cooperation with federal immigration enforcement"
-        NEITHER = "neither", "Neither limits nor expands cooperation"
+        LIMITS = "limits", _("Limits cooperation with federal immigration enforcement")
+        EXPANDS = "expands", _("Expands cooperation with federal immigration enforcement")
+        NEITHER = "neither", _("Neither limits nor expands cooperation")
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", "Proposed"
-        IN_EFFECT = "in_effect", "In effect"
-        ENJOINED = "enjoined", "Enjoined by a court"
-        REPEALED = "repealed", "Repealed"
-        EXPIRED = "expired", "Expired or ended"
+        PROPOSED = "proposed", _("Proposed")
+        IN_EFFECT = "in_effect", _("In effect")
+        ENJOINED = "enjoined", _("Enjoined by a court")
+        REPEALED = "repealed", _("Repealed")
+        EXPIRED = "expired", _("Expired or ended")
 
     class DetainerRule(models.TextChoices):
-        NEVER = "never", "Never honored"
-        JUDICIAL_WARRANT = "judicial_warrant", "Honored only with a judicial warrant"
-        SERIOUS_OFFENSES = "serious_offenses", "Honored for listed serious offenses"
-        ALWAYS = "always", "Always honored"
+        NEVER = "never", _("Never honored")
+        JUDICIAL_WARRANT = "judicial_warrant", _("Honored only with a judicial warrant")
+        SERIOUS_OFFENSES = "serious_offenses", _("Honored for listed serious offenses")
+        ALWAYS = "always", _("Always honored")
 
     class AgreementModel(models.TextChoices):
-        JAIL_ENFORCEMENT = "jail_enforcement", "Jail enforcement"
-        TASK_FORCE = "task_force", "Task force"
-        WARRANT_SERVICE = "warrant_service", "Warrant service officer"
+        JAIL_ENFORCEMENT = "jail_enforcement", _("Jail enforcement")
+        TASK_FORCE = "task_force", _("Task force")
+        WARRANT_SERVICE = "warrant_service", _("Warrant service officer")
 
     ENDED_STATUSES = (Status.ENJOINED, Status.REPEALED, Status.EXPIRED)
 
@@ -376,9 +379,9 @@ class Policy(models.Model):
     def timeline(self) -> list[tuple[dt.date, str, str]]:
         """Dated events of this policy as (date, label, formatted date), oldest first."""
         events = [
-            (self.adopted_on, "Adopted", self.adopted_precision),
-            (self.signed_on, "Agreement signed", DatePrecision.DAY),
-            (self.effective_on, "Took effect", self.effective_precision),
+            (self.adopted_on, gettext("Adopted"), self.adopted_precision),
+            (self.signed_on, gettext("Agreement signed"), DatePrecision.DAY),
+            (self.effective_on, gettext("Took effect"), self.effective_precision),
             (self.ended_on, self.get_status_display() if self.ended_on else "", DatePrecision.DAY),
         ]
         return sorted(

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from arrivals.models import ArrivalCount
 from policies.geography import STATE_NAMES
@@ -90,11 +92,14 @@ def figure_groups(*, figures: list[ArrivalCount]) -> list[FigureGroup]:
         groups.setdefault((figure.measure, figure.unit, figure.sender), []).append(figure)
     result = []
     for (_measure, unit, sender), members in groups.items():
-        label = members[0].get_measure_display()
+        label = str(members[0].get_measure_display())
         if sender:
-            label = f"{label}: sent by {sender}"
+            label = gettext("%(measure)s: sent by %(sender)s") % {
+                "measure": label,
+                "sender": sender,
+            }
         if unit == ArrivalCount.Unit.FAMILIES:
-            label = f"{label} (families)"
+            label = gettext("%(measure)s (families)") % {"measure": label}
         result.append(FigureGroup(label=label, figures=members))
     return result
 
@@ -156,9 +161,9 @@ STATE_TILES = {
 }  # fmt: skip
 
 MAP_METRICS = {
-    "agreements": "287(g) agreements in effect",
-    "limits": "Places with a policy limiting cooperation in effect",
-    "designations": "Places listed by an outside body",
+    "agreements": _("287(g) agreements in effect"),
+    "limits": _("Places with a policy limiting cooperation in effect"),
+    "designations": _("Places listed by an outside body"),
 }
 
 
@@ -270,7 +275,8 @@ def jurisdiction_timeline(*, jurisdiction: Jurisdiction) -> list[TimelineEvent]:
             TimelineEvent(
                 designation.designated_on,
                 format_partial_date(designation.designated_on),
-                f"Listed as “{designation.label}” by {designation.designated_by}",
+                gettext("Listed as “%(label)s” by %(body)s")
+                % {"label": designation.label, "body": designation.designated_by},
                 designation.list_name or designation.label,
                 (designation.source,),
             )

@@ -7,6 +7,8 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -25,7 +27,8 @@ from policies.comparison import (
     comparison_rows,
 )
 from policies.forms import AsOfForm, CompareForm, ComparisonFilterForm, MapForm, UpdatesForm
-from policies.models import Jurisdiction, Policy
+from policies.glossary import glossary
+from policies.models import Jurisdiction
 
 PAGE_SIZE = 50
 DOWNLOAD_FORMATS = ("csv", "json")
@@ -39,6 +42,10 @@ def bad_request(request: HtmxHttpRequest, form) -> HttpResponse:
     ]
     body = render_to_string("bad_request.html", {"problems": problems}, request=request)
     return HttpResponse(body, status=400)
+
+
+def arrival_figures_title(places) -> str:
+    return gettext("Arrival figures: %(places)s") % {"places": ", ".join(map(str, places))}
 
 
 def wants_fragment(request: HtmxHttpRequest) -> bool:
@@ -56,9 +63,13 @@ def _chart(
         series = arrival_series(jurisdictions=jurisdictions, day=day)
     sources = sources_of(series)
     latest = max((f.as_of for s in series for f in s.figures), default=None)
-    source_line = "Sources: " + "; ".join(dict.fromkeys(s.publisher for s in sources))
+    source_line = gettext("Sources: %(publishers)s") % {
+        "publishers": "; ".join(dict.fromkeys(s.publisher for s in sources))
+    }
     if latest:
-        source_line += f". Latest figure as of {latest:%b %-d, %Y}."
+        source_line += ". " + gettext("Latest figure as of %(day)s.") % {
+            "day": date_format(latest, "DATE_FORMAT")
+        }
     figure = arrivals_timeline_figure(
         series=[s.to_chart() for s in series], title=title, source_line=source_line[:300]
     )
@@ -97,7 +108,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
         "chart": _chart(
             jurisdictions=cities,
             day=filters.as_of,
-            title="Arrival figures in the most-cited cities",
+            title=gettext("Arrival figures in the most-cited cities"),
         ),
         "chart_downloads": {
             fmt: reverse("policies:compare-download", args=[fmt])
@@ -244,7 +255,7 @@ def jurisdiction_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "chart": _chart(
             jurisdictions=[jurisdiction],
             day=day,
-            title=f"Arrival figures: {jurisdiction}",
+            title=arrival_figures_title([jurisdiction]),
             prefetched=True,
         ),
         "sources": selectors.jurisdiction_sources(jurisdiction=jurisdiction),
@@ -305,7 +316,7 @@ def compare(request: HtmxHttpRequest) -> HttpResponse:
         context["chart"] = _chart(
             jurisdictions=details,
             day=day,
-            title="Arrival figures: " + ", ".join(map(str, chosen)),
+            title=arrival_figures_title(chosen),
             prefetched=True,
         )
     template = "policies/compare.html"
@@ -377,7 +388,9 @@ def state_map_download(request: HtmxHttpRequest, fmt: str) -> HttpResponse:
             payload={
                 "metric": selectors.MAP_METRICS[metric],
                 "as_of": day,
-                "source": "Sanctuary Tracker records; each is cited on its jurisdiction's page.",
+                "source": gettext(
+                    "Sanctuary Tracker records; each is cited on its jurisdiction's page."
+                ),
                 "states": records,
             }
         )
@@ -391,14 +404,7 @@ def state_map_download(request: HtmxHttpRequest, fmt: str) -> HttpResponse:
 @require_safe
 @cached_for_readers
 def methodology(request: HtmxHttpRequest) -> HttpResponse:
-    context = {
-        "categories": Policy.Category.choices,
-        "statuses": Policy.Status.choices,
-        "directions": Policy.Direction.choices,
-        "detainer_rules": Policy.DetainerRule.choices,
-        "agreement_models": Policy.AgreementModel.choices,
-    }
-    return render(request, "policies/methodology.html", context)
+    return render(request, "policies/methodology.html", {"glossary": glossary()})
 
 
 @require_safe

@@ -1,5 +1,7 @@
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
+from django.utils import translation
 
 
 @pytest.fixture
@@ -27,6 +29,8 @@ def empty_cache():
 
     cache.clear()
     forget_data_version()
+    # A request to /es/ leaves Spanish active in this thread, where reverse() would follow it.
+    translation.activate(settings.LANGUAGE_CODE)
     yield
     cache.clear()
     forget_data_version()

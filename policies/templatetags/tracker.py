@@ -1,6 +1,9 @@
 import datetime as dt
 
 from django import template
+from django.conf import settings
+from django.urls import translate_url
+from django.utils import translation
 
 from policies.models import Policy
 
@@ -23,3 +26,15 @@ def embed_control(context, path: str, title: str, noun: str = "chart") -> dict:
         "form": None,
         **embed_code_context(context["request"], path=path, title=title, options={}),
     }
+
+
+@register.simple_tag(takes_context=True)
+def other_languages(context) -> list[dict]:
+    """This page in each other language: code, name and address (query string kept)."""
+    request = context["request"]
+    current = translation.get_language()
+    return [
+        {"code": code, "name": name, "url": translate_url(request.get_full_path(), code)}
+        for code, name in settings.LANGUAGES
+        if code != current
+    ]

@@ -33,7 +33,8 @@
     const target = event.detail.target;
     if (target) target.removeAttribute("aria-busy");
     const status = document.getElementById("request-status");
-    if (status) status.textContent = "That view could not be loaded (" + event.detail.xhr.status + "). Please try again.";
+    // The message is in the page's language (data-error-message), with the status code after it.
+    if (status) status.textContent = status.dataset.errorMessage + " (" + event.detail.xhr.status + ")";
   });
 })();
 
@@ -44,11 +45,20 @@ document.addEventListener("click", function (event) {
   const field = document.getElementById(button.dataset.copy);
   const status = button.parentElement.querySelector(".copy-status");
   field.select();
-  const done = function () { if (status) status.textContent = "Copied."; };
+  const done = function () { if (status) status.textContent = status.dataset.doneMessage; };
   if (navigator.clipboard) {
     navigator.clipboard.writeText(field.value).then(done, function () { document.execCommand("copy"); done(); });
   } else {
     document.execCommand("copy");
     done();
   }
+});
+
+// The language switch follows filters and pages that htmx pushed into the address bar.
+document.addEventListener("htmx:pushedIntoHistory", function () {
+  const current = document.documentElement.lang === "en" ? "" : "/" + document.documentElement.lang;
+  const path = window.location.pathname.slice(current.length) || "/";
+  document.querySelectorAll("a[data-language-prefix]").forEach(function (link) {
+    link.href = link.dataset.languagePrefix + path + window.location.search;
+  });
 });

@@ -56,7 +56,7 @@ def test_jurisdiction_page_shows_figures_with_qualifier_source_and_as_of(client,
     assert 'href="https://www.newsnationnow.com/"' in page
     assert "At least 31,200" in page
     assert "Arrivals bused by a sending state&#x27;s program: sent by Texas" in page
-    assert "side by side, not added together" in page
+    assert "not added together</a>" in page
     assert "Welcoming City Ordinance" in page
     assert "Sanctuary jurisdiction" in page
 
