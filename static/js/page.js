@@ -26,6 +26,35 @@
     return layout;
   }
 
+  // Month and day names on date axes in the page's language: plotly.js ships only English.
+  const LOCALES = {
+    es: {
+      moduleType: "locale",
+      name: "es",
+      dictionary: {},
+      format: {
+        days: ["domingo", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado"],
+        shortDays: ["dom", "lun", "mar", "mié", "jue", "vie", "sáb"],
+        months: ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
+          "septiembre", "octubre", "noviembre", "diciembre"],
+        shortMonths: ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct",
+          "nov", "dic"],
+        date: "%d/%m/%Y",
+      },
+    },
+  };
+
+  function chartLocale() {
+    const language = root.lang;
+    const locale = LOCALES[language];
+    if (!locale) return "en";
+    if (!locale.registered) {
+      Plotly.register(locale);
+      locale.registered = true;
+    }
+    return language;
+  }
+
   function draw(scope) {
     scope.querySelectorAll("[data-chart]").forEach(function (element) {
       if (element.dataset.drawn) return;
@@ -39,6 +68,7 @@
         responsive: true,
         displaylogo: false,
         displayModeBar: false,
+        locale: chartLocale(),
       }).then(function () {
         element.setAttribute("data-chart-ready", "true");
         // Follow the container, not just the window: a frame or a column can change width alone.
