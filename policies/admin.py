@@ -9,7 +9,7 @@ from arrivals.models import ArrivalCount
 from arrivals.services import arrivalcount_overlap_warning
 from config.admin import HistoryAdmin
 from policies.forms import Ice287gImportForm
-from policies.models import Designation, Jurisdiction, Policy, Source
+from policies.models import Designation, Jurisdiction, Policy, PublicChange, Source
 from policies.resources import (
     DesignationResource,
     JurisdictionResource,
@@ -204,3 +204,23 @@ class DesignationAdmin(HistoryAdmin):
     list_select_related = ("jurisdiction",)
     search_fields = ("jurisdiction__name", "designated_by", "label")
     autocomplete_fields = ("jurisdiction", "source")
+
+
+@admin.register(PublicChange)
+class PublicChangeAdmin(admin.ModelAdmin):
+    """The public updates log, for reading: entries follow from records' history, so they are
+    corrected by editing the record (with a reason), not here."""
+
+    list_display = ("changed_at", "kind", "record_type", "record_label", "jurisdiction_name")
+    list_filter = ("kind", "record_type")
+    search_fields = ("record_label", "jurisdiction_name", "reason")
+    date_hierarchy = "changed_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

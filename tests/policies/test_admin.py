@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from arrivals.models import ArrivalCount
-from policies.models import Jurisdiction, Policy
+from policies.models import Jurisdiction, Policy, PublicChange
 from tests.factories import (
     make_arrival_count,
     make_designation,
@@ -233,3 +233,16 @@ def test_admin_login_locks_after_repeated_failures(client, editor):
     locked = client.post(url, {"username": "editor", "password": "a-long-test-password"})
     assert locked.status_code == 429
     assert not locked.wsgi_request.user.is_authenticated
+
+
+def test_editors_can_read_the_public_updates_log_but_not_edit_it(editor_client):
+    policy = make_policy(title="Welcoming City Ordinance")
+    entry = PublicChange.objects.get(record_id=policy.pk, record_type="policy")
+
+    listing = editor_client.get(reverse("admin:policies_publicchange_changelist"))
+    detail = editor_client.get(reverse("admin:policies_publicchange_change", args=[entry.pk]))
+    add = editor_client.get(reverse("admin:policies_publicchange_add"))
+
+    assert listing.status_code == 200 and "Welcoming City Ordinance" in listing.content.decode()
+    assert detail.status_code == 200 and 'name="_save"' not in detail.content.decode()
+    assert add.status_code == 403
