@@ -203,3 +203,19 @@ def test_the_spanish_catalogue_is_complete():
             if message.id and (message.fuzzy or not all(message.string or [None]))
         ]
         assert not missing, f"{path}: untranslated or fuzzy: {missing[:5]}"
+
+
+def test_table_terms_link_to_their_definitions(client):
+    county = make_jurisdiction(name="Cook County", kind="county")
+    make_policy(
+        jurisdiction=county,
+        category="detainer",
+        title="Detainer ordinance",
+        detainer_rule="judicial_warrant",
+    )
+    make_policy(jurisdiction=county, title="Sanctuary ordinance")
+
+    fragment = client.get(english("policies:jurisdiction-list"), headers=HTMX).content.decode()
+
+    assert 'href="/methodology/#detainer-judicial_warrant"' in fragment
+    assert 'href="/methodology/#status-in_effect"' in fragment
