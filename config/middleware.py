@@ -2,6 +2,7 @@ import logging
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
 
 logger = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 30
@@ -31,4 +32,27 @@ class DatabaseUnavailableMiddleware:
         )
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         response["Cache-Control"] = "no-store"
+        return response
+
+
+class PathLocaleMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware, minus its `Vary: Accept-Language`.
+
+    The language comes only from the address (/es/...; English without a prefix), never from
+    the browser's headers, so the header would only split shared caches (a CDN in front of an
+    embed) into one copy per Accept-Language value, all identical.
+    """
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        response = super().process_response(request, response)
+        if response.has_header("Vary"):
+            kept = [
+                header.strip()
+                for header in response["Vary"].split(",")
+                if header.strip().lower() != "accept-language"
+            ]
+            if kept:
+                response["Vary"] = ", ".join(kept)
+            else:
+                del response["Vary"]
         return response

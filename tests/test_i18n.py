@@ -219,3 +219,13 @@ def test_table_terms_link_to_their_definitions(client):
 
     assert 'href="/methodology/#detainer-judicial_warrant"' in fragment
     assert 'href="/methodology/#status-in_effect"' in fragment
+
+
+def test_language_comes_from_the_address_only_so_caches_are_not_split_by_it(client, chicago):
+    url = english("embed:jurisdiction-card", chicago.slug)
+
+    response = client.get(url, headers={"Accept-Language": "es"})
+
+    assert response["Content-Language"] == "en"
+    assert "accept-language" not in response.get("Vary", "").lower()
+    assert "Accept-Encoding" in response["Vary"]
