@@ -184,8 +184,11 @@ class ComparisonRow:
 def comparison_rows(*, ids: list[int], day: dt.date) -> list[ComparisonRow]:
     """Every column for the jurisdictions `ids`, in that order (four or five queries)."""
     labels = {value: str(label) for value, label in Policy.AgreementModel.choices}
+    figures: dict[int, ArrivalCount] = {}
     if summaries_current_on(day):
-        by_id = Jurisdiction.objects.select_related("summary").in_bulk(ids)
+        by_id = Jurisdiction.objects.select_related(
+            "summary", "summary__latest_figure", "summary__latest_figure__source"
+        ).in_bulk(ids)
         jurisdictions = [by_id[pk] for pk in ids if pk in by_id]
         models = {}
         for j in jurisdictions:
@@ -193,6 +196,9 @@ def comparison_rows(*, ids: list[int], day: dt.date) -> list[ComparisonRow]:
             for name in SUMMARY_COLUMNS:
                 setattr(j, name, getattr(summary, name))
             models[j.pk] = set(filter(None, summary.agreement_models.split(",")))
+            if summary.latest_figure is not None:
+                summary.latest_figure.jurisdiction = j  # its own place: no query to fetch it
+                figures[summary.latest_figure.pk] = summary.latest_figure
     else:
         by_id = Jurisdiction.objects.annotate(**LiveColumns(day).expressions()).in_bulk(ids)
         jurisdictions = [by_id[pk] for pk in ids if pk in by_id]
@@ -207,8 +213,11 @@ def comparison_rows(*, ids: list[int], day: dt.date) -> list[ComparisonRow]:
         .select_related("source")
     ):
         designations.setdefault(designation.jurisdiction_id, []).append(designation)
-    figure_ids = [j.latest_figure_id for j in jurisdictions if j.latest_figure_id]
-    figures = ArrivalCount.objects.select_related("source", "jurisdiction").in_bulk(figure_ids)
+    missing = [j.latest_figure_id for j in jurisdictions if j.latest_figure_id not in figures]
+    if any(missing):
+        figures |= ArrivalCount.objects.select_related("source", "jurisdiction").in_bulk(
+            filter(None, missing)
+        )
     return [
         ComparisonRow(
             jurisdiction=j,

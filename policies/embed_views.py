@@ -4,7 +4,6 @@ articles. Same parameters as the reader views; see config.embed for framing and 
 import hashlib
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -17,6 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 from config.data_version import data_version
 from config.embed import embed_snippet, embeddable
 from config.page_cache import cached_for_readers
+from config.pagination import page_of_ids
 from policies import selectors
 from policies.comparison import comparison_ids, comparison_rows
 from policies.forms import (
@@ -127,9 +127,7 @@ def embed_jurisdiction_table(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return bad_request(request, form)
     filters = form.to_filters()
-    page = Paginator(comparison_ids(filters=filters), EMBED_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = page_of_ids(comparison_ids(filters=filters), request.GET.get("page"), EMBED_PAGE_SIZE)
     rows = comparison_rows(ids=list(page.object_list), day=filters.day)
     sources = {}
     for row in rows:
@@ -186,7 +184,7 @@ def embed_state_map(request: HttpRequest) -> HttpResponse:
         day=form.cleaned_data["as_of"], metric=form.cleaned_data["metric"]
     )
     context = {
-        "title": f"{map_context['map_label']}, by state",
+        "title": gettext("%(label)s, by state") % {"label": map_context["map_label"]},
         **map_context,
         **_frame_context(
             request,

@@ -461,7 +461,16 @@ class JurisdictionSummary(models.Model):
     # In-effect 287(g) models, delimited (",jail,task_force,") so one can be matched exactly.
     agreement_models = models.CharField(max_length=100)
     designation_total = models.IntegerField()
-    latest_figure_id = models.BigIntegerField(null=True)
+    # No database constraint: the row is rebuilt in the same transaction as any change to
+    # the figure, and the table reads the figure through this relation in its own query.
+    latest_figure = models.ForeignKey(
+        "arrivals.ArrivalCount",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
     latest_figure_value = models.BigIntegerField(null=True)
     source_total = models.IntegerField()
 

@@ -4,7 +4,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -185,25 +184,13 @@ class MapTile:
         return self.column + 1
 
 
-def agreement_totals(*, day: dt.date) -> dict:
-    """287(g) agreements in effect on `day`, and how many places hold them (one query)."""
-    if summaries_current_on(day):
-        return JurisdictionSummary.objects.filter(agreement_total__gt=0).aggregate(
-            total=Coalesce(Sum("agreement_total"), 0), places=Count("pk")
-        )
-    agreements = Policy.objects.published().filter(category=Policy.Category.AGREEMENT_287G)
-    return agreements.in_effect_on(day).aggregate(
-        total=Count("pk"), places=Count("jurisdiction", distinct=True)
-    )
-
-
-def state_map(*, day: dt.date, metric: str) -> list[MapTile]:
-    """One tile per state with the metric's count as of `day` (one query)."""
+def _state_counts(*, day: dt.date, metric: str) -> dict[str, tuple[int, int]]:
+    """Per state: the metric's count as of `day`, and how many places it covers (one query)."""
     if metric == "agreements" and summaries_current_on(day):
         counts = (
             JurisdictionSummary.objects.filter(agreement_total__gt=0)
             .values("jurisdiction__state")
-            .annotate(n=Sum("agreement_total"))
+            .annotate(n=Sum("agreement_total"), places=Count("pk"))
         )
     elif metric == "agreements":
         counts = (
@@ -211,39 +198,58 @@ def state_map(*, day: dt.date, metric: str) -> list[MapTile]:
             .in_effect_on(day)
             .filter(category=Policy.Category.AGREEMENT_287G)
             .values("jurisdiction__state")
-            .annotate(n=Count("pk"))
-        )
-    elif metric == "limits":
-        counts = (
-            Policy.objects.published()
-            .in_effect_on(day)
-            .filter(direction=Policy.Direction.LIMITS)
-            .values("jurisdiction__state")
-            .annotate(n=Count("jurisdiction", distinct=True))
+            .annotate(n=Count("pk"), places=Count("jurisdiction", distinct=True))
         )
     else:
-        counts = (
-            Designation.objects.published()
-            .filter(designated_on__lte=day)
-            .values("jurisdiction__state")
-            .annotate(n=Count("jurisdiction", distinct=True))
+        records = (
+            Policy.objects.published().in_effect_on(day).filter(direction=Policy.Direction.LIMITS)
+            if metric == "limits"
+            else Designation.objects.published().filter(designated_on__lte=day)
         )
-    by_state = {row["jurisdiction__state"]: row["n"] for row in counts}
-    most = max(by_state.values(), default=0)
+        counts = (
+            records.values("jurisdiction__state")
+            .annotate(n=Count("jurisdiction", distinct=True))
+            .annotate(places=F("n"))
+        )
+    return {row["jurisdiction__state"]: (row["n"], row["places"]) for row in counts}
+
+
+def _tiles(by_state: dict[str, tuple[int, int]]) -> list[MapTile]:
+    most = max((count for count, _places in by_state.values()), default=0)
     tiles = []
     for state, (row, column) in STATE_TILES.items():
-        count = by_state.get(state, 0)
+        count = by_state.get(state, (0, 0))[0]
         shade = 0 if not count else 1 + min(3, int(3 * count / most)) if most else 0
         tiles.append(MapTile(state, STATE_NAMES[state], row, column, count, min(shade, 4)))
     return tiles
 
 
+def _totals(by_state: dict[str, tuple[int, int]]) -> dict:
+    # Territories have no tile but count in the national totals.
+    return {
+        "total": sum(count for count, _places in by_state.values()),
+        "places": sum(places for _count, places in by_state.values()),
+    }
+
+
+def agreement_totals(*, day: dt.date) -> dict:
+    """287(g) agreements in effect on `day`, and how many places hold them (one query)."""
+    return _totals(_state_counts(day=day, metric="agreements"))
+
+
+def state_map(*, day: dt.date, metric: str) -> list[MapTile]:
+    """One tile per state with the metric's count as of `day` (one query)."""
+    return _tiles(_state_counts(day=day, metric=metric))
+
+
 def map_context(*, day: dt.date, metric: str) -> dict:
-    """What the map partial needs: tiles, labels and a few dates to jump to."""
+    """What the map partial needs: tiles, national totals, labels and dates to jump to."""
     today = dt.date.today()
     jumps = [dt.date(year, 12, 31) for year in (2015, 2018, 2020, 2023) if year < today.year]
+    by_state = _state_counts(day=day, metric=metric)
     return {
-        "map_tiles": state_map(day=day, metric=metric),
+        "map_tiles": _tiles(by_state),
+        "map_totals": _totals(by_state),
         "map_metric": metric,
         "map_metrics": MAP_METRICS,
         "map_label": MAP_METRICS[metric],

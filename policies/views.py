@@ -17,6 +17,7 @@ from arrivals.selectors import arrival_series, series_from_figures, sources_of
 from config.downloads import csv_download, json_download
 from config.http import HtmxHttpRequest
 from config.page_cache import cached_for_readers
+from config.pagination import page_of_ids
 from policies import selectors
 from policies.changelog import change_lines, entry_title
 from policies.comparison import (
@@ -78,7 +79,7 @@ def _chart(
 
 def _comparison_page(request: HtmxHttpRequest, filters: ComparisonFilters) -> dict:
     ids = comparison_ids(filters=filters)
-    page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of_ids(ids, request.GET.get("page"), PAGE_SIZE)
     return {
         "page": page,
         "rows": comparison_rows(ids=list(page.object_list), day=filters.day),
@@ -103,7 +104,6 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     cities = list(dict.fromkeys(f.jurisdiction for f in headline))[:3]
     context |= {
         "headline_figures": headline,
-        "agreement_totals": selectors.agreement_totals(day=filters.day),
         **selectors.map_context(day=filters.day, metric="agreements"),
         "chart": _chart(
             jurisdictions=cities,

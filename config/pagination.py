@@ -1,0 +1,26 @@
+"""Paging that reads a page and the total count in one query."""
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, QuerySet, Window
+
+
+def page_of_ids(ids: QuerySet, number: object, per_page: int) -> Page:
+    """Page `number` of a flat `values_list("pk", flat=True)` queryset, like
+    `Paginator.get_page` (a bad number gives page 1, one past the end the last page), but
+    with the total from `COUNT(*) OVER ()` on the page's own query instead of a second one."""
+    paginator = Paginator(ids, per_page)
+    try:
+        number = max(int(str(number)), 1)
+    except ValueError:
+        number = 1
+    start = (number - 1) * per_page
+    rows = list(
+        ids.annotate(total_rows=Window(Count("pk"))).values_list("pk", "total_rows")[
+            start : start + per_page
+        ]
+    )
+    if not rows:
+        # Past the end, or nothing matches: the paginator counts and picks the last page.
+        return paginator.get_page(number)
+    paginator.count = rows[0][1]  # a cached_property: set, it is not queried again
+    return Page([pk for pk, _total in rows], number, paginator)
