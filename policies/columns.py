@@ -6,6 +6,7 @@ serve the table as of today without scanning every record.
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import (
     Case,
@@ -121,3 +122,41 @@ def agreement_models_in_effect(ids: Iterable[int], day: dt.date) -> dict[int, se
     ):
         models.setdefault(jurisdiction_id, set()).add(model)
     return models
+
+
+@dataclass(frozen=True)
+class DesignationCell:
+    """What the table shows of one outside designation."""
+
+    label: str
+    designated_by: str
+    designated_on: dt.date
+    disputed: bool
+    source_id: int
+
+    @classmethod
+    def of(cls, designation: Designation) -> "DesignationCell":
+        return cls(
+            label=designation.label,
+            designated_by=designation.designated_by,
+            designated_on=designation.designated_on,
+            disputed=designation.disputed,
+            source_id=designation.source_id,
+        )
+
+    def to_json(self) -> dict:
+        return {**self.__dict__, "designated_on": self.designated_on.isoformat()}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "DesignationCell":
+        return cls(**{**data, "designated_on": dt.date.fromisoformat(data["designated_on"])})
+
+
+def designation_cells(ids: list[int], day: dt.date) -> dict[int, list[DesignationCell]]:
+    """Published designations made by `day`, per jurisdiction, newest first (one query)."""
+    cells: dict[int, list[DesignationCell]] = {}
+    for designation in Designation.objects.published().filter(
+        jurisdiction_id__in=ids, designated_on__lte=day
+    ):
+        cells.setdefault(designation.jurisdiction_id, []).append(DesignationCell.of(designation))
+    return cells

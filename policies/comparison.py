@@ -15,7 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from arrivals.models import ArrivalCount
-from policies.columns import LiveColumns, agreement_models_in_effect, source_count
+from policies.columns import (
+    DesignationCell,
+    LiveColumns,
+    agreement_models_in_effect,
+    designation_cells,
+    source_count,
+)
 from policies.models import Designation, Jurisdiction, Policy
 from policies.summaries import summaries_current_on
 
@@ -167,7 +173,7 @@ def _sources_cited_by(ids: list[int]) -> dict[int, set[int]]:
 class ComparisonRow:
     jurisdiction: Jurisdiction
     agreement_models: list[str] = field(default_factory=list)
-    designations: list[Designation] = field(default_factory=list)
+    designations: list[DesignationCell] = field(default_factory=list)
     latest_figure: ArrivalCount | None = None
 
     @property
@@ -185,6 +191,7 @@ def comparison_rows(*, ids: list[int], day: dt.date) -> list[ComparisonRow]:
     """Every column for the jurisdictions `ids`, in that order (four or five queries)."""
     labels = {value: str(label) for value, label in Policy.AgreementModel.choices}
     figures: dict[int, ArrivalCount] = {}
+    designations: dict[int, list[DesignationCell]] = {}
     if summaries_current_on(day):
         by_id = Jurisdiction.objects.select_related(
             "summary", "summary__latest_figure", "summary__latest_figure__source"
@@ -196,6 +203,7 @@ def comparison_rows(*, ids: list[int], day: dt.date) -> list[ComparisonRow]:
             for name in SUMMARY_COLUMNS:
                 setattr(j, name, getattr(summary, name))
             models[j.pk] = set(filter(None, summary.agreement_models.split(",")))
+            designations[j.pk] = [DesignationCell.from_json(d) for d in summary.designations]
             if summary.latest_figure is not None:
                 summary.latest_figure.jurisdiction = j  # its own place: no query to fetch it
                 figures[summary.latest_figure.pk] = summary.latest_figure
@@ -206,13 +214,7 @@ def comparison_rows(*, ids: list[int], day: dt.date) -> list[ComparisonRow]:
         cited = _sources_cited_by(ids)
         for j in jurisdictions:
             j.source_total = len(cited.get(j.pk, ()))
-    designations: dict[int, list[Designation]] = {}
-    for designation in (
-        Designation.objects.published()
-        .filter(jurisdiction_id__in=ids, designated_on__lte=day)
-        .select_related("source")
-    ):
-        designations.setdefault(designation.jurisdiction_id, []).append(designation)
+        designations = designation_cells(ids, day)
     missing = [j.latest_figure_id for j in jurisdictions if j.latest_figure_id not in figures]
     if any(missing):
         figures |= ArrivalCount.objects.select_related("source", "jurisdiction").in_bulk(

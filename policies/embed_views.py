@@ -27,6 +27,7 @@ from policies.forms import (
     EmbedOptionsForm,
     MapForm,
 )
+from policies.models import Source
 from policies.views import (
     DOWNLOAD_FORMATS,
     _chart,
@@ -129,11 +130,12 @@ def embed_jurisdiction_table(request: HttpRequest) -> HttpResponse:
     filters = form.to_filters()
     page = page_of_ids(comparison_ids(filters=filters), request.GET.get("page"), EMBED_PAGE_SIZE)
     rows = comparison_rows(ids=list(page.object_list), day=filters.day)
-    sources = {}
-    for row in rows:
-        for record in [row.latest_figure, *row.designations]:
-            if record is not None:
-                sources.setdefault(record.source_id, record.source)
+    sources = {
+        row.latest_figure.source_id: row.latest_figure.source for row in rows if row.latest_figure
+    }
+    designation_sources = {d.source_id for row in rows for d in row.designations} - set(sources)
+    if designation_sources:
+        sources |= Source.objects.in_bulk(designation_sources)
     context = {
         "title": gettext("Sanctuary policies and arrivals compared"),
         "rows": rows,

@@ -461,6 +461,8 @@ class JurisdictionSummary(models.Model):
     # In-effect 287(g) models, delimited (",jail,task_force,") so one can be matched exactly.
     agreement_models = models.CharField(max_length=100)
     designation_total = models.IntegerField()
+    # What the table shows of each published designation: label, body, date, dispute, source.
+    designations = models.JSONField(default=list)
     # No database constraint: the row is rebuilt in the same transaction as any change to
     # the figure, and the table reads the figure through this relation in its own query.
     latest_figure = models.ForeignKey(

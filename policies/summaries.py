@@ -17,9 +17,17 @@ from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.utils import timezone
 
 from config.data_version import data_version
-from policies.columns import LiveColumns, agreement_models_in_effect, source_count
+from policies.columns import (
+    LiveColumns,
+    agreement_models_in_effect,
+    designation_cells,
+    source_count,
+)
 from policies.models import Jurisdiction, JurisdictionSummary, Policy
 
+# Part of the freshness check's cache key: a migration that adds a summary column marks the
+# rows stale, and the check must not trust an answer cached before it ran. Bump with it.
+SUMMARY_FORMAT = 2
 SUMMARY_FIELDS = [
     field.name
     for field in JurisdictionSummary._meta.concrete_fields
@@ -44,7 +52,9 @@ def refresh_summaries(
     if jurisdiction_ids is not None:
         rows = rows.filter(pk__in=list(jurisdiction_ids))
     rows = list(rows)
-    models = agreement_models_in_effect([row["pk"] for row in rows], day)
+    ids = [row["pk"] for row in rows]
+    models = agreement_models_in_effect(ids, day)
+    designations = designation_cells(ids, day)
     summaries = [
         JurisdictionSummary(
             jurisdiction_id=row["pk"],
@@ -58,6 +68,7 @@ def refresh_summaries(
             designation_total=row["designation_total"],
             latest_figure_id=row["latest_figure_id"],
             latest_figure_value=row["latest_figure_value"],
+            designations=[cell.to_json() for cell in designations.get(row["pk"], [])],
             source_total=row["source_total"],
         )
         for row in rows
@@ -78,7 +89,7 @@ def summaries_current_on(day: dt.date) -> bool:
     if day != timezone.localdate():
         return False
     version_token = data_version().token
-    key = f"summaries-day:{version_token}"
+    key = f"summaries-day:{SUMMARY_FORMAT}:{version_token}"
     oldest = cache.get(key)
     if oldest is None:
         found = Jurisdiction.objects.aggregate(

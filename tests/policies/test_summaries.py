@@ -95,7 +95,9 @@ def _table(filters: ComparisonFilters) -> list[tuple]:
             row.jurisdiction.agreement_total,
             tuple(row.agreement_models),
             row.jurisdiction.designation_total,
+            tuple(row.designations),
             row.latest_figure and row.latest_figure.pk,
+            row.latest_figure and row.latest_figure.source.publisher,
             row.jurisdiction.source_total,
         )
         for row in rows
