@@ -9,7 +9,8 @@ against plotly's schema instead, once.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.utils.formats import get_format
+from django.utils.formats import date_format, get_format, number_format
+from django.utils.html import escape
 from django.utils.translation import gettext
 
 # Okabe-Ito: distinguishable with the common forms of colour blindness.
@@ -104,3 +105,108 @@ def arrivals_timeline_figure(*, series: list[ChartSeries], title: str, source_li
         "separators": get_format("DECIMAL_SEPARATOR") + get_format("THOUSAND_SEPARATOR"),
     }
     return {"data": traces, "layout": layout}
+
+
+# The server-drawn chart: the same series as a static SVG in the page itself, so a chart is
+# on screen with the first paint (and without JavaScript); plotly.js replaces it with the
+# interactive version once it has loaded.
+SVG_WIDTH, SVG_HEIGHT = 640, 300
+SVG_MARGIN = {"left": 64, "right": 24, "top": 28, "bottom": 36}
+
+
+def _nice_step(largest: int, ticks: int = 4) -> int:
+    """A round step (1, 2, 2.5 or 5 times a power of ten) giving about `ticks` gridlines."""
+    raw = max(largest / ticks, 1)
+    power = 10 ** (len(str(int(raw))) - 1)
+    for multiple in (1, 2, 2.5, 5, 10):
+        if raw <= multiple * power:
+            return max(int(multiple * power), 1)
+    return 10 * power
+
+
+def _date_ticks(first: dt.date, last: dt.date) -> list[tuple[dt.date, str]]:
+    """Years for long spans, else month starts, at most about six of them."""
+    if (last - first).days > 540:
+        years = range(first.year + (first > dt.date(first.year, 1, 1)), last.year + 1)
+        step = max(1, len(years) // 6 + (len(years) % 6 > 0))
+        return [(dt.date(year, 1, 1), str(year)) for year in list(years)[::step]]
+    months = []
+    day = dt.date(first.year, first.month, 1)
+    if day < first:
+        day = (day + dt.timedelta(days=32)).replace(day=1)
+    while day <= last:
+        months.append(day)
+        day = (day + dt.timedelta(days=32)).replace(day=1)
+    step = max(1, -(-len(months) // 6))
+    return [(month, date_format(month, "M Y")) for month in months[::step]]
+
+
+def arrivals_timeline_svg(*, series: list[ChartSeries]) -> str:
+    """The series as a static SVG: gridlines, dated points or bars, the latest figure of each
+    series labelled as stated, a tooltip per point, and a legend. Text is escaped."""
+    points = [point for one in series for point in one.points]
+    if not points:
+        return ""
+    first, last = min(p.day for p in points), max(p.day for p in points)
+    if first == last:
+        first, last = first - dt.timedelta(days=90), last + dt.timedelta(days=90)
+    step = _nice_step(max(p.value for p in points))
+    top = step * -(-max(p.value for p in points) // step)
+    left, right = SVG_MARGIN["left"], SVG_WIDTH - SVG_MARGIN["right"]
+    upper, lower = SVG_MARGIN["top"], SVG_HEIGHT - SVG_MARGIN["bottom"]
+
+    def x(day: dt.date) -> float:
+        return left + (right - left) * (day - first).days / (last - first).days
+
+    def y(value: int) -> float:
+        return lower - (lower - upper) * value / top
+
+    parts = [
+        f'<svg class="chart-svg" viewBox="0 0 {SVG_WIDTH} {SVG_HEIGHT}" '
+        'aria-hidden="true" focusable="false">'
+    ]
+    for value in range(0, top + 1, step):
+        parts.append(
+            f'<line class="grid" x1="{left}" x2="{right}" y1="{y(value):.1f}" y2="{y(value):.1f}"/>'
+            f'<text class="tick" x="{left - 6}" y="{y(value) + 4:.1f}" text-anchor="end">'
+            f"{escape(number_format(value, force_grouping=True))}</text>"
+        )
+    for day, label in _date_ticks(first, last):
+        parts.append(
+            f'<text class="tick" x="{x(day):.1f}" y="{lower + 20}" text-anchor="middle">'
+            f"{escape(label)}</text>"
+        )
+    parts.append(f'<line class="axis" x1="{left}" x2="{right}" y1="{lower}" y2="{lower}"/>')
+    for index, one in enumerate(series):
+        colour = PALETTE[index % len(PALETTE)]
+        coordinates = [(x(p.day), y(p.value), p) for p in one.points]
+        if one.periodic:
+            for cx, cy, p in coordinates:
+                parts.append(
+                    f'<rect x="{cx - 3:.1f}" y="{cy:.1f}" width="6" height="{lower - cy:.1f}" '
+                    f'fill="{colour}"><title>{escape(p.label)}: {escape(p.detail)}</title></rect>'
+                )
+        else:
+            path = " ".join(f"{cx:.1f},{cy:.1f}" for cx, cy, _p in coordinates)
+            parts.append(
+                f'<polyline points="{path}" fill="none" stroke="{colour}" '
+                'stroke-width="1.5" stroke-dasharray="2 3"/>'
+            )
+            for cx, cy, p in coordinates:
+                parts.append(
+                    f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="4" fill="{colour}">'
+                    f"<title>{escape(p.label)}: {escape(p.detail)}</title></circle>"
+                )
+        cx, cy, latest = coordinates[-1]
+        anchor = "end" if cx > right - 80 else "start" if cx < left + 80 else "middle"
+        parts.append(
+            f'<text class="point-label" x="{cx:.1f}" y="{cy - 9:.1f}" text-anchor="{anchor}">'
+            f"{escape(latest.label)}</text>"
+        )
+    parts.append("</svg>")
+    legend = "".join(
+        f'<li><svg class="swatch" viewBox="0 0 10 10" aria-hidden="true"><rect width="10" '
+        f'height="10" fill="{PALETTE[index % len(PALETTE)]}"/></svg>{escape(one.name)}</li>'
+        for index, one in enumerate(series)
+    )
+    return "".join(parts) + f'<ul class="chart-legend">{legend}</ul>'

@@ -2,8 +2,9 @@
 
 For each embed, in Debian's headless Chromium through Playwright and the DevTools protocol:
 bytes transferred and requests on a cold cache and on a warm one (a second article embedding
-the same chart), and the time until the chart is plotted (or the page has loaded, for embeds
-without a chart). Measured on loopback, then under a slow-4G profile with the CPU slowed 4x.
+the same chart), the time until a chart is on screen (the server-drawn SVG in the page, or
+the page loaded, for embeds without a chart) and until plotly.js has replaced it with the
+interactive chart. Measured on loopback, then under a slow-4G profile with the CPU slowed 4x.
 """
 
 import statistics
@@ -27,14 +28,19 @@ SLOW_4G = {
 PROFILES = {"loopback": None, "slow 4G, CPU 4x slower": SLOW_4G}
 RUNS = 3
 
-# Records when plotly has drawn its first chart, relative to navigation start.
+# Records, relative to navigation start, the frame after a chart is first in the page (the
+# server-drawn SVG, or plotly's if it came first) and when plotly's interactive chart is drawn.
 FIRST_CHART = """
 new MutationObserver((changes, observer) => {
-  if (document.querySelector(".main-svg")) {
-    window.__firstChart = performance.now();
+  if (window.__firstChart === undefined && document.querySelector(".chart-svg, .main-svg")) {
+    window.__firstChart = null;
+    requestAnimationFrame(() => setTimeout(() => { window.__firstChart = performance.now(); }));
+  }
+  if (document.querySelector("[data-chart-ready]")) {
+    window.__interactive = performance.now();
     observer.disconnect();
   }
-}).observe(document, {subtree: true, childList: true});
+}).observe(document, {subtree: true, childList: true, attributes: true});
 """
 
 
@@ -60,14 +66,22 @@ def _load(context, url: str, throttle: dict | None) -> dict:
     page.add_init_script(FIRST_CHART)
     page.goto(url, wait_until="load")
     has_chart = page.locator("[data-chart]").count() > 0
+    interactive_ms = None
     if has_chart:
-        page.wait_for_function("window.__firstChart !== undefined", timeout=30_000)
+        page.wait_for_function("window.__interactive !== undefined", timeout=30_000)
+        page.wait_for_function("typeof window.__firstChart === 'number'", timeout=30_000)
         ready_ms = page.evaluate("window.__firstChart")
+        interactive_ms = page.evaluate("window.__interactive")
     else:
         ready_ms = page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd")
     page.wait_for_timeout(200)  # let late responses report their sizes
     page.close()
-    return {**transferred, "ready_ms": ready_ms, "chart": has_chart}
+    return {
+        **transferred,
+        "ready_ms": ready_ms,
+        "interactive_ms": interactive_ms,
+        "chart": has_chart,
+    }
 
 
 def measure_embeds(base_url: str, chromium: str = CHROMIUM) -> list[dict]:
@@ -97,6 +111,8 @@ def measure_embeds(base_url: str, chromium: str = CHROMIUM) -> list[dict]:
                         "warm_requests": warm[0]["requests"],
                         "cold_ms": statistics.median(r["ready_ms"] for r in cold),
                         "warm_ms": statistics.median(r["ready_ms"] for r in warm),
+                        "cold_interactive_ms": cold[0]["chart"]
+                        and statistics.median(r["interactive_ms"] for r in cold),
                     }
                 )
         browser.close()
@@ -106,18 +122,19 @@ def measure_embeds(base_url: str, chromium: str = CHROMIUM) -> list[dict]:
 def table(results: list[dict]) -> str:
     lines = [
         "| network | embed | cold bytes | cold requests | warm bytes | warm requests "
-        "| ready, cold (ms) | ready, warm (ms) | target |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---|",
+        "| chart shown, cold (ms) | chart shown, warm (ms) | interactive, cold (ms) | target |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
         target = ""
         if r["chart"]:
             limit = 300 if r["profile"] == "loopback" else 3500
             verdict = "met" if r["cold_ms"] <= limit else "NOT met"
-            target = f"chart plotted ≤ {limit} ms: {verdict}"
+            target = f"chart shown ≤ {limit} ms: {verdict}"
+        interactive = f"{r['cold_interactive_ms']:.0f}" if r["chart"] else ""
         lines.append(
             f"| {r['profile']} | {r['embed']} | {r['cold_bytes']:,} | {r['cold_requests']} "
             f"| {r['warm_bytes']:,} | {r['warm_requests']} | {r['cold_ms']:.0f} "
-            f"| {r['warm_ms']:.0f} | {target} |"
+            f"| {r['warm_ms']:.0f} | {interactive} | {target} |"
         )
     return "\n".join(lines)

@@ -8,11 +8,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from arrivals.charts import arrivals_timeline_figure
+from arrivals.charts import arrivals_timeline_figure, arrivals_timeline_svg
 from arrivals.selectors import arrival_series, series_from_figures, sources_of
 from config.downloads import csv_download, json_download
 from config.http import HtmxHttpRequest
@@ -71,10 +72,17 @@ def _chart(
         source_line += ". " + gettext("Latest figure as of %(day)s.") % {
             "day": date_format(latest, "DATE_FORMAT")
         }
+    chart_series = [s.to_chart() for s in series]
     figure = arrivals_timeline_figure(
-        series=[s.to_chart() for s in series], title=title, source_line=source_line[:300]
+        series=chart_series, title=title, source_line=source_line[:300]
     )
-    return {"series": series, "sources": sources, "figure": figure}
+    return {
+        "series": series,
+        "sources": sources,
+        "figure": figure,
+        # Every text in it is escaped by arrivals_timeline_svg.
+        "svg": mark_safe(arrivals_timeline_svg(series=chart_series)),
+    }
 
 
 def _comparison_page(request: HtmxHttpRequest, filters: ComparisonFilters) -> dict:

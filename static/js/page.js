@@ -62,7 +62,13 @@
       if (!source || typeof Plotly === "undefined") return;
       const figure = JSON.parse(source.textContent);
       element.dataset.drawn = "true";
-      if (element.closest(".embed")) figure.layout.title = { text: "" };  // the frame has its own title
+      element.replaceChildren();  // the server-drawn SVG, shown until now
+      if (element.closest(".embed")) {
+        // The frame has its own title and a sources footer; the legend needs the room.
+        figure.layout.title = { text: "" };
+        figure.layout.annotations = [];
+        figure.layout.margin = Object.assign({}, figure.layout.margin, { t: 16 });
+      }
       if (element.clientWidth < 520) compact(figure);
       Plotly.newPlot(element, figure.data, themed(figure.layout), {
         responsive: true,

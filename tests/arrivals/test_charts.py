@@ -2,6 +2,7 @@ import datetime as dt
 
 import plotly.graph_objects as go
 import pytest
+from django.utils import translation
 
 from arrivals import charts
 from arrivals.charts import PALETTE, ChartPoint, ChartSeries
@@ -67,3 +68,43 @@ def test_plotly_rejects_a_figure_outside_its_schema():
     figure["layout"]["barmod"] = "group"
     with pytest.raises(ValueError, match="barmod"):
         go.Figure(figure)
+
+
+def test_server_drawn_chart_has_every_point_the_latest_label_and_a_legend():
+    cumulative = ChartSeries(
+        name="Chicago, IL: New arrivals, cumulative",
+        points=[
+            point("2023-11-01", 20000, "about 20,000"),
+            point("2024-11-01", 51000, "more than 51,000"),
+        ],
+    )
+    monthly = ChartSeries(
+        name="New York City, NY: In shelter, per month",
+        points=[point("2024-01-01", 5000, "5,000"), point("2024-02-01", 5200, "5,200")],
+        periodic=True,
+    )
+
+    svg = charts.arrivals_timeline_svg(series=[cumulative, monthly])
+
+    assert svg.count("<circle") == 2 and svg.count("<polyline") == 1
+    assert svg.count("<rect x=") == 2  # the bars (legend swatches have no x)
+    assert ">more than 51,000</text>" in svg and ">about 20,000</text>" not in svg
+    assert "<title>about 20,000: detail</title>" in svg  # every point keeps its tooltip
+    assert ">0</text>" in svg and ">60,000</text>" in svg  # from zero to above the largest
+    assert "Chicago, IL: New arrivals, cumulative</li>" in svg
+    assert f'fill="{PALETTE[1]}"' in svg
+
+
+def test_server_drawn_chart_escapes_text_and_follows_the_language():
+    hostile = ChartSeries(
+        name='<script>alert("x")</script>',
+        points=[point("2024-01-15", 10, '"><img src=x onerror=alert(1)>')],
+    )
+
+    with translation.override("es"):
+        svg = charts.arrivals_timeline_svg(series=[hostile])
+
+    assert "<script>" not in svg and "<img" not in svg
+    assert "&lt;script&gt;" in svg and "&lt;img src=x" in svg
+    assert ">Ene 2024</text>" in svg and "Jan" not in svg
+    assert charts.arrivals_timeline_svg(series=[]) == ""

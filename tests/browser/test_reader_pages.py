@@ -151,3 +151,18 @@ def test_map_time_control_swaps_the_map(live_server, page, places):
     expect(page).to_have_url(re.compile(r"as_of=2020-01-01"))
     assert page.evaluate("window.__sameDocument") is True
     assert page.watch.errors == []
+
+
+def test_charts_are_drawn_by_the_server_first_and_by_plotly_after(
+    live_server, page, no_js_page, places
+):
+    url = f"{live_server.url}{places['chicago'].get_absolute_url()}"
+
+    no_js_page.goto(url)
+    expect(no_js_page.locator("[data-chart] svg.chart-svg circle")).to_have_count(3)
+    expect(no_js_page.locator("[data-chart] .chart-legend")).to_contain_text("Chicago, IL")
+
+    page.goto(url)
+    expect(page.locator("[data-chart]")).to_have_attribute("data-chart-ready", "true")
+    expect(page.locator("[data-chart] svg.chart-svg")).to_have_count(0)
+    expect(page.locator("[data-chart] .main-svg").first).to_be_visible()
