@@ -4,6 +4,9 @@ from django import template
 from django.conf import settings
 from django.urls import translate_url
 from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext
 
 from policies.models import Policy
 
@@ -38,3 +41,18 @@ def other_languages(context) -> list[dict]:
         for code, name in settings.LANGUAGES
         if code != current
     ]
+
+
+@register.simple_tag
+def verified(day: dt.date | None) -> str:
+    """ "last verified <date>" for a record's sources, or nothing when no access date is known.
+
+    A tag rather than an included template: the comparison table shows one per row."""
+    if day is None:
+        return ""
+    return format_html(
+        '<span class="verified">{} <time datetime="{}">{}</time></span>',
+        gettext("last verified"),
+        day.isoformat(),
+        date_format(day, "DATE_FORMAT"),
+    )
