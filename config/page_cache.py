@@ -19,10 +19,9 @@ import re
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.urls import Resolver404, resolve
 from django.utils import translation
-from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 from django.views.decorators.gzip import gzip_page
 
@@ -72,20 +71,25 @@ def _storable(response: HttpResponse) -> bool:
 
 
 def _not_modified(request: HttpRequest, headers: dict) -> HttpResponse | None:
-    """A 304 from the stored headers alone, when the reader's copy is current."""
-    probe = HttpResponse(headers=headers)
-    etag, last_modified = probe.get("ETag"), probe.get("Last-Modified")
-    if etag is None and last_modified is None:
-        return None
-    answer = get_conditional_response(
-        request,
-        etag=etag,
-        last_modified=last_modified and parse_http_date_safe(last_modified),
-        response=probe,
-    )
-    if answer.status_code != 304:
-        return None
+    """A 304 from the stored headers alone, when the reader's copy is current.
+
+    The comparison is written out (RFC 9110: If-None-Match compares weakly and, when sent,
+    decides alone) because it runs on every revalidation of a viral embed."""
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match is not None:
+        etag = headers.get("ETag")
+        if etag is None:
+            return None
+        offered = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        if "*" not in offered and etag.removeprefix("W/") not in offered:
+            return None
+    else:
+        last_modified = parse_http_date_safe(headers.get("Last-Modified") or "")
+        since = parse_http_date_safe(request.headers.get("If-Modified-Since") or "")
+        if last_modified is None or since is None or last_modified > since:
+            return None
     # The inner middleware does not run on a hit: keep its policy headers (CSP, framing).
+    answer = HttpResponseNotModified()
     for header, value in headers.items():
         if header.title() not in BODY_HEADERS:
             answer[header] = value

@@ -12,6 +12,7 @@ fields, then the sources, as two history rows) become one entry.
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Max
 from django.utils import formats
@@ -268,7 +269,7 @@ class ChangeLine:
 def _field(record_type: str, name: str) -> models.Field | None:
     try:
         return MODELS[record_type]._meta.get_field(name)
-    except Exception:  # noqa: BLE001 - "sources" and other non-fields are shown as stored
+    except FieldDoesNotExist:
         return None
 
 

@@ -1,4 +1,5 @@
 import datetime as dt
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -8,7 +9,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.text import slugify
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -28,6 +29,12 @@ def format_partial_date(value: dt.date | None, precision: str = DatePrecision.DA
     "November 2024" or "2024" ("19 de noviembre de 2024", "noviembre de 2024" in Spanish)."""
     if value is None:
         return ""
+    return _formatted_date(value, precision, get_language())
+
+
+@lru_cache(maxsize=4096)
+def _formatted_date(value: dt.date, precision: str, language: str) -> str:
+    # Pages format the same few hundred dates over and over; Django parses the format each time.
     if precision == DatePrecision.YEAR:
         return str(value.year)
     if precision == DatePrecision.MONTH:

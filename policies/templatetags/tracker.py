@@ -6,6 +6,8 @@ from django.urls import translate_url
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 
 from policies.models import Policy
@@ -45,14 +47,76 @@ def other_languages(context) -> list[dict]:
 
 @register.simple_tag
 def verified(day: dt.date | None) -> str:
-    """ "last verified <date>" for a record's sources, or nothing when no access date is known.
-
-    A tag rather than an included template: the comparison table shows one per row."""
+    """ "last verified <date>": the newest access date of a record's sources, or that none is
+    recorded (dates are never guessed). A tag, not an included template: the comparison table
+    shows one per row."""
     if day is None:
-        return ""
+        return format_html(
+            '<span class="verified">{}</span>', gettext("last verified: not recorded")
+        )
     return format_html(
         '<span class="verified">{} <time datetime="{}">{}</time></span>',
         gettext("last verified"),
         day.isoformat(),
         date_format(day, "DATE_FORMAT"),
     )
+
+
+@register.simple_tag
+def cited_figure(figure) -> str:
+    """An arrival figure as stated, its period, who stated it and its source.
+
+    Written in Python rather than an included template: a place's page lists every figure,
+    and an include per figure was most of the page's time at scale (docs/benchmarks.md)."""
+    source = figure.source
+    claimant = (
+        format_html(
+            '<span class="figure-claimant">{}</span>\n',
+            gettext("according to %(claimant)s") % {"claimant": figure.reported_by},
+        )
+        if figure.reported_by
+        else ""
+    )
+    published = f", {source.published_display}" if source.published_on else ""
+    return format_html(
+        '<span class="figure-value">{}</span>\n<span class="figure-period">{}</span>\n{}'
+        '<cite class="source">{} <a href="{}" rel="noopener">{}</a>{}{}</cite>',
+        capfirst(figure.display_value),
+        figure.period_display,
+        claimant,
+        gettext("Source:"),
+        source.url,
+        source.publisher,
+        published,
+        format_html("; {}", verified(figure.last_verified)),
+    )
+
+
+@register.simple_tag
+def chart_table_rows(series_list, *, with_claimant: bool = True, new_tab: bool = False) -> str:
+    """The rows of a chart's data table: one per figure, with its source (one tag per table,
+    for the same reason as `cited_figure`)."""
+    rows = []
+    for series in series_list:
+        for figure in series.figures:
+            source = figure.source
+            published = f", {source.published_display}" if source.published_on else ""
+            claimant = (
+                format_html("<td>{}</td>", figure.reported_by or "—") if with_claimant else ""
+            )
+            rows.append(
+                format_html(
+                    '<tr><th scope="row">{}</th><td>{}</td><td>{}</td>{}'
+                    '<td><a href="{}" rel="noopener"{}>{}</a>{}{}</td></tr>',
+                    series.label,
+                    capfirst(figure.display_value),
+                    figure.period_display,
+                    claimant,
+                    source.url,
+                    mark_safe(' target="_blank"') if new_tab else "",
+                    source.publisher,
+                    published,
+                    format_html("; {}", verified(figure.last_verified)),
+                )
+            )
+    return mark_safe("\n".join(rows))  # each row built by format_html

@@ -40,6 +40,9 @@ def test_markup_in_records_stays_text_everywhere(live_server, page, hostile_plac
         f"/embed/jurisdictions/{slug}/",
         "/embed/jurisdictions/?state=IL",
         f"/embed/compare/?j={slug}",
+        f"/updates/?j={slug}",
+        f"/es/jurisdictions/{slug}/",
+        f"/es/embed/jurisdictions/{slug}/chart/",
     ]
     for path in paths:
         page.goto(f"{live_server.url}{path}")
@@ -48,5 +51,7 @@ def test_markup_in_records_stays_text_everywhere(live_server, page, hostile_plac
         assert page.locator("img[src=x]").count() == 0, path
     page.goto(f"{live_server.url}/jurisdictions/{slug}/")
     assert HOSTILE in page.locator("h1").inner_text()
+    page.goto(f"{live_server.url}/updates/?j={slug}")
+    assert f"Policy {HOSTILE}" in page.locator("main").inner_text()
     assert dialogs == []
     assert page.watch.errors == []

@@ -74,6 +74,23 @@ def test_revalidation_gets_a_304_with_the_same_framing_headers_and_no_query(
     assert since.status_code == 304
 
 
+def test_revalidation_follows_http_rules_for_conditional_requests(client, chicago):
+    url = reverse("embed:jurisdiction-chart", args=[chicago.slug])
+    first = client.get(url)
+    etag, last_modified = first["ETag"], first["Last-Modified"]
+
+    def status(**headers) -> int:
+        return client.get(url, headers=headers).status_code
+
+    assert status(**{"If-None-Match": f"W/{etag}"}) == 304  # weak comparison
+    assert status(**{"If-None-Match": f'"other", {etag}'}) == 304  # any of a list
+    assert status(**{"If-None-Match": "*"}) == 304
+    # A sent If-None-Match decides alone, even with a matching If-Modified-Since.
+    assert status(**{"If-None-Match": '"other"', "If-Modified-Since": last_modified}) == 200
+    assert status(**{"If-Modified-Since": "Thu, 01 Jan 1970 00:00:00 GMT"}) == 200
+    assert status(**{"If-Modified-Since": "not a date"}) == 200
+
+
 def test_a_data_change_changes_the_etag(client, chicago):
     url = reverse("embed:jurisdiction-chart", args=[chicago.slug])
     before = client.get(url)["ETag"]

@@ -316,3 +316,13 @@ def test_every_figure_and_policy_shows_when_its_sources_were_last_verified(clien
         assert verified.format(figure_day) in pages[name].content.decode(), name
     card = pages["card embed"].content.decode()
     assert verified.format(policy_day) in card and verified.format(figure_day) in card
+
+
+def test_a_record_whose_sources_were_never_dated_says_so_instead_of_guessing(client):
+    chicago = make_jurisdiction(name="Chicago")
+    make_policy(jurisdiction=chicago, sources=[make_source(accessed_on=None)])
+
+    page = client.get(chicago.get_absolute_url()).content.decode()
+
+    assert "last verified: not recorded" in page
+    assert "last verified <time" not in page
