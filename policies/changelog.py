@@ -11,6 +11,7 @@ fields, then the sources, as two history rows) become one entry.
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
@@ -101,31 +102,51 @@ FIELD_LABELS = {
 }
 
 
+@cache
+def _record_types() -> dict[type[models.Model], str]:
+    # Reading `Model.history` builds a manager each time: look the history models up once.
+    return {model.history.model: record_type for record_type, model in MODELS.items()}
+
+
 def record_type_of(history_model: type[models.Model]) -> str | None:
-    for record_type, model in MODELS.items():
-        if model.history.model is history_model:
-            return record_type
-    return None
+    return _record_types().get(history_model)
 
 
-def _source_name(source_id: int | None) -> str:
-    source = Source.objects.filter(pk=source_id).first() if source_id else None
-    if source is None:
-        return ""
-    return f"{source.publisher}: {source.title}" if source.title else source.publisher
+class _Lookups:
+    """Names of sources and places read once per history row: a row and the one before it
+    usually cite the same ones, and imports write hundreds of rows. `known` holds a place
+    the saved record already carries, so it costs no query."""
+
+    def __init__(self, known: Jurisdiction | None = None) -> None:
+        self.sources: dict[int, str] = {}
+        self.places: dict[int, Jurisdiction | None] = {known.pk: known} if known else {}
+
+    def source_names(self, ids: list[int]) -> list[str]:
+        missing = [pk for pk in ids if pk not in self.sources]
+        if missing:
+            for source in Source.objects.filter(pk__in=missing).only("publisher", "title"):
+                self.sources[source.pk] = (
+                    f"{source.publisher}: {source.title}" if source.title else source.publisher
+                )
+        return [self.sources.get(pk, "") for pk in ids]
+
+    def place(self, pk: int) -> Jurisdiction | None:
+        if pk not in self.places:
+            self.places[pk] = Jurisdiction.objects.filter(pk=pk).first()
+        return self.places[pk]
 
 
-def _snapshot(row, record_type: str) -> dict[str, object]:
+def _snapshot(row, record_type: str, lookups: _Lookups) -> dict[str, object]:
     """The reader-visible values of one history row, as JSON-ready raw values."""
     values: dict[str, object] = {}
     for name in TRACKED_FIELDS[record_type]:
         if name == "sources":
-            source_ids = row.historicalpolicy_sources_set.values_list("source_id", flat=True)
-            values[name] = sorted(_source_name(pk) for pk in source_ids)
+            ids = list(row.historicalpolicy_sources_set.values_list("source_id", flat=True))
+            values[name] = sorted(lookups.source_names(ids))
         elif name == "source":
-            values[name] = _source_name(row.source_id)
+            values[name] = lookups.source_names([row.source_id])[0] if row.source_id else ""
         elif name == "jurisdiction":
-            place = Jurisdiction.objects.filter(pk=row.jurisdiction_id).first()
+            place = lookups.place(row.jurisdiction_id)
             values[name] = place.display_name if place else ""
         else:
             value = getattr(row, name)
@@ -146,6 +167,8 @@ def _label(row, record_type: str) -> str:
 
 
 def _previous(row):
+    if row.history_type == "+":
+        return None  # a creation has nothing before it
     return (
         type(row)
         .objects.filter(id=row.id, history_id__lt=row.history_id)
@@ -154,19 +177,27 @@ def _previous(row):
     )
 
 
-def public_change_for(row, record_type: str) -> PublicChange | None:
-    """The log entry one history row makes, or None when readers saw no change."""
+def public_change_for(
+    row, record_type: str, place: Jurisdiction | None = None
+) -> PublicChange | None:
+    """The log entry one history row makes, or None when readers saw no change. `place`, when
+    given, is the record's jurisdiction as already loaded."""
+    is_published = row.published and row.history_type != "-"
+    if not is_published and row.history_type == "+":
+        return None  # a new draft: nothing to read
     previous = _previous(row)
     was_published = bool(previous and previous.published)
-    is_published = row.published and row.history_type != "-"
-    snapshot = _snapshot(row, record_type)
+    if not is_published and not was_published:
+        return None
+    lookups = _Lookups(known=place)
+    snapshot = _snapshot(row, record_type, lookups)
     changes: list[list] = []
     if is_published and not was_published:
         kind = PublicChange.Kind.ADDED
     elif was_published and not is_published:
         kind = PublicChange.Kind.REMOVED
-    elif is_published:
-        before = _snapshot(previous, record_type)
+    else:
+        before = _snapshot(previous, record_type, lookups)
         changes = [
             [name, before[name], snapshot[name]]
             for name in TRACKED_FIELDS[record_type]
@@ -175,9 +206,7 @@ def public_change_for(row, record_type: str) -> PublicChange | None:
         if not changes:
             return None
         kind = PublicChange.Kind.CHANGED
-    else:
-        return None
-    place = Jurisdiction.objects.filter(pk=row.jurisdiction_id).first()
+    place = lookups.place(row.jurisdiction_id)
     return PublicChange(
         changed_at=row.history_date,
         kind=kind,
@@ -209,9 +238,11 @@ def _merge(earlier: PublicChange, later: PublicChange) -> None:
     earlier.history_id = later.history_id
 
 
-def record_public_change(row, record_type: str) -> PublicChange | None:
+def record_public_change(
+    row, record_type: str, place: Jurisdiction | None = None
+) -> PublicChange | None:
     """Add the log entry of one history row, merged into the record's entry of a moment ago."""
-    entry = public_change_for(row, record_type)
+    entry = public_change_for(row, record_type, place)
     if entry is None:
         return None
     latest = PublicChange.objects.filter(record_type=record_type, record_id=row.id).first()
@@ -232,11 +263,16 @@ def record_public_change(row, record_type: str) -> PublicChange | None:
     return entry
 
 
-def record_public_change_after_history(sender, history_instance, **kwargs) -> None:
+def record_public_change_after_history(sender, history_instance, instance, **kwargs) -> None:
     """post_create_historical_record handler (connected in `PoliciesConfig.ready`)."""
     record_type = record_type_of(sender)
-    if record_type is not None:
-        record_public_change(history_instance, record_type)
+    if record_type is None:
+        return
+    field = type(instance)._meta.get_field("jurisdiction")
+    place = instance.jurisdiction if field.is_cached(instance) else None
+    if place is not None and place.pk != history_instance.jurisdiction_id:
+        place = None
+    record_public_change(history_instance, record_type, place)
 
 
 def rebuild_public_changes() -> int:
