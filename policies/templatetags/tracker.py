@@ -2,10 +2,10 @@ import datetime as dt
 
 from django import template
 from django.conf import settings
-from django.urls import translate_url
+from django.urls import reverse, translate_url
 from django.utils import translation
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext
@@ -120,3 +120,96 @@ def chart_table_rows(series_list, *, with_claimant: bool = True, new_tab: bool =
                 )
             )
     return mark_safe("\n".join(rows))  # each row built by format_html
+
+
+def _none(text: str) -> str:
+    return format_html('<span class="none">{}</span>', text)
+
+
+@register.simple_tag
+def comparison_table_rows(rows, as_of: dt.date | None = None) -> str:
+    """The comparison table's body. Written in Python: 50 rows of 9 cells through the
+    template engine were most of an uncached table page's time (docs/benchmarks.md)."""
+    glossary = reverse("policies:methodology")
+    suffix = f"?as_of={as_of.isoformat()}" if as_of else ""
+    none, none_recorded = gettext("None"), gettext("None recorded")
+    disputed = ", " + gettext("disputed")
+    html = []
+    for row in rows:
+        j, figure = row.jurisdiction, row.latest_figure
+        sanctuary = (
+            format_html(
+                '<a href="{}#status-{}">{}</a>{}',
+                glossary,
+                j.sanctuary_status_then,
+                row.sanctuary_label,
+                f" ({j.sanctuary_year})" if j.sanctuary_year else "",
+            )
+            if row.sanctuary_label
+            else _none(none_recorded)
+        )
+        detainer = (
+            format_html(
+                '<a href="{}#detainer-{}">{}</a>',
+                glossary,
+                j.detainer_rule_then,
+                row.detainer_label,
+            )
+            if row.detainer_label
+            else _none(none_recorded)
+        )
+        agreements = (
+            format_html("{} ({})", ", ".join(row.agreement_models), j.agreement_total)
+            if row.agreement_models
+            else _none(none)
+        )
+        designations = (
+            format_html_join(
+                "; ",
+                "{} ({}, {}){}",
+                (
+                    (
+                        d.label,
+                        d.designated_by,
+                        d.designated_on.year,
+                        f", {disputed}" if d.disputed else "",
+                    )
+                    for d in row.designations
+                ),
+            )
+            if row.designations
+            else _none(none)
+        )
+        latest = _none(none)
+        if figure is not None:
+            measure = str(figure.get_measure_display()).lower()
+            if figure.sender:
+                measure += " " + gettext("by %(sender)s") % {"sender": figure.sender}
+            latest = format_html(
+                '<span class="figure-value">{}</span> <span class="figure-period">{}, {}</span> '
+                '<cite class="source"><a href="{}" rel="noopener">{}</a>; {}</cite>',
+                capfirst(figure.display_value),
+                measure,
+                figure.period_display,
+                figure.source.url,
+                figure.source.publisher,
+                verified(figure.last_verified),
+            )
+        html.append(
+            format_html(
+                '<tr>\n<th scope="row"><a href="{}{}">{}</a></th>\n<td>{}</td>\n<td>{}</td>\n'
+                "<td>{}</td>\n<td>{}</td>\n<td>{}</td>\n<td>{}</td>\n<td>{}</td>\n<td>{}</td>\n</tr>",
+                j.get_absolute_url(),
+                suffix,
+                j.name,
+                j.state,
+                j.get_kind_display(),
+                sanctuary,
+                detainer,
+                agreements,
+                designations,
+                latest,
+                j.source_total,
+            )
+        )
+    return mark_safe("\n".join(html))  # each row built by format_html
