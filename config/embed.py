@@ -7,6 +7,7 @@ ETag and Last-Modified from the data version, so revalidation is answered 304 wi
 """
 
 import hashlib
+from contextlib import nullcontext
 from functools import wraps
 from html import escape
 
@@ -41,12 +42,12 @@ def embeddable(view):
     def wrapped(request, *args, **kwargs):
         # ?lang=es works like the /es/ prefix, for hosts that build embed URLs themselves.
         language = request.GET.get("lang")
-        if language in dict(settings.LANGUAGES):
-            with translation.override(language):
-                response = conditional(request, *args, **kwargs)
-            response["Content-Language"] = language
-        else:
+        if language not in dict(settings.LANGUAGES):
+            language = None  # the address decides, as for every other page
+        with translation.override(language) if language else nullcontext():
             response = conditional(request, *args, **kwargs)
+        if language:
+            response["Content-Language"] = language
         response.xframe_options_exempt = True
         response._csp_config = embed_csp()
         if response.status_code in (200, 304):

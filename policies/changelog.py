@@ -323,11 +323,8 @@ def display_value(record_type: str, name: str, value: object) -> str:
     field = _field(record_type, name)
     if field is not None and field.choices:
         return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
-        try:
-            return format_partial_date(dt.date.fromisoformat(value), DatePrecision.DAY)
-        except ValueError:
-            return value
+    if isinstance(field, models.DateField):  # stored ISO, without a precision
+        return format_partial_date(dt.date.fromisoformat(value), DatePrecision.DAY)
     if isinstance(value, int):
         return formats.number_format(value, force_grouping=True)
     return str(value)

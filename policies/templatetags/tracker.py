@@ -62,13 +62,25 @@ def verified(day: dt.date | None) -> str:
     )
 
 
+def _source_citation(figure, *, new_tab: bool = False) -> str:
+    """A figure's source linked, its publication date if known, and when it was last verified."""
+    source = figure.source
+    return format_html(
+        '<a href="{}" rel="noopener"{}>{}</a>{}; {}',
+        source.url,
+        mark_safe(' target="_blank"') if new_tab else "",
+        source.publisher,
+        f", {source.published_display}" if source.published_on else "",
+        verified(figure.last_verified),
+    )
+
+
 @register.simple_tag
 def cited_figure(figure) -> str:
     """An arrival figure as stated, its period, who stated it and its source.
 
     Written in Python rather than an included template: a place's page lists every figure,
     and an include per figure was most of the page's time at scale (docs/benchmarks.md)."""
-    source = figure.source
     claimant = (
         format_html(
             '<span class="figure-claimant">{}</span>\n',
@@ -77,18 +89,14 @@ def cited_figure(figure) -> str:
         if figure.reported_by
         else ""
     )
-    published = f", {source.published_display}" if source.published_on else ""
     return format_html(
         '<span class="figure-value">{}</span>\n<span class="figure-period">{}</span>\n{}'
-        '<cite class="source">{} <a href="{}" rel="noopener">{}</a>{}{}</cite>',
+        '<cite class="source">{} {}</cite>',
         capfirst(figure.display_value),
         figure.period_display,
         claimant,
         gettext("Source:"),
-        source.url,
-        source.publisher,
-        published,
-        format_html("; {}", verified(figure.last_verified)),
+        _source_citation(figure),
     )
 
 
@@ -99,24 +107,17 @@ def chart_table_rows(series_list, *, with_claimant: bool = True, new_tab: bool =
     rows = []
     for series in series_list:
         for figure in series.figures:
-            source = figure.source
-            published = f", {source.published_display}" if source.published_on else ""
             claimant = (
                 format_html("<td>{}</td>", figure.reported_by or "—") if with_claimant else ""
             )
             rows.append(
                 format_html(
-                    '<tr><th scope="row">{}</th><td>{}</td><td>{}</td>{}'
-                    '<td><a href="{}" rel="noopener"{}>{}</a>{}{}</td></tr>',
+                    '<tr><th scope="row">{}</th><td>{}</td><td>{}</td>{}<td>{}</td></tr>',
                     series.label,
                     capfirst(figure.display_value),
                     figure.period_display,
                     claimant,
-                    source.url,
-                    mark_safe(' target="_blank"') if new_tab else "",
-                    source.publisher,
-                    published,
-                    format_html("; {}", verified(figure.last_verified)),
+                    _source_citation(figure, new_tab=new_tab),
                 )
             )
     return mark_safe("\n".join(rows))  # each row built by format_html
