@@ -130,6 +130,8 @@ else:
     }
     DATA_VERSION_SECONDS = 60
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "3600"))
+# Parts shared by many pages: table rows, the map, charts (config/fragments.py). 0 turns off.
+FRAGMENT_CACHE_SECONDS = int(os.environ.get("FRAGMENT_CACHE_SECONDS", "3600"))
 # How long a process trusts its last reading of the data version (see config/data_version.py).
 DATA_VERSION_MEMO_SECONDS = float(os.environ.get("DATA_VERSION_MEMO_SECONDS", "1"))
 

@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
@@ -16,6 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 from arrivals.charts import arrivals_timeline_figure, arrivals_timeline_svg
 from arrivals.selectors import arrival_series, series_from_figures, sources_of
 from config.downloads import csv_download, json_download
+from config.fragments import cached_fragments
 from config.http import HtmxHttpRequest
 from config.page_cache import cached_for_readers
 from config.pagination import page_of_ids
@@ -31,6 +32,7 @@ from policies.comparison import (
 from policies.forms import AsOfForm, CompareForm, ComparisonFilterForm, MapForm, UpdatesForm
 from policies.glossary import glossary
 from policies.models import Jurisdiction
+from policies.templatetags.tracker import comparison_table_rows
 
 PAGE_SIZE = 50
 DOWNLOAD_FORMATS = ("csv", "json")
@@ -85,12 +87,22 @@ def _chart(
     }
 
 
+def comparison_row_html(ids: list[int], filters: ComparisonFilters) -> SafeString:
+    """The comparison table's rows for `ids`; each row is shared by every page that shows it."""
+
+    def render(missing: list[int]) -> dict[int, str]:
+        return comparison_table_rows(comparison_rows(ids=missing, day=filters.day), filters.as_of)
+
+    kind = f"comparison-row:{filters.day.isoformat()}:{filters.as_of}"
+    return mark_safe("\n".join(cached_fragments(kind, ids, render)))  # escaped by render
+
+
 def _comparison_page(request: HtmxHttpRequest, filters: ComparisonFilters) -> dict:
     ids = comparison_ids(filters=filters)
     page = page_of_ids(ids, request.GET.get("page"), PAGE_SIZE)
     return {
         "page": page,
-        "rows": comparison_rows(ids=list(page.object_list), day=filters.day),
+        "rows": comparison_row_html(list(page.object_list), filters),
         "filters": filters,
         "sort_columns": SORT_COLUMNS,
     }

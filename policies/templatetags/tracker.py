@@ -127,15 +127,14 @@ def _none(text: str) -> str:
     return format_html('<span class="none">{}</span>', text)
 
 
-@register.simple_tag
-def comparison_table_rows(rows, as_of: dt.date | None = None) -> str:
-    """The comparison table's body. Written in Python: 50 rows of 9 cells through the
-    template engine were most of an uncached table page's time (docs/benchmarks.md)."""
+def comparison_table_rows(rows, as_of: dt.date | None = None) -> dict[int, str]:
+    """The comparison table's rows by jurisdiction id. Written in Python: 50 rows of 9 cells
+    through the template engine were most of an uncached table page's time."""
     glossary = reverse("policies:methodology")
     suffix = f"?as_of={as_of.isoformat()}" if as_of else ""
     none, none_recorded = gettext("None"), gettext("None recorded")
     disputed = ", " + gettext("disputed")
-    html = []
+    html = {}
     for row in rows:
         j, figure = row.jurisdiction, row.latest_figure
         sanctuary = (
@@ -196,21 +195,19 @@ def comparison_table_rows(rows, as_of: dt.date | None = None) -> str:
                 figure.source.publisher,
                 verified(figure.last_verified),
             )
-        html.append(
-            format_html(
-                '<tr>\n<th scope="row"><a href="{}{}">{}</a></th>\n<td>{}</td>\n<td>{}</td>\n'
-                "<td>{}</td>\n<td>{}</td>\n<td>{}</td>\n<td>{}</td>\n<td>{}</td>\n<td>{}</td>\n</tr>",
-                j.get_absolute_url(),
-                suffix,
-                j.name,
-                j.state,
-                j.get_kind_display(),
-                sanctuary,
-                detainer,
-                agreements,
-                designations,
-                latest,
-                j.source_total,
-            )
+        html[j.pk] = format_html(
+            '<tr>\n<th scope="row"><a href="{}{}">{}</a></th>\n<td>{}</td>\n<td>{}</td>\n'
+            "<td>{}</td>\n<td>{}</td>\n<td>{}</td>\n<td>{}</td>\n<td>{}</td>\n<td>{}</td>\n</tr>",
+            j.get_absolute_url(),
+            suffix,
+            j.name,
+            j.state,
+            j.get_kind_display(),
+            sanctuary,
+            detainer,
+            agreements,
+            designations,
+            latest,
+            j.source_total,
         )
-    return mark_safe("\n".join(html))  # each row built by format_html
+    return html

@@ -1,0 +1,46 @@
+"""HTML fragments shared by many addresses, cached by data version and language.
+
+The page cache answers a repeated address, but each new address misses it once per data
+version: every filter, sort order and page of the comparison table, every as-of date, and any
+made-up query string. Those pages share most of what they show (the same rows in another
+order, the same map and chart), so those parts are cached on their own and a new address
+renders only what is new around them. Keys hold the data version, so any data change moves
+every fragment to a new key at once, as it does pages; the cache's key prefix holds the release.
+"""
+
+from collections.abc import Callable, Hashable, Sequence
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from config.data_version import data_version
+
+
+def cached_fragments(
+    kind: str, keys: Sequence[Hashable], render: Callable[[list], dict[Hashable, str]]
+) -> list[SafeString]:
+    """The fragments of `kind` for `keys`, in order; `render` writes those the cache lacks.
+
+    `render` gets the missing keys and returns their HTML by key; a key it leaves out (a record
+    deleted meanwhile) is left out of the answer."""
+    seconds = settings.FRAGMENT_CACHE_SECONDS
+    if not seconds:
+        fresh = render(list(keys))
+        return [mark_safe(fresh[key]) for key in keys if key in fresh]
+    prefix = f"fragment:{data_version().token}:{get_language()}:{kind}:"
+    names = {key: f"{prefix}{key}" for key in keys}
+    found = cache.get_many(list(names.values()))
+    missing = [key for key in keys if names[key] not in found]
+    if missing:
+        fresh = {names[key]: str(html) for key, html in render(missing).items()}
+        cache.set_many(fresh, timeout=seconds)
+        found |= fresh
+    # Each value was written by `render`, which escapes what it interpolates.
+    return [mark_safe(found[names[key]]) for key in keys if names[key] in found]
+
+
+def cached_fragment(kind: str, render: Callable[[], str]) -> SafeString:
+    """One fragment of `kind` (its name must say everything it depends on but the data)."""
+    return cached_fragments(kind, [""], lambda _missing: {"": render()})[0]

@@ -1,0 +1,86 @@
+"""Parts shared by many addresses (the table's rows) are cached once per data version."""
+
+import datetime as dt
+from unittest import mock
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+
+from policies import views
+from policies.models import Jurisdiction
+from tests.factories import make_arrival_count, make_jurisdiction, make_policy, make_state
+
+pytestmark = pytest.mark.django_db
+TABLE = "/jurisdictions/"
+
+
+@pytest.fixture
+def places():
+    illinois = make_state("IL", "Illinois")
+    chicago = make_jurisdiction(name="Chicago", parent=illinois)
+    make_arrival_count(jurisdiction=chicago, value=50000, qualifier="more_than")
+    make_policy(jurisdiction=chicago, title="Welcoming City", effective_on=dt.date(2006, 3, 1))
+    make_jurisdiction(name="Aurora", parent=illinois)
+    return chicago
+
+
+@pytest.fixture
+def rendered_ids():
+    """The ids whose rows were rendered (rather than read from the cache), per request."""
+    calls = []
+    real = views.comparison_rows
+
+    def spy(*, ids, day):
+        calls.append(sorted(ids))
+        return real(ids=ids, day=day)
+
+    with mock.patch.object(views, "comparison_rows", spy):
+        yield calls
+
+
+def test_a_new_address_reuses_rows_another_address_rendered(client, places, rendered_ids):
+    by_name = client.get(TABLE + "?all=on&sort=name").content.decode()
+    assert len(rendered_ids) == 1 and len(rendered_ids[0]) == 3  # Illinois, Chicago, Aurora
+
+    reversed_order = client.get(TABLE + "?all=on&sort=-name").content.decode()
+    filtered = client.get(TABLE + "?all=on&state=IL&kind=city").content.decode()
+    assert len(rendered_ids) == 1  # no row rendered again
+    assert by_name.index("Aurora") < by_name.index("Chicago")
+    assert reversed_order.index("Chicago") < reversed_order.index("Aurora")
+    assert "More than 50,000" in filtered and "Illinois</a></th>" not in filtered
+
+
+def test_a_data_change_renders_the_rows_again(client, places):
+    assert "More than 50,000" in client.get(TABLE).content.decode()
+    make_arrival_count(jurisdiction=places, value=61000, qualifier="about")
+    assert "About 61,000" in client.get(TABLE + "?sort=name").content.decode()
+
+
+def test_rows_are_kept_per_language_and_per_day(client, places):
+    english = client.get(TABLE).content.decode()
+    spanish = client.get("/es" + TABLE).content.decode()
+    assert "More than 50,000" in english and "In effect</a> (2006)" in english
+    assert "Más de 50\u00a0000" in spanish and "Vigente</a> (2006)" in spanish
+
+    before_the_ordinance = client.get(TABLE + "?as_of=2005-01-01").content.decode()
+    assert "In effect</a>" not in before_the_ordinance
+    assert 'href="/jurisdictions/il-chicago/?as_of=2005-01-01"' in before_the_ordinance
+
+
+def test_without_the_fragment_cache_the_table_is_the_same(client, places):
+    cached = client.get(TABLE + "?sort=name").content
+    with override_settings(FRAGMENT_CACHE_SECONDS=0, PAGE_CACHE_SECONDS=0):
+        assert client.get(TABLE + "?sort=name").content == cached
+
+
+def test_a_row_deleted_between_the_page_and_its_rows_is_left_out(client, places):
+    aurora = Jurisdiction.objects.get(name="Aurora")
+    real = views.comparison_rows
+
+    def deleted_meanwhile(*, ids, day):
+        return [row for row in real(ids=ids, day=day) if row.jurisdiction.pk != aurora.pk]
+
+    with mock.patch.object(views, "comparison_rows", deleted_meanwhile):
+        page = client.get(reverse("policies:jurisdiction-list") + "?all=on").content.decode()
+    assert "Chicago" in page and "Aurora</a></th>" not in page
