@@ -1,9 +1,8 @@
 import datetime as dt
 
 from django import forms
-from django.forms.utils import flatatt
 from django.utils import translation
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -52,6 +51,17 @@ class Ice287gImportForm(forms.Form):
 EARLIEST_AS_OF = dt.date(1990, 1, 1)
 
 
+def html_attributes(attrs: dict) -> str:
+    """Attributes as Django's forms template writes them: in order, True bare, False omitted."""
+    return mark_safe(
+        "".join(
+            format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
+            for name, value in attrs.items()
+            if value is not False
+        )
+    )
+
+
 class PlainSelect(forms.Select):
     """A <select> written in Python. Django renders each option through its own template;
     the table's filters have about 90 options, a tenth of an uncached table page's time."""
@@ -66,8 +76,54 @@ class PlainSelect(forms.Select):
                 for key, label in self.choices
             ),
         )
-        attributes = flatatt(self.build_attrs(self.attrs, attrs))
+        attributes = html_attributes(self.build_attrs(self.attrs, attrs))
         return format_html('<select name="{}"{}>{}</select>', name, attributes, options)
+
+
+class PlainInputMixin:
+    """An <input> written in Python, as Django's template for it writes it."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        widget = self.get_context(name, value, attrs)["widget"]
+        shown = widget["value"]
+        return format_html(
+            '<input type="{}" name="{}"{}{}>',
+            widget["type"],
+            widget["name"],
+            format_html(' value="{}"', shown) if shown is not None else "",
+            html_attributes(widget["attrs"]),
+        )
+
+
+class PlainTextInput(PlainInputMixin, forms.TextInput):
+    pass
+
+
+class PlainDateInput(PlainInputMixin, forms.DateInput):
+    pass
+
+
+class PlainCheckboxInput(PlainInputMixin, forms.CheckboxInput):
+    pass
+
+
+class PlainHiddenInput(PlainInputMixin, forms.HiddenInput):
+    pass
+
+
+class PlainLabelsMixin:
+    """Labels written in Python: Django renders each one through a template, and the table's
+    filter form is shown on every uncached table and home page."""
+
+    def render(self, template_name=None, context=None, renderer=None):
+        if template_name != self.template_name_label or context is None:
+            return super().render(template_name, context, renderer)
+        if not context["use_tag"]:
+            return conditional_escape(context["label"])
+        tag = context["tag"]
+        return format_html(
+            "<{}{}>{}</{}>", tag, html_attributes(context["attrs"]), context["label"], tag
+        )
 
 
 def _choices(blank_label: str, choices, *extra) -> list[tuple[str, str]]:
@@ -94,10 +150,12 @@ class AsOfField(forms.DateField):
             )
 
 
-class ComparisonFilterForm(forms.Form):
+class ComparisonFilterForm(PlainLabelsMixin, forms.Form):
     """The comparison table's query string. Unknown values are refused with a 400."""
 
-    q = forms.CharField(required=False, max_length=100, label=_("Search by name"))
+    q = forms.CharField(
+        required=False, max_length=100, label=_("Search by name"), widget=PlainTextInput
+    )
     state = forms.ChoiceField(required=False, label=_("State"), widget=PlainSelect)
     kind = forms.ChoiceField(
         required=False,
@@ -133,12 +191,14 @@ class ComparisonFilterForm(forms.Form):
         label=_("Arrival figures"),
         choices=[("", _("Any")), ("yes", _("With arrival figures")), ("no", _("Without"))],
     )
-    all = forms.BooleanField(required=False, label=_("Include places with no records"))
-    as_of = AsOfField()
+    all = forms.BooleanField(
+        required=False, label=_("Include places with no records"), widget=PlainCheckboxInput
+    )
+    as_of = AsOfField(widget=PlainDateInput(attrs={"type": "date"}))
     sort = forms.ChoiceField(
         required=False,
         choices=[(key, key) for key in SORTS] + [(f"-{key}", f"-{key}") for key in SORTS],
-        widget=forms.HiddenInput,
+        widget=PlainHiddenInput,
     )
 
     def __init__(self, *args, default_sort: str = DEFAULT_SORT, **kwargs) -> None:
