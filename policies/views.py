@@ -16,7 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 from arrivals.charts import arrivals_timeline_figure, arrivals_timeline_svg
 from arrivals.selectors import arrival_series, series_from_figures, sources_of
 from config.downloads import csv_download, json_download
-from config.fragments import cached_fragments
+from config.fragments import cached_fragment, cached_fragments
 from config.http import HtmxHttpRequest
 from config.page_cache import cached_for_readers
 from config.pagination import page_of_ids
@@ -120,25 +120,39 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     context = {"form": form, **_comparison_page(request, filters)}
     if wants_fragment(request):
         return render(request, "policies/jurisdiction_list.html#jurisdiction-table", context)
-    headline = selectors.headline_figures()
-    cities = list(dict.fromkeys(f.jurisdiction for f in headline))[:3]
     context |= {
-        "headline_figures": headline,
-        **selectors.map_context(day=filters.day, metric="agreements"),
-        "chart": _chart(
-            jurisdictions=cities,
-            day=filters.as_of,
-            title=gettext("Arrival figures in the most-cited cities"),
-        ),
-        "chart_downloads": {
-            fmt: reverse("policies:compare-download", args=[fmt])
-            + "?"
-            + "&".join(f"j={city.slug}" for city in cities)
-            for fmt in DOWNLOAD_FORMATS
-        },
+        "overview": _home_overview(request, filters),
         "table_url": reverse("policies:home"),
     }
     return render(request, "policies/home.html", context)
+
+
+def _home_overview(request: HtmxHttpRequest, filters: ComparisonFilters) -> SafeString:
+    """Headline figures, the map and the chart: the same for every filter of the home table."""
+
+    def render_overview() -> str:
+        headline = selectors.headline_figures()
+        cities = list(dict.fromkeys(f.jurisdiction for f in headline))[:3]
+        context = {
+            "headline_figures": headline,
+            **selectors.map_context(day=filters.day, metric="agreements"),
+            "chart": _chart(
+                jurisdictions=cities,
+                day=filters.as_of,
+                title=gettext("Arrival figures in the most-cited cities"),
+            ),
+            "chart_downloads": {
+                fmt: reverse("policies:compare-download", args=[fmt])
+                + "?"
+                + "&".join(f"j={city.slug}" for city in cities)
+                for fmt in DOWNLOAD_FORMATS
+            },
+        }
+        return render_to_string("policies/home.html#home-overview", context, request=request)
+
+    return cached_fragment(
+        f"home-overview:{filters.day.isoformat()}:{filters.as_of}", render_overview
+    )
 
 
 @require_safe

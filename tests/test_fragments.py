@@ -84,3 +84,17 @@ def test_a_row_deleted_between_the_page_and_its_rows_is_left_out(client, places)
     with mock.patch.object(views, "comparison_rows", deleted_meanwhile):
         page = client.get(reverse("policies:jurisdiction-list") + "?all=on").content.decode()
     assert "Chicago" in page and "Aurora</a></th>" not in page
+
+
+def test_the_home_overview_is_shared_by_every_filter_of_the_home_table(client, places):
+    with mock.patch.object(
+        views.selectors, "headline_figures", wraps=views.selectors.headline_figures
+    ) as headline:
+        first = client.get("/").content.decode()
+        filtered = client.get("/?state=IL&sort=name").content.decode()
+        assert headline.call_count == 1
+        client.get("/?as_of=2024-01-01")  # another day: its own map and chart
+        assert headline.call_count == 2
+    for page in (first, filtered):
+        assert 'id="state-map"' in page and 'id="home-chart-caption"' in page
+        assert "More than 50,000" in page
