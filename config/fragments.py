@@ -8,6 +8,7 @@ renders only what is new around them. Keys hold the data version, so any data ch
 every fragment to a new key at once, as it does pages; the cache's key prefix holds the release.
 """
 
+import hashlib
 from collections.abc import Callable, Hashable, Sequence
 
 from django.conf import settings
@@ -16,6 +17,10 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from config.data_version import data_version
+
+
+def _prefix(kind: str) -> str:
+    return f"fragment:{data_version().token}:{get_language()}:{kind}:"
 
 
 def cached_fragments(
@@ -29,7 +34,7 @@ def cached_fragments(
     if not seconds:
         fresh = render(list(keys))
         return [mark_safe(fresh[key]) for key in keys if key in fresh]
-    prefix = f"fragment:{data_version().token}:{get_language()}:{kind}:"
+    prefix = _prefix(kind)
     names = {key: f"{prefix}{key}" for key in keys}
     found = cache.get_many(list(names.values()))
     missing = [key for key in keys if names[key] not in found]
@@ -44,3 +49,20 @@ def cached_fragments(
 def cached_fragment(kind: str, render: Callable[[], str]) -> SafeString:
     """One fragment of `kind` (its name must say everything it depends on but the data)."""
     return cached_fragments(kind, [""], lambda _missing: {"": render()})[0]
+
+
+def _value_key(kind: str, question: object) -> str:
+    # The question may hold reader input (a search): hashed, it is a safe key of fixed length.
+    return _prefix(kind) + hashlib.sha256(repr(question).encode()).hexdigest()
+
+
+def recall(kind: str, question: object) -> object | None:
+    """A value remembered for `question` under this data version, or None."""
+    if not settings.FRAGMENT_CACHE_SECONDS:
+        return None
+    return cache.get(_value_key(kind, question))
+
+
+def remember(kind: str, question: object, answer: object) -> None:
+    if settings.FRAGMENT_CACHE_SECONDS:
+        cache.set(_value_key(kind, question), answer, timeout=settings.FRAGMENT_CACHE_SECONDS)

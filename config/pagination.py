@@ -4,15 +4,25 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet, Window
 
 
-def page_of_ids(ids: QuerySet, number: object, per_page: int) -> Page:
+def page_of_ids(
+    ids: QuerySet, number: object, per_page: int, *, known_count: int | None = None
+) -> Page:
     """Page `number` of a flat `values_list("pk", flat=True)` queryset, like
     `Paginator.get_page` (a bad number gives page 1, one past the end the last page), but
-    with the total from `COUNT(*) OVER ()` on the page's own query instead of a second one."""
+    with the total from `COUNT(*) OVER ()` on the page's own query instead of a second one.
+
+    With `known_count` (remembered from an earlier page of the same rows) the page is a plain
+    LIMIT query, which an index on the order can answer without reading every row."""
     paginator = Paginator(ids, per_page)
     try:
         number = max(int(str(number)), 1)
     except ValueError:
         number = 1
+    if known_count is not None:
+        paginator.count = known_count
+        number = min(number, paginator.num_pages)
+        start = (number - 1) * per_page
+        return Page(list(ids[start : start + per_page]), number, paginator)
     start = (number - 1) * per_page
     rows = list(
         ids.annotate(total_rows=Window(Count("pk"))).values_list("pk", "total_rows")[

@@ -1,4 +1,5 @@
 import datetime as dt
+from dataclasses import replace
 
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -16,7 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 from arrivals.charts import arrivals_timeline_figure, arrivals_timeline_svg
 from arrivals.selectors import arrival_series, series_from_figures, sources_of
 from config.downloads import csv_download, json_download
-from config.fragments import cached_fragment, cached_fragments
+from config.fragments import cached_fragment, cached_fragments, recall, remember
 from config.http import HtmxHttpRequest
 from config.page_cache import cached_for_readers
 from config.pagination import page_of_ids
@@ -99,7 +100,12 @@ def comparison_row_html(ids: list[int], filters: ComparisonFilters) -> SafeStrin
 
 def _comparison_page(request: HtmxHttpRequest, filters: ComparisonFilters) -> dict:
     ids = comparison_ids(filters=filters)
-    page = page_of_ids(ids, request.GET.get("page"), PAGE_SIZE)
+    # Every order and page of the same filters has the same count.
+    question = (replace(filters, sort=""), filters.day)
+    known_count = recall("comparison-count", question)
+    page = page_of_ids(ids, request.GET.get("page"), PAGE_SIZE, known_count=known_count)
+    if known_count is None:
+        remember("comparison-count", question, page.paginator.count)
     return {
         "page": page,
         "rows": comparison_row_html(list(page.object_list), filters),

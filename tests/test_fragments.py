@@ -1,6 +1,7 @@
 """Parts shared by many addresses (the table's rows) are cached once per data version."""
 
 import datetime as dt
+import re
 from unittest import mock
 
 import pytest
@@ -98,3 +99,36 @@ def test_the_home_overview_is_shared_by_every_filter_of_the_home_table(client, p
     for page in (first, filtered):
         assert 'id="state-map"' in page and 'id="home-chart-caption"' in page
         assert "More than 50,000" in page
+
+
+def test_other_orders_and_pages_of_the_same_filters_reuse_the_count(
+    client, places, django_assert_num_queries
+):
+    from config.data_version import data_version
+
+    data_version()
+    first = client.get(TABLE + "?all=on&sort=name").content.decode()
+    assert "3 jurisdictions" in first
+    # Only the page of ids: the rows and their count are remembered (the summaries' freshness
+    # is read once per data version).
+    with django_assert_num_queries(1) as queries:
+        other_order = client.get(TABLE + "?all=on&sort=-name").content.decode()
+    assert "OVER ()" not in queries.captured_queries[0]["sql"]
+    assert "3 jurisdictions" in other_order
+    assert "2 jurisdictions" in client.get(TABLE + "?all=on&kind=city").content.decode()
+
+
+def test_a_page_past_the_end_with_a_known_count_is_the_last_page(client, places, monkeypatch):
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    client.get(TABLE + "?all=on&sort=name")  # remembers 3 places: two pages
+    last = client.get(TABLE + "?all=on&sort=name&page=99").content.decode()
+    assert "page 2 of 2" in last
+    assert names_in(last) == ["Illinois"]
+    assert names_in(client.get(TABLE + "?all=on&sort=-name&page=1").content.decode()) == [
+        "Illinois",
+        "Chicago",
+    ]
+
+
+def names_in(page: str) -> list[str]:
+    return re.findall(r'<th scope="row"><a href="[^"]*">([^<]*)</a></th>', page)
