@@ -7,12 +7,14 @@ serve the table as of today without scanning every record.
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import (
     Case,
     F,
     IntegerField,
     OuterRef,
+    QuerySet,
     Subquery,
     Value,
     When,
@@ -62,28 +64,42 @@ class LiveColumns:
 
     def __init__(self, day: dt.date) -> None:
         self.day = day
-        self.in_effect = (
-            Policy.objects.published().in_effect_on(day).filter(jurisdiction=OuterRef("pk"))
-        )
-        self.agreements = self.in_effect.filter(category=Policy.Category.AGREEMENT_287G)
-        self.sanctuary = (
+
+    # Each subquery is built only when used: from the summaries a table page needs none.
+    @cached_property
+    def in_effect(self) -> QuerySet:
+        return Policy.objects.published().in_effect_on(self.day).filter(jurisdiction=OuterRef("pk"))
+
+    @cached_property
+    def agreements(self) -> QuerySet:
+        return self.in_effect.filter(category=Policy.Category.AGREEMENT_287G)
+
+    @cached_property
+    def sanctuary(self) -> QuerySet:
+        return (
             Policy.objects.published()
             .with_start()
             .filter(
                 jurisdiction=OuterRef("pk"),
                 category=Policy.Category.SANCTUARY,
-                began_on__lte=day,
+                began_on__lte=self.day,
             )
             .exclude(status=Policy.Status.PROPOSED)
             .order_by("-began_on", "-pk")
         )
-        self.figures = (
+
+    @cached_property
+    def figures(self) -> QuerySet:
+        return (
             ArrivalCount.objects.published()
-            .filter(jurisdiction=OuterRef("pk"), as_of__lte=day)
+            .filter(jurisdiction=OuterRef("pk"), as_of__lte=self.day)
             .order_by("-as_of", "-value", "-pk")
         )
-        self.designations = Designation.objects.published().filter(
-            jurisdiction=OuterRef("pk"), designated_on__lte=day
+
+    @cached_property
+    def designations(self) -> QuerySet:
+        return Designation.objects.published().filter(
+            jurisdiction=OuterRef("pk"), designated_on__lte=self.day
         )
 
     def expressions(self) -> dict:
