@@ -66,6 +66,8 @@ def jurisdiction_sources(*, jurisdiction: Jurisdiction) -> list:
 
 def jurisdiction_children(*, jurisdiction: Jurisdiction) -> QuerySet[Jurisdiction]:
     """Places whose parent is `jurisdiction` and that have published records, largest first."""
+    if jurisdiction.kind == Jurisdiction.Kind.CITY:
+        return Jurisdiction.objects.none()  # a city is never a parent (Jurisdiction.clean)
     return (
         jurisdiction.children.annotate(
             record_total=Count("policies", filter=Q(policies__published=True), distinct=True)

@@ -114,3 +114,12 @@ def test_pages_are_not_frameable_and_have_a_strict_csp(client, chicago):
     csp = response["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
     assert "unsafe" not in csp
+
+
+def test_a_state_page_lists_its_places_with_records_and_a_city_page_none(client, chicago):
+    illinois = chicago.parent
+    make_jurisdiction(name="Quietville", parent=illinois)  # no records: not listed
+    state_page = client.get(illinois.get_absolute_url()).content.decode()
+    assert 'id="children-heading"' in state_page
+    assert ">Chicago, IL</a>" in state_page and "Quietville" not in state_page
+    assert 'id="children-heading"' not in client.get(chicago.get_absolute_url()).content.decode()
