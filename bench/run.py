@@ -87,8 +87,8 @@ def fetch(path: str, headers: dict) -> urllib.request.addinfourl:
     return urllib.request.urlopen(urllib.request.Request(BASE + path, headers=headers))
 
 
-def wrk(path: str, headers: dict) -> dict:
-    command = ["taskset", "-c", "1", "wrk", "-t1", "-c8", f"-d{SECONDS}s", "-s", "bench/report.lua"]
+def wrk(path: str, headers: dict, seconds: int = SECONDS) -> dict:
+    command = ["taskset", "-c", "1", "wrk", "-t1", "-c8", f"-d{seconds}s", "-s", "bench/report.lua"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     line = run(*command, BASE + path).strip().splitlines()[-1]
@@ -121,6 +121,24 @@ def queries_per_page() -> dict[str, int]:
     )
 
 
+def conditional_versus_hit(pairs: int = 3) -> dict:
+    """The chart embed answered 304, measured in turns with its cache hit.
+
+    Between one wrk run and the next this machine drifts by more than the difference being
+    measured (the static file alone ranged 2,200-2,900 req/s in one session), so the 304 and
+    the hit are run back to back, three times, and the middle ratio of the pairs is kept."""
+    path, headers = PAGES["embed: chart"][0], {"Accept-Encoding": "gzip"}
+    etag = fetch(path, {}).headers["ETag"]
+    runs = []
+    for _ in range(pairs):
+        hit = wrk(path, headers, seconds=max(SECONDS // 2, 1))
+        conditional = wrk(path, {"If-None-Match": etag}, seconds=max(SECONDS // 2, 1))
+        runs.append((conditional["rps"] / hit["rps"], conditional))
+    runs.sort(key=lambda pair: pair[0])
+    ratio, middle = runs[len(runs) // 2]
+    return {**middle, "ratio_to_hit": ratio}
+
+
 def measure(label: str, extra: dict, pages: bool = True) -> dict:
     server = start_server(extra)
     try:
@@ -134,8 +152,7 @@ def measure(label: str, extra: dict, pages: bool = True) -> dict:
             for name, (path, headers) in PAGES.items():
                 fetch(path, {**headers, "Accept-Encoding": "gzip"}).read()  # warm
                 results[name] = wrk(path, {**headers, "Accept-Encoding": "gzip"})
-            etag = fetch(PAGES["embed: chart"][0], {}).headers["ETag"]
-            results["embed: chart, 304"] = wrk(PAGES["embed: chart"][0], {"If-None-Match": etag})
+            results["embed: chart, 304"] = conditional_versus_hit()
     finally:
         server.terminate()
         server.wait()
@@ -199,8 +216,8 @@ def targets(scale_results: dict) -> list[tuple[str, bool, str]]:
 
     errors = sum(r["errors"] for phase in (local, redis, uncached, cold) for r in phase.values())
     conditional = [
-        local["embed: chart, 304"]["rps"] / local["embed: chart"]["rps"],
-        redis["embed: chart, 304"]["rps"] / redis["embed: chart"]["rps"],
+        local["embed: chart, 304"]["ratio_to_hit"],
+        redis["embed: chart, 304"]["ratio_to_hit"],
     ]
     return [
         (
@@ -214,7 +231,7 @@ def targets(scale_results: dict) -> list[tuple[str, bool, str]]:
             lowest(redis_ratios),
         ),
         (
-            "304 at least as fast as a cache hit (95%, the noise between runs)",
+            "304 at least as fast as a cache hit (95%; middle of three back-to-back pairs)",
             min(conditional) >= 0.95,
             "304/hit: " + ", ".join(f"{c:.2f}" for c in conditional) + " (local, Redis)",
         ),
