@@ -1,13 +1,31 @@
 """Read-side queries for arrival figures: series for charts and their data tables."""
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from arrivals.charts import ChartPoint, ChartSeries
 from arrivals.models import ArrivalCount
 from policies.models import Jurisdiction
+
+# A page, chart or embed shows at most this many figures of one series, the newest; the rest
+# are in its CSV and JSON downloads. A place with years of weekly counts would otherwise send
+# every one of them, with its citation, to every reader of every page that charts it.
+NEWEST_FIGURES_SHOWN = 60
+
+
+def older_figures_note(omitted: int) -> str:
+    """Says that older figures were left out and where they are ("" when none were)."""
+    if not omitted:
+        return ""
+    return ngettext(
+        "Only the newest %(shown)d figures of each series are shown; %(omitted)d older figure "
+        "is in the CSV and JSON downloads.",
+        "Only the newest %(shown)d figures of each series are shown; %(omitted)d older figures "
+        "are in the CSV and JSON downloads.",
+        omitted,
+    ) % {"shown": NEWEST_FIGURES_SHOWN, "omitted": omitted}
 
 
 @dataclass
@@ -111,6 +129,13 @@ def series_from_figures(
             )
         series[key].figures.append(figure)
     return sorted(series.values(), key=lambda s: order.get(s.jurisdiction.pk, 0))
+
+
+def newest_of_each(series: list[FigureSeries]) -> tuple[list[FigureSeries], int]:
+    """Each series cut to its newest NEWEST_FIGURES_SHOWN figures, and how many were cut."""
+    shown = [replace(one, figures=one.figures[-NEWEST_FIGURES_SHOWN:]) for one in series]
+    omitted = sum(len(one.figures) for one in series) - sum(len(one.figures) for one in shown)
+    return shown, omitted
 
 
 def sources_of(series: list[FigureSeries]) -> list:

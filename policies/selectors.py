@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from arrivals.models import ArrivalCount
+from arrivals.selectors import NEWEST_FIGURES_SHOWN
 from policies.geography import STATE_NAMES
 from policies.models import (
     Designation,
@@ -83,11 +84,13 @@ class FigureGroup:
     """Figures of one measure, unit and sender: comparable with each other, never summed."""
 
     label: str
-    figures: list[ArrivalCount]
+    figures: list[ArrivalCount]  # the newest NEWEST_FIGURES_SHOWN, oldest first
+    omitted: int = 0
 
 
 def figure_groups(*, figures: list[ArrivalCount]) -> list[FigureGroup]:
-    """Split a jurisdiction's figures into side-by-side groups by measure, unit and sender."""
+    """Split a jurisdiction's figures (oldest first) into side-by-side groups by measure, unit
+    and sender, each cut to its newest figures."""
     groups: dict[tuple[str, str, str], list[ArrivalCount]] = {}
     for figure in figures:
         groups.setdefault((figure.measure, figure.unit, figure.sender), []).append(figure)
@@ -101,7 +104,8 @@ def figure_groups(*, figures: list[ArrivalCount]) -> list[FigureGroup]:
             }
         if unit == ArrivalCount.Unit.FAMILIES:
             label = gettext("%(measure)s (families)") % {"measure": label}
-        result.append(FigureGroup(label=label, figures=members))
+        shown = members[-NEWEST_FIGURES_SHOWN:]
+        result.append(FigureGroup(label=label, figures=shown, omitted=len(members) - len(shown)))
     return result
 
 

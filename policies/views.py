@@ -15,7 +15,13 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from arrivals.charts import arrivals_timeline_figure, arrivals_timeline_svg
-from arrivals.selectors import arrival_series, series_from_figures, sources_of
+from arrivals.selectors import (
+    arrival_series,
+    newest_of_each,
+    older_figures_note,
+    series_from_figures,
+    sources_of,
+)
 from config.downloads import csv_download, json_download
 from config.fragments import cached_fragment, cached_fragments, recall, remember
 from config.http import HtmxHttpRequest
@@ -66,6 +72,7 @@ def _chart(
         series = series_from_figures(figures=figures, jurisdictions=jurisdictions)
     else:
         series = arrival_series(jurisdictions=jurisdictions, day=day)
+    series, omitted = newest_of_each(series)
     sources = sources_of(series)
     latest = max((f.as_of for s in series for f in s.figures), default=None)
     source_line = gettext("Sources: %(publishers)s") % {
@@ -83,6 +90,7 @@ def _chart(
         "series": series,
         "sources": sources,
         "figure": figure,
+        "note": older_figures_note(omitted),
         # Every text in it is escaped by arrivals_timeline_svg.
         "svg": mark_safe(arrivals_timeline_svg(series=chart_series)),
     }
@@ -285,12 +293,14 @@ def jurisdiction_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         return bad_request(request, form)
     day = form.cleaned_data["as_of"]
     jurisdiction = _jurisdiction_or_404(slug, day)
+    groups = selectors.figure_groups(figures=jurisdiction.published_figures)
     context = {
         "jurisdiction": jurisdiction,
         "as_of": day,
         "as_of_iso": day.isoformat() if day else "",
         "day": day or timezone.localdate(),
-        "figure_groups": selectors.figure_groups(figures=jurisdiction.published_figures),
+        "figure_groups": groups,
+        "figures_note": older_figures_note(sum(group.omitted for group in groups)),
         "children": selectors.jurisdiction_children(jurisdiction=jurisdiction)[:50],
         "chart": _chart(
             jurisdictions=[jurisdiction],
