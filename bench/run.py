@@ -1,9 +1,8 @@
 """make bench: the production stack on 127.0.0.1 under load, measured side by side.
 
-gunicorn (2 workers of 4 threads, as `make serve` runs it) is pinned to core 0 and wrk to
-core 1. Every endpoint's requests per second is printed beside a static file served by
-WhiteNoise through the same gunicorn (the ceiling for anything Python serves) and a trivial
-Django view. Phases: local-memory cache,
+gunicorn (2 workers) is pinned to core 0 and wrk to core 1. Every endpoint's requests per
+second is printed beside a static file served by WhiteNoise through the same gunicorn (the
+ceiling for anything Python serves) and a trivial Django view. Phases: local-memory cache,
 Redis, no page cache (shared fragments cached) and nothing cached; then the browser side of
 the embeds (bench/browser.py); then the dataset ten times larger. Results go to
 docs/benchmarks.md.
@@ -38,9 +37,6 @@ ENV = {
     "SECURE_SSL_REDIRECT": "false",
     "CONN_MAX_AGE": "600",
 }
-# As `make serve` runs it: threads keep connections open between requests, where a sync worker
-# closes each one and waits for the client to close its side before taking the next request.
-WORKERS = ["--workers", "2", "--worker-class", "gthread", "--threads", "4"]
 PAGES = {
     "home": ("/", {}),
     "comparison table": ("/jurisdictions/", {}),
@@ -71,7 +67,7 @@ def prepare(scale: int) -> None:
 
 def start_server(extra: dict) -> subprocess.Popen:
     server = subprocess.Popen(
-        ["taskset", "-c", "0", GUNICORN, "config.wsgi", "-b", f"127.0.0.1:{PORT}", *WORKERS],
+        ["taskset", "-c", "0", GUNICORN, "config.wsgi", "-b", f"127.0.0.1:{PORT}", "-w", "2"],
         cwd=ROOT,
         env={**ENV, **extra},
         stdout=subprocess.DEVNULL,
@@ -302,8 +298,8 @@ def main() -> None:
         "# Benchmarks",
         "",
         f"`make bench` ({SECONDS} s per endpoint, wrk -t1 -c8), "
-        f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores. gunicorn 2 workers × 4 threads "
-        "on core 0, wrk on core 1, PostgreSQL and Redis on 127.0.0.1.",
+        f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores. gunicorn 2 workers on core 0, "
+        "wrk on core 1, PostgreSQL and Redis on 127.0.0.1.",
         "",
     ]
     sections = []
