@@ -5,7 +5,7 @@ version: every filter, sort order and page of the comparison table, every as-of 
 made-up query string. Those pages share most of what they show (the same rows in another
 order, the same map and chart), so those parts are cached on their own and a new address
 renders only what is new around them. Keys hold the data version, so any data change moves
-every fragment to a new key at once, as it does pages; the cache's key prefix holds the release.
+every fragment to a new key at once, as it does pages; they also hold the release.
 """
 
 import hashlib
@@ -20,7 +20,7 @@ from config.data_version import data_version
 
 
 def _prefix(kind: str) -> str:
-    return f"fragment:{data_version().token}:{get_language()}:{kind}:"
+    return f"fragment:{settings.RELEASE}:{data_version().token}:{get_language()}:{kind}:"
 
 
 def cached_fragments(

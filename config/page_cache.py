@@ -7,7 +7,8 @@ ETag). A repeat that carries a
 matching If-None-Match or If-Modified-Since is answered 304 from the stored headers alone.
 
 The key holds the data version, so any data change (admin save or delete, import, revert)
-moves every page to a new key at once; nothing needs to be deleted. Reader pages show only
+moves every page to a new key at once; nothing needs to be deleted. It also holds the release,
+so a deploy never serves pages written by the code it replaced. Reader pages show only
 published records and nothing that depends on who asks, so one cached copy serves everyone;
 views that are not marked (the admin, anything with a form that posts) are never stored. For
 the same reason (no session, no CSRF token) compressing them is safe from BREACH-style attacks.
@@ -58,7 +59,7 @@ def _keys(request: HttpRequest, token: str) -> tuple[str, str]:
     )
     gzip = bool(ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")))
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    key = f"page:{token}:{int(fragment)}{int(gzip)}:{path}"
+    key = f"page:{settings.RELEASE}:{token}:{int(fragment)}{int(gzip)}:{path}"
     return f"{key}:headers", key
 
 

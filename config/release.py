@@ -1,8 +1,10 @@
-"""A name for this version of the code, used as the cache's key prefix.
+"""A name for this version of the code, part of every cached page's and fragment's key.
 
 Cached pages and fragments hold HTML written by the templates and code of the release that
-stored them, and refer to its hashed static files. Prefixing every key with the release means
-a deploy starts from a cold cache instead of serving the old HTML until the data next changes.
+stored them, and refer to its hashed static files. With the release in their keys a deploy
+starts from cold pages instead of serving the old HTML until the data next changes. The data
+version is shared by all releases: during a rolling deploy an edit saved by a server still on
+the old release must reach the pages of the new one.
 Set RELEASE (for example to the commit hash) where the deploy knows it; otherwise the release
 is a digest of the files that shape a response.
 """

@@ -106,8 +106,9 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: Redis when REDIS_URL is set, local memory otherwise. Keys are prefixed with the
-# release, so a deploy never serves HTML cached by the code it replaced (config/release.py).
+# Cache: Redis when REDIS_URL is set, local memory otherwise.
+# Cached pages and fragments are keyed by release, so a deploy never serves HTML cached by the
+# code it replaced (config/release.py). The data version is not: every release shares it.
 RELEASE = os.environ.get("RELEASE") or source_digest(BASE_DIR)
 # With Redis the data version is shared by every process; with the local-memory cache each
 # process re-reads it from the database after DATA_VERSION_SECONDS, so edits reach all of them.
@@ -117,17 +118,11 @@ if os.environ.get("REDIS_URL"):
             "BACKEND": "config.cache.ResilientRedisCache",
             "LOCATION": os.environ["REDIS_URL"],
             "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
-            "KEY_PREFIX": RELEASE,
         }
     }
     DATA_VERSION_SECONDS = None
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "KEY_PREFIX": RELEASE,
-        }
-    }
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     DATA_VERSION_SECONDS = 60
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "3600"))
 # Parts shared by many pages: table rows, the map, charts (config/fragments.py). 0 turns off.
