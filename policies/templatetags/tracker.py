@@ -133,7 +133,7 @@ def comparison_table_rows(rows, as_of: dt.date | None = None) -> dict[int, str]:
     glossary = reverse("policies:methodology")
     suffix = f"?as_of={as_of.isoformat()}" if as_of else ""
     none, none_recorded = gettext("None"), gettext("None recorded")
-    disputed = ", " + gettext("disputed")
+    disputed = gettext("disputed")
     html = {}
     for row in rows:
         j, figure = row.jurisdiction, row.latest_figure

@@ -332,3 +332,8 @@ def test_a_record_whose_sources_were_never_dated_says_so_instead_of_guessing(cli
 
     assert "last verified: not recorded" in page
     assert "last verified <time" not in page
+
+
+def test_a_disputed_designation_reads_once_as_disputed_in_the_table(client, places):
+    page = client.get(f"{reverse('policies:jurisdiction-list')}?state=IL").content.decode()
+    assert "(U.S. Department of Justice, 2025), disputed</td>" in page
