@@ -131,10 +131,19 @@ def series_from_figures(
     return sorted(series.values(), key=lambda s: order.get(s.jurisdiction.pk, 0))
 
 
+def newest_figures(figures: list[ArrivalCount]) -> tuple[list[ArrivalCount], int]:
+    """The newest NEWEST_FIGURES_SHOWN of `figures` (oldest first), and how many were cut."""
+    shown = figures[-NEWEST_FIGURES_SHOWN:]
+    return shown, len(figures) - len(shown)
+
+
 def newest_of_each(series: list[FigureSeries]) -> tuple[list[FigureSeries], int]:
-    """Each series cut to its newest NEWEST_FIGURES_SHOWN figures, and how many were cut."""
-    shown = [replace(one, figures=one.figures[-NEWEST_FIGURES_SHOWN:]) for one in series]
-    omitted = sum(len(one.figures) for one in series) - sum(len(one.figures) for one in shown)
+    """Each series cut to its newest figures, and how many were cut in all."""
+    shown, omitted = [], 0
+    for one in series:
+        figures, cut = newest_figures(one.figures)
+        shown.append(replace(one, figures=figures))
+        omitted += cut
     return shown, omitted
 
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from arrivals.models import ArrivalCount
-from arrivals.selectors import NEWEST_FIGURES_SHOWN
+from arrivals.selectors import newest_figures
 from policies.geography import STATE_NAMES
 from policies.models import (
     Designation,
@@ -84,7 +84,7 @@ class FigureGroup:
     """Figures of one measure, unit and sender: comparable with each other, never summed."""
 
     label: str
-    figures: list[ArrivalCount]  # the newest NEWEST_FIGURES_SHOWN, oldest first
+    figures: list[ArrivalCount]  # the newest (arrivals.selectors.newest_figures), oldest first
     omitted: int = 0
 
 
@@ -104,8 +104,8 @@ def figure_groups(*, figures: list[ArrivalCount]) -> list[FigureGroup]:
             }
         if unit == ArrivalCount.Unit.FAMILIES:
             label = gettext("%(measure)s (families)") % {"measure": label}
-        shown = members[-NEWEST_FIGURES_SHOWN:]
-        result.append(FigureGroup(label=label, figures=shown, omitted=len(members) - len(shown)))
+        shown, omitted = newest_figures(members)
+        result.append(FigureGroup(label=label, figures=shown, omitted=omitted))
     return result
 
 
