@@ -58,7 +58,9 @@ def _keys(request: HttpRequest, token: str) -> tuple[str, str]:
         "HX-History-Restore-Request" not in request.headers
     )
     gzip = bool(ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")))
-    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    # Embed snippets and links out of embeds are absolute: they name the host that was asked.
+    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    path = hashlib.sha256(address.encode()).hexdigest()
     key = f"page:{settings.RELEASE}:{token}:{int(fragment)}{int(gzip)}:{path}"
     return f"{key}:headers", key
 

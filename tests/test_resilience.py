@@ -53,6 +53,15 @@ def test_staff_pages_never_enter_the_cache(editor_client, client, chicago):
     assert client.get(url).status_code == 302  # to the login page, not the editor's copy
 
 
+def test_a_page_cached_for_one_host_is_not_served_to_another(client, chicago, settings):
+    # Its embed snippets and links are absolute, built from the host that was asked.
+    settings.ALLOWED_HOSTS = ["testserver", "tracker.example"]
+    url = reverse("embed:jurisdiction-chart", args=[chicago.slug])
+    assert 'href="http://testserver/jurisdictions/' in client.get(url).content.decode()
+    other = client.get(url, HTTP_HOST="tracker.example").content.decode()
+    assert 'href="http://tracker.example/jurisdictions/' in other and "testserver" not in other
+
+
 def test_a_cached_embed_answers_revalidation_without_running_the_view(client, chicago):
     url = reverse("embed:jurisdiction-chart", args=[chicago.slug])
     etag = client.get(url)["ETag"]
