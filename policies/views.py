@@ -292,9 +292,31 @@ def jurisdiction_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return bad_request(request, form)
     day = form.cleaned_data["as_of"]
-    jurisdiction = _jurisdiction_or_404(slug, day)
+    # Everything below the site's header depends only on these (and the data version and
+    # language, which every fragment key holds): the snippets of its embed controls name the
+    # host. So every address of the place shares one rendering, whatever else its query holds.
+    question = (slug, day, timezone.localdate(), request.build_absolute_uri("/"))
+    place = recall("place-page", question)
+    if place is None:
+        jurisdiction = _jurisdiction_or_404(slug, day)
+        place = {
+            "name": str(jurisdiction),
+            "slug": jurisdiction.slug,
+            "records": render_to_string(
+                "policies/jurisdiction_detail.html#place-records",
+                _place_records_context(jurisdiction, day),
+                request=request,
+            ),
+        }
+        remember("place-page", question, place)
+    # The records were rendered by the template above, which escapes what it shows.
+    place["records"] = mark_safe(place["records"])
+    return render(request, "policies/jurisdiction_detail.html", {"place": place})
+
+
+def _place_records_context(jurisdiction: Jurisdiction, day: dt.date | None) -> dict:
     groups = selectors.figure_groups(figures=jurisdiction.published_figures)
-    context = {
+    return {
         "jurisdiction": jurisdiction,
         "as_of": day,
         "as_of_iso": day.isoformat() if day else "",
@@ -311,7 +333,6 @@ def jurisdiction_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "sources": selectors.jurisdiction_sources(jurisdiction=jurisdiction),
         "timeline": selectors.jurisdiction_timeline(jurisdiction=jurisdiction),
     }
-    return render(request, "policies/jurisdiction_detail.html", context)
 
 
 @require_safe

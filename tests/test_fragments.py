@@ -132,3 +132,58 @@ def test_a_page_past_the_end_with_a_known_count_is_the_last_page(client, places,
 
 def names_in(page: str) -> list[str]:
     return re.findall(r'<th scope="row"><a href="[^"]*">([^<]*)</a></th>', page)
+
+
+def _main(page: str) -> str:
+    return page[page.index("<main") : page.index("</main>")]
+
+
+@pytest.fixture
+def place_reads():
+    """How many times a place's records were read (rather than taken from the cache)."""
+    real = views.selectors.jurisdiction_with_records
+    with mock.patch.object(views.selectors, "jurisdiction_with_records", wraps=real) as read:
+        yield read
+
+
+def test_every_address_of_a_place_shares_one_rendering_of_its_records(client, places, place_reads):
+    url = places.get_absolute_url()
+    plain = client.get(url).content.decode()
+    tracked = client.get(url + "?utm_source=newsletter&fbclid=abc").content.decode()
+    assert place_reads.call_count == 1
+    assert _main(tracked) == _main(plain)
+    assert "<title>Chicago, IL · Sanctuary Tracker</title>" in plain
+    assert "Welcoming City" in plain and "More than 50,000" in plain
+
+    client.get(url + "?as_of=2005-01-01")  # another day: its own rendering
+    client.get("/es" + url)  # another language
+    assert place_reads.call_count == 3
+
+
+def test_a_data_change_renders_a_place_again(client, places):
+    url = places.get_absolute_url()
+    assert "More than 50,000" in client.get(url).content.decode()
+    make_arrival_count(jurisdiction=places, value=61000, qualifier="about")
+    assert "About 61,000" in client.get(url).content.decode()
+
+
+def test_a_place_rendered_for_one_host_is_not_shown_to_another(client, places, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "tracker.example"]
+    settings.PAGE_CACHE_SECONDS = 0
+    url = places.get_absolute_url()
+    assert "http://testserver/embed/" in client.get(url).content.decode()
+    other = client.get(url, HTTP_HOST="tracker.example").content.decode()
+    assert "http://tracker.example/embed/" in other and "testserver" not in other
+
+
+def test_without_the_fragment_cache_a_place_page_is_the_same(client, places):
+    url = places.get_absolute_url() + "?as_of=2024-01-01"
+    cached = client.get(url).content
+    with override_settings(FRAGMENT_CACHE_SECONDS=0, PAGE_CACHE_SECONDS=0):
+        assert client.get(url).content == cached
+
+
+def test_an_unknown_place_is_not_remembered(client, places):
+    assert client.get("/jurisdictions/il-nowhere/").status_code == 404
+    make_jurisdiction(name="Nowhere", parent=places.parent)
+    assert client.get("/jurisdictions/il-nowhere/").status_code == 200
