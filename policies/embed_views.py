@@ -2,19 +2,23 @@
 articles. Same parameters as the reader views; see config.embed for framing and caching."""
 
 import hashlib
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from config.data_version import data_version
 from config.embed import embed_snippet, embeddable
+from config.fragments import recall, remember
 from config.page_cache import cached_for_readers
 from config.pagination import page_of_ids
 from policies import selectors
@@ -37,6 +41,23 @@ from policies.views import (
 )
 
 EMBED_PAGE_SIZE = 10
+
+
+def _shared_body(
+    request: HttpRequest, question: tuple, render_body: Callable[[], dict[str, str]]
+) -> dict[str, str]:
+    """What an embed shows, without its frame: rendered once per data version and language
+    for every article that embeds it, whatever theme, header and footer each one chose.
+
+    `question` names everything the body depends on; the day and host are added here (links
+    out of an embed are absolute). `render_body` returns a plain-text "title" and HTML parts,
+    written by templates that escape what they interpolate."""
+    question = (*question, timezone.localdate(), request.build_absolute_uri("/"))
+    body = recall("embed-body", question)
+    if body is None:
+        body = render_body()
+        remember("embed-body", question, body)
+    return {name: text if name == "title" else mark_safe(text) for name, text in body.items()}
 
 
 def _frame_context(request: HttpRequest, *, full_url: str, downloads: dict | None) -> dict:
@@ -80,19 +101,35 @@ def embed_jurisdiction_chart(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return bad_request(request, form)
     day = form.cleaned_data["as_of"]
-    jurisdiction = _jurisdiction_or_404(slug, day)
-    title = arrival_figures_title([jurisdiction])
+
+    def render_body() -> dict[str, str]:
+        jurisdiction = _jurisdiction_or_404(slug, day)
+        title = arrival_figures_title([jurisdiction])
+        chart = _chart(jurisdictions=[jurisdiction], day=day, title=title, prefetched=True)
+        return _chart_body(request, title=title, chart=chart, as_of=day)
+
+    body = _shared_body(request, ("chart", slug, day), render_body)
     context = {
-        "title": title,
-        "chart": _chart(jurisdictions=[jurisdiction], day=day, title=title, prefetched=True),
+        **body,
         "as_of": day,
         **_frame_context(
             request,
-            full_url=jurisdiction.get_absolute_url() + _query(request),
+            full_url=reverse("policies:jurisdiction-detail", args=[slug]) + _query(request),
             downloads=_downloads(request, "policies:jurisdiction-figures-download", slug),
         ),
     }
     return render(request, "embed/chart.html", context)
+
+
+def _chart_body(request: HttpRequest, *, title: str, chart: dict, as_of) -> dict[str, str]:
+    context = {"title": title, "chart": chart, "as_of": as_of}
+    return {
+        "title": title,
+        "content": render_to_string("embed/chart.html#chart-body", context, request=request),
+        "sources": render_to_string(
+            "embed/_sources.html", {"sources": chart["sources"]}, request=request
+        ),
+    }
 
 
 @embeddable
@@ -105,11 +142,16 @@ def embed_compare_chart(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return bad_request(request, form)
     day = form.cleaned_data["as_of"]
-    chosen = [_jurisdiction_or_404(j.slug, day) for j in form.cleaned_data["j"]]
-    title = arrival_figures_title(chosen)
+    slugs = tuple(j.slug for j in form.cleaned_data["j"])
+
+    def render_body() -> dict[str, str]:
+        chosen = [_jurisdiction_or_404(slug, day) for slug in slugs]
+        title = arrival_figures_title(chosen)
+        chart = _chart(jurisdictions=chosen, day=day, title=title, prefetched=True)
+        return _chart_body(request, title=title, chart=chart, as_of=day)
+
     context = {
-        "title": title,
-        "chart": _chart(jurisdictions=chosen, day=day, title=title, prefetched=True),
+        **_shared_body(request, ("compare", slugs, day), render_body),
         "as_of": day,
         **_frame_context(
             request,
@@ -129,19 +171,30 @@ def embed_jurisdiction_table(request: HttpRequest) -> HttpResponse:
         return bad_request(request, form)
     filters = form.to_filters()
     page = page_of_ids(comparison_ids(filters=filters), request.GET.get("page"), EMBED_PAGE_SIZE)
-    rows = comparison_rows(ids=list(page.object_list), day=filters.day)
-    sources = {
-        row.latest_figure.source_id: row.latest_figure.source for row in rows if row.latest_figure
-    }
-    designation_sources = {d.source_id for row in rows for d in row.designations} - set(sources)
-    if designation_sources:
-        sources |= Source.objects.in_bulk(designation_sources)
+    ids = tuple(page.object_list)
+
+    def render_body() -> dict[str, str]:
+        rows = comparison_rows(ids=list(ids), day=filters.day)
+        sources = {
+            row.latest_figure.source_id: row.latest_figure.source
+            for row in rows
+            if row.latest_figure
+        }
+        designation_sources = {d.source_id for row in rows for d in row.designations}
+        if designation_sources := designation_sources - set(sources):
+            sources |= Source.objects.in_bulk(designation_sources)
+        return {
+            "rows": render_to_string("embed/table.html#table-rows", {"rows": rows}, request),
+            "sources": render_to_string(
+                "embed/_sources.html", {"sources": list(sources.values())}, request=request
+            ),
+        }
+
     context = {
+        **_shared_body(request, ("table", ids, filters.day), render_body),
         "title": gettext("Sanctuary policies and arrivals compared"),
-        "rows": rows,
         "page": page,
         "filters": filters,
-        "sources": list(sources.values()),
         **_frame_context(
             request,
             full_url=reverse("policies:jurisdiction-list") + _query(request, "page"),

@@ -187,3 +187,43 @@ def test_an_unknown_place_is_not_remembered(client, places):
     assert client.get("/jurisdictions/il-nowhere/").status_code == 404
     make_jurisdiction(name="Nowhere", parent=places.parent)
     assert client.get("/jurisdictions/il-nowhere/").status_code == 200
+
+
+def test_every_frame_of_an_embed_shares_one_rendering_of_its_body(client, places, place_reads):
+    chart = f"/embed/jurisdictions/{places.slug}/chart/"
+    plain = client.get(chart).content.decode()
+    dark = client.get(chart + "?theme=dark&header=0&initialWidth=320").content.decode()
+    assert place_reads.call_count == 1
+    assert 'data-theme="dark"' in dark and "embed-title" not in dark
+    for page in (plain, dark):
+        assert "More than 50,000" in page and 'class="embed-sources"' in page
+    client.get(chart + "?as_of=2024-01-01")  # another day: its own body
+    assert place_reads.call_count == 2
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/embed/jurisdictions/il-chicago/chart/?theme=dark",
+        "/embed/jurisdictions/?state=IL&footer=0",
+        "/embed/compare/?j=il-chicago&as_of=2024-01-01",
+    ],
+)
+def test_without_the_fragment_cache_an_embed_is_the_same(client, places, url):
+    cached = client.get(url)
+    assert cached.status_code == 200 and b"Chicago" in cached.content
+    with override_settings(FRAGMENT_CACHE_SECONDS=0, PAGE_CACHE_SECONDS=0):
+        assert client.get(url).content == cached.content
+
+
+def test_an_embedded_table_shares_its_rows_between_frames_until_the_data_changes(client, places):
+    from policies import embed_views
+
+    with mock.patch.object(embed_views, "comparison_rows", wraps=views.comparison_rows) as rows:
+        first = client.get("/embed/jurisdictions/?state=IL").content.decode()
+        client.get("/embed/jurisdictions/?state=IL&theme=light&parentUrl=https://a.example/")
+        assert rows.call_count == 1
+        make_arrival_count(jurisdiction=places, value=61000, qualifier="about")
+        changed = client.get("/embed/jurisdictions/?state=IL").content.decode()
+        assert rows.call_count == 2
+    assert "More than 50,000" in first and "About 61,000" in changed
