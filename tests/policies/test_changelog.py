@@ -1,4 +1,6 @@
 import datetime as dt
+import html
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -207,3 +209,16 @@ def test_feed_is_atom_with_one_entry_per_change_and_a_per_place_filter(client):
     assert any("more than 51,000" in title for title in titles)
     ids = [entry.find(f"{ATOM}id").text for entry in everything.findall(f"{ATOM}entry")]
     assert len(set(ids)) == len(ids) == 2
+
+
+def test_updates_pages_link_to_the_next_page_of_the_same_place(client, settings):
+    chicago = make_jurisdiction(name="Chicago")
+    for number in range(55):  # more than one page (50 entries)
+        make_policy(jurisdiction=chicago, title=f"Ordinance {number:02}")
+
+    first = client.get(reverse("policies:update-list"), {"j": chicago.slug}).content.decode()
+    older = re.search(r'<a href="([^"]*)" rel="next">', first).group(1)
+    second = client.get(reverse("policies:update-list") + html.unescape(older))
+
+    assert html.unescape(older) == f"?j={chicago.slug}&page=2"
+    assert "page 2 of 2" in second.content.decode()

@@ -337,3 +337,10 @@ def test_a_record_whose_sources_were_never_dated_says_so_instead_of_guessing(cli
 def test_a_disputed_designation_reads_once_as_disputed_in_the_table(client, places):
     page = client.get(f"{reverse('policies:jurisdiction-list')}?state=IL").content.decode()
     assert "(U.S. Department of Justice, 2025), disputed</td>" in page
+
+
+def test_the_filtered_tables_download_links_keep_its_filters(client, places):
+    page = client.get(reverse("policies:jurisdiction-list") + "?state=CO&sort=name").content
+    link = re.search(r'href="(/jurisdictions\.csv[^"]*)"', page.decode()).group(1)
+    rows = list(csv.DictReader(io.StringIO(client.get(html.unescape(link)).content.decode())))
+    assert [row["jurisdiction"] for row in rows] == ["Denver, CO"]
