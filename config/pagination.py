@@ -1,7 +1,21 @@
 """Paging that reads a page and the total count in one query."""
 
+from math import ceil
+
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet, Window
+
+
+def page_number(number: object, *, per_page: int, count: int | None = None) -> int:
+    """The page a reader's `?page=` asks for: 1 when it is not a number, the last page when
+    it is past the end (once `count` is known)."""
+    try:
+        number = max(int(str(number)), 1)
+    except ValueError:
+        return 1
+    if count is not None:
+        number = min(number, max(ceil(count / per_page), 1))
+    return number
 
 
 def page_of_ids(
@@ -14,13 +28,9 @@ def page_of_ids(
     With `known_count` (remembered from an earlier page of the same rows) the page is a plain
     LIMIT query, which an index on the order can answer without reading every row."""
     paginator = Paginator(ids, per_page)
-    try:
-        number = max(int(str(number)), 1)
-    except ValueError:
-        number = 1
+    number = page_number(number, per_page=per_page, count=known_count)
     if known_count is not None:
         paginator.count = known_count
-        number = min(number, paginator.num_pages)
         start = (number - 1) * per_page
         return Page(list(ids[start : start + per_page]), number, paginator)
     start = (number - 1) * per_page

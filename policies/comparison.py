@@ -8,7 +8,8 @@ the records (policies.columns), only the one sorted on for every row.
 """
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlencode
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -69,6 +70,28 @@ class ComparisonFilters:
     @property
     def day(self) -> dt.date:
         return self.as_of or timezone.localdate()
+
+    def query(self, *, default_sort: str = DEFAULT_SORT, page: int = 1, **changes) -> str:
+        """These filters as a query string ("?state=TX&sort=-arrivals", or "" for none): only
+        what differs from the defaults, always in one order. Every link to one table is then
+        one address (one cached page), and none carries on whatever else the reader's address
+        held (a tracking parameter, an empty field of the plain form)."""
+        filters = replace(self, **changes) if changes else self
+        pairs = (
+            ("q", filters.q),
+            ("state", filters.state),
+            ("kind", filters.kind),
+            ("direction", filters.direction),
+            ("detainer", filters.detainer),
+            ("model", filters.model),
+            ("figures", filters.figures),
+            ("all", "on" if filters.include_all else ""),
+            ("as_of", filters.as_of.isoformat() if filters.as_of else ""),
+            ("sort", "" if filters.sort == default_sort else filters.sort),
+            ("page", str(page) if page > 1 else ""),
+        )
+        encoded = urlencode([(name, value) for name, value in pairs if value])
+        return f"?{encoded}" if encoded else ""
 
 
 # The column each sort key orders by (an annotation from `_Columns.expressions`, or a field).

@@ -20,9 +20,8 @@ from config.data_version import data_version
 from config.embed import embed_snippet, embeddable
 from config.fragments import recall, remember
 from config.page_cache import cached_for_readers
-from config.pagination import page_of_ids
 from policies import selectors
-from policies.comparison import comparison_ids, comparison_rows
+from policies.comparison import comparison_rows
 from policies.forms import (
     AsOfForm,
     CompareForm,
@@ -38,6 +37,7 @@ from policies.views import (
     _jurisdiction_or_404,
     arrival_figures_title,
     bad_request,
+    comparison_page,
 )
 
 EMBED_PAGE_SIZE = 10
@@ -170,7 +170,7 @@ def embed_jurisdiction_table(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return bad_request(request, form)
     filters = form.to_filters()
-    page = page_of_ids(comparison_ids(filters=filters), request.GET.get("page"), EMBED_PAGE_SIZE)
+    page = comparison_page(filters, request.GET.get("page"), EMBED_PAGE_SIZE)
     ids = tuple(page.object_list)
 
     def render_body() -> dict[str, str]:

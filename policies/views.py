@@ -1,9 +1,9 @@
 import datetime as dt
 from dataclasses import replace
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -26,10 +26,11 @@ from config.downloads import csv_download, json_download
 from config.fragments import cached_fragment, cached_fragments, recall, remember
 from config.http import HtmxHttpRequest
 from config.page_cache import cached_for_readers
-from config.pagination import page_of_ids
+from config.pagination import page_number, page_of_ids
 from policies import selectors
 from policies.changelog import change_lines, entry_title
 from policies.comparison import (
+    DEFAULT_SORT,
     SORT_COLUMNS,
     ComparisonFilters,
     ComparisonRow,
@@ -42,6 +43,7 @@ from policies.models import Jurisdiction
 from policies.templatetags.tracker import comparison_table_rows
 
 PAGE_SIZE = 50
+HOME_SORT = "-arrivals"  # the front page lists the largest latest figures first
 DOWNLOAD_FORMATS = ("csv", "json")
 
 
@@ -106,20 +108,90 @@ def comparison_row_html(ids: list[int], filters: ComparisonFilters) -> SafeStrin
     return mark_safe("\n".join(cached_fragments(kind, ids, render)))  # escaped by render
 
 
-def _comparison_page(request: HtmxHttpRequest, filters: ComparisonFilters) -> dict:
-    ids = comparison_ids(filters=filters)
+def _count_question(filters: ComparisonFilters) -> tuple[str, tuple]:
     # Every order and page of the same filters has the same count.
-    question = (replace(filters, sort=""), filters.day)
-    known_count = recall("comparison-count", question)
-    page = page_of_ids(ids, request.GET.get("page"), PAGE_SIZE, known_count=known_count)
+    return "comparison-count", (replace(filters, sort=""), filters.day)
+
+
+def comparison_page(filters: ComparisonFilters, number: object, per_page: int) -> Page:
+    """Page `number` of the table's ids; the count is remembered for the same filters."""
+    known_count = recall(*_count_question(filters))
+    page = page_of_ids(comparison_ids(filters=filters), number, per_page, known_count=known_count)
     if known_count is None:
-        remember("comparison-count", question, page.paginator.count)
+        remember(*_count_question(filters), page.paginator.count)
+    return page
+
+
+def _comparison_table(
+    request: HtmxHttpRequest, filters: ComparisonFilters, *, table_url: str, default_sort: str
+) -> SafeString:
+    """The table with its count, sortable headers, pages, downloads and embed code: the htmx
+    swap target. It depends only on the filters and the page (its links are built from them,
+    not from the reader's address), so every address asking for it shares one rendering."""
+    number = page_number(
+        request.GET.get("page"), per_page=PAGE_SIZE, count=recall(*_count_question(filters))
+    )
+    question = (table_url, default_sort, filters, filters.day, number, request.get_host())
+    table = recall("comparison-table", question)
+    if table is None:
+        page = comparison_page(filters, number, PAGE_SIZE)
+        context = {
+            "page": page,
+            "rows": comparison_row_html(list(page.object_list), filters),
+            "filters": filters,
+            "table_url": table_url,
+            **_comparison_links(filters, page, table_url=table_url, default_sort=default_sort),
+        }
+        table = render_to_string(
+            "policies/jurisdiction_list.html#jurisdiction-table", context, request=request
+        )
+        remember("comparison-table", question, table)
+    return mark_safe(table)  # rendered by the template above, which escapes what it shows
+
+
+def _comparison_links(filters: ComparisonFilters, page, *, table_url: str, default_sort: str):
+    def link(**changes) -> str:
+        return table_url + filters.query(default_sort=default_sort, **changes)
+
+    sort_links = []
+    for key, label in SORT_COLUMNS:
+        order = {key: "ascending", f"-{key}": "descending"}.get(filters.sort, "")
+        sort_links.append(
+            {
+                "key": key,
+                "label": label,
+                "aria_sort": order,
+                "url": link(sort=f"-{key}" if order == "ascending" else key),
+            }
+        )
+    # Downloads and embeds have the plain table's default order, not the home page's.
+    query = filters.query()
     return {
-        "page": page,
-        "rows": comparison_row_html(list(page.object_list), filters),
-        "filters": filters,
-        "sort_columns": SORT_COLUMNS,
+        "sort_links": sort_links,
+        "previous_url": link(page=page.previous_page_number()) if page.has_previous() else "",
+        "next_url": link(page=page.next_page_number()) if page.has_next() else "",
+        "download_query": query,
+        "embed_path": reverse("embed:jurisdiction-table") + query,
     }
+
+
+def _filter_form(
+    request: HtmxHttpRequest, filters: ComparisonFilters, *, table_url: str, default_sort: str
+) -> SafeString:
+    """The filter form, showing the filters as understood (the same for every address)."""
+
+    def render_form() -> str:
+        data = QueryDict(filters.query(default_sort=default_sort).removeprefix("?"))
+        form = ComparisonFilterForm(data, default_sort=default_sort)
+        context = {"form": form, "table_url": table_url}
+        return render_to_string("policies/_filter_form.html", context, request=request)
+
+    question = (table_url, default_sort, replace(filters, sort=""))
+    form = recall("filter-form", question)
+    if form is None:
+        form = render_form()
+        remember("filter-form", question, form)
+    return mark_safe(form)  # rendered by the template above, which escapes what it shows
 
 
 @require_safe
@@ -127,16 +199,18 @@ def _comparison_page(request: HtmxHttpRequest, filters: ComparisonFilters) -> di
 @vary_on_headers("HX-Request", "HX-History-Restore-Request")
 def home(request: HtmxHttpRequest) -> HttpResponse:
     # The front page lists the places with the largest latest figures first.
-    form = ComparisonFilterForm(request.GET, default_sort="-arrivals")
+    form = ComparisonFilterForm(request.GET, default_sort=HOME_SORT)
     if not form.is_valid():
         return bad_request(request, form)
     filters = form.to_filters()
-    context = {"form": form, **_comparison_page(request, filters)}
+    shared = {"table_url": reverse("policies:home"), "default_sort": HOME_SORT}
+    table = _comparison_table(request, filters, **shared)
     if wants_fragment(request):
-        return render(request, "policies/jurisdiction_list.html#jurisdiction-table", context)
-    context |= {
+        return HttpResponse(table)
+    context = {
+        "table": table,
+        "filter_form": _filter_form(request, filters, **shared),
         "overview": _home_overview(request, filters),
-        "table_url": reverse("policies:home"),
     }
     return render(request, "policies/home.html", context)
 
@@ -176,15 +250,17 @@ def jurisdiction_list(request: HtmxHttpRequest) -> HttpResponse:
     form = ComparisonFilterForm(request.GET)
     if not form.is_valid():
         return bad_request(request, form)
-    context = {
-        "form": form,
-        "table_url": reverse("policies:jurisdiction-list"),
-        **_comparison_page(request, form.to_filters()),
-    }
-    template = "policies/jurisdiction_list.html"
+    filters = form.to_filters()
+    shared = {"table_url": reverse("policies:jurisdiction-list"), "default_sort": DEFAULT_SORT}
+    table = _comparison_table(request, filters, **shared)
     if wants_fragment(request):
-        template += "#jurisdiction-table"
-    return render(request, template, context)
+        return HttpResponse(table)
+    context = {
+        "table": table,
+        "filter_form": _filter_form(request, filters, **shared),
+        "filters": filters,
+    }
+    return render(request, "policies/jurisdiction_list.html", context)
 
 
 def _comparison_record(row: ComparisonRow) -> dict:

@@ -1,6 +1,7 @@
 """Parts shared by many addresses (the table's rows) are cached once per data version."""
 
 import datetime as dt
+import html
 import re
 from unittest import mock
 
@@ -227,3 +228,42 @@ def test_an_embedded_table_shares_its_rows_between_frames_until_the_data_changes
         changed = client.get("/embed/jurisdictions/?state=IL").content.decode()
         assert rows.call_count == 2
     assert "More than 50,000" in first and "About 61,000" in changed
+
+
+def _hrefs(page: str) -> list[str]:
+    return [html.unescape(href) for href in re.findall(r'href="([^"]*\?[^"]*)"', page)]
+
+
+def test_the_tables_links_are_built_from_its_filters_not_from_the_readers_address(client, places):
+    page = client.get(
+        TABLE + "?utm_source=newsletter&q=&kind=&state=IL&all=on&sort=-name&page=1"
+    ).content.decode()
+    table_links = [href for href in _hrefs(page) if "/es/" not in href]  # language switch aside
+    assert table_links and not any("utm_source" in href or "kind=" in href for href in table_links)
+    assert "/jurisdictions/?state=IL&all=on" in table_links  # back to the default order
+    assert "/jurisdictions/?state=IL&all=on&sort=state" in table_links
+    assert "/jurisdictions.csv?state=IL&all=on&sort=-name" in table_links
+    assert "/embed/jurisdictions/?state=IL&all=on&sort=-name" in html.unescape(page)
+
+
+def test_the_home_tables_downloads_and_embed_keep_its_order(client, places):
+    page = client.get("/?state=IL").content.decode()
+    assert "/jurisdictions.csv?state=IL&sort=-arrivals" in _hrefs(page)
+    assert "/?state=IL&sort=name" in _hrefs(page)
+
+
+def test_addresses_asking_for_the_same_table_share_one_rendering(
+    client, places, django_assert_num_queries
+):
+    first = client.get(TABLE + "?state=IL&sort=-name").content.decode()
+    with django_assert_num_queries(0):
+        again = client.get(TABLE + "?sort=-name&fbclid=xyz&q=&state=IL").content.decode()
+        swapped = client.get(TABLE + "?state=IL&sort=-name&x=1", headers={"HX-Request": "true"})
+    assert _main(first) == _main(again)
+    assert swapped.content.decode().strip() in first
+
+
+def test_the_filter_form_shows_the_filters_as_understood(client, places):
+    page = client.get(TABLE + "?q=%20Chi%20&state=IL").content.decode()
+    assert 'name="q" value="Chi"' in page
+    assert '<option value="IL" selected>Illinois</option>' in page
