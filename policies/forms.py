@@ -126,6 +126,18 @@ class PlainLabelsMixin:
         )
 
 
+class FixedChoiceField(forms.ChoiceField):
+    """A choice field whose choices are fixed when the form class is defined.
+
+    A form deep-copies its fields for every instance, and a ChoiceField deep-copies its
+    choices with them: for the table's filters (about 90 choices with translatable labels)
+    that copying was most of the time spent checking a reader's query. These choices are
+    never changed per form, so the copies share them."""
+
+    def __deepcopy__(self, memo):
+        return forms.Field.__deepcopy__(self, memo)  # the widget and error messages, not choices
+
+
 def _choices(blank_label: str, choices, *extra) -> list[tuple[str, str]]:
     return [("", blank_label), *choices, *extra]
 
@@ -156,20 +168,27 @@ class ComparisonFilterForm(PlainLabelsMixin, forms.Form):
     q = forms.CharField(
         required=False, max_length=100, label=_("Search by name"), widget=PlainTextInput
     )
-    state = forms.ChoiceField(required=False, label=_("State"), widget=PlainSelect)
-    kind = forms.ChoiceField(
+    state = FixedChoiceField(
+        required=False,
+        label=_("State"),
+        widget=PlainSelect,
+        choices=_choices(
+            _("All states"), sorted(STATE_NAMES.items(), key=lambda code_name: code_name[1])
+        ),
+    )
+    kind = FixedChoiceField(
         required=False,
         widget=PlainSelect,
         label=_("Kind"),
         choices=_choices(_("All kinds"), Jurisdiction.Kind.choices),
     )
-    direction = forms.ChoiceField(
+    direction = FixedChoiceField(
         required=False,
         widget=PlainSelect,
         label=_("Has a policy that"),
         choices=_choices(_("Any direction"), Policy.Direction.choices),
     )
-    detainer = forms.ChoiceField(
+    detainer = FixedChoiceField(
         required=False,
         widget=PlainSelect,
         label=_("Detainer rule"),
@@ -177,7 +196,7 @@ class ComparisonFilterForm(PlainLabelsMixin, forms.Form):
             _("Any"), Policy.DetainerRule.choices, (NO_RECORD, _("No detainer rule recorded"))
         ),
     )
-    model = forms.ChoiceField(
+    model = FixedChoiceField(
         required=False,
         widget=PlainSelect,
         label=_("287(g) model"),
@@ -185,7 +204,7 @@ class ComparisonFilterForm(PlainLabelsMixin, forms.Form):
             _("Any"), Policy.AgreementModel.choices, (NO_RECORD, _("No 287(g) agreement"))
         ),
     )
-    figures = forms.ChoiceField(
+    figures = FixedChoiceField(
         required=False,
         widget=PlainSelect,
         label=_("Arrival figures"),
@@ -195,7 +214,7 @@ class ComparisonFilterForm(PlainLabelsMixin, forms.Form):
         required=False, label=_("Include places with no records"), widget=PlainCheckboxInput
     )
     as_of = AsOfField(widget=PlainDateInput(attrs={"type": "date"}))
-    sort = forms.ChoiceField(
+    sort = FixedChoiceField(
         required=False,
         choices=[(key, key) for key in SORTS] + [(f"-{key}", f"-{key}") for key in SORTS],
         widget=PlainHiddenInput,
@@ -204,10 +223,6 @@ class ComparisonFilterForm(PlainLabelsMixin, forms.Form):
     def __init__(self, *args, default_sort: str = DEFAULT_SORT, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.default_sort = default_sort
-        self.fields["state"].choices = _choices(
-            _("All states"),
-            sorted(((code, name) for code, name in STATE_NAMES.items()), key=lambda c: c[1]),
-        )
 
     def to_filters(self) -> ComparisonFilters:
         data = self.cleaned_data
@@ -260,12 +275,12 @@ class CompareForm(forms.Form):
 class EmbedOptionsForm(forms.Form):
     """How an embed looks: theme, and whether its header and footer show."""
 
-    theme = forms.ChoiceField(
+    theme = FixedChoiceField(
         required=False,
         choices=[("auto", _("Follow the host page")), ("light", _("Light")), ("dark", _("Dark"))],
     )
-    header = forms.ChoiceField(required=False, choices=[("1", _("Show")), ("0", _("Hide"))])
-    footer = forms.ChoiceField(required=False, choices=[("1", _("Show")), ("0", _("Hide"))])
+    header = FixedChoiceField(required=False, choices=[("1", _("Show")), ("0", _("Hide"))])
+    footer = FixedChoiceField(required=False, choices=[("1", _("Show")), ("0", _("Hide"))])
 
     def options(self) -> dict:
         data = self.cleaned_data if self.is_valid() else {}
