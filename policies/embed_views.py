@@ -5,6 +5,7 @@ import hashlib
 from collections.abc import Callable
 from urllib.parse import urlencode
 
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -20,6 +21,7 @@ from config.data_version import data_version
 from config.embed import embed_snippet, embeddable
 from config.fragments import recall, remember
 from config.page_cache import cached_for_readers
+from config.pagination import page_number
 from policies import selectors
 from policies.comparison import comparison_rows
 from policies.forms import (
@@ -38,26 +40,28 @@ from policies.views import (
     arrival_figures_title,
     bad_request,
     comparison_page,
+    count_question,
 )
 
 EMBED_PAGE_SIZE = 10
 
 
-def _shared_body(
-    request: HttpRequest, question: tuple, render_body: Callable[[], dict[str, str]]
-) -> dict[str, str]:
+HTML_PARTS = frozenset({"content", "rows", "sources"})
+
+
+def _shared_body(request: HttpRequest, question: tuple, render_body: Callable[[], dict]) -> dict:
     """What an embed shows, without its frame: rendered once per data version and language
     for every article that embeds it, whatever theme, header and footer each one chose.
 
     `question` names everything the body depends on; the day and host are added here (links
-    out of an embed are absolute). `render_body` returns a plain-text "title" and HTML parts,
-    written by templates that escape what they interpolate."""
+    out of an embed are absolute). `render_body` returns the parts named in HTML_PARTS as HTML
+    written by templates that escape what they interpolate, and any other value as it is."""
     question = (*question, timezone.localdate(), request.build_absolute_uri("/"))
     body = recall("embed-body", question)
     if body is None:
         body = render_body()
         remember("embed-body", question, body)
-    return {name: text if name == "title" else mark_safe(text) for name, text in body.items()}
+    return {name: mark_safe(part) if name in HTML_PARTS else part for name, part in body.items()}
 
 
 def _frame_context(request: HttpRequest, *, full_url: str, downloads: dict | None) -> dict:
@@ -170,11 +174,13 @@ def embed_jurisdiction_table(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return bad_request(request, form)
     filters = form.to_filters()
-    page = comparison_page(filters, request.GET.get("page"), EMBED_PAGE_SIZE)
-    ids = tuple(page.object_list)
+    number = page_number(
+        request.GET.get("page"), per_page=EMBED_PAGE_SIZE, count=recall(*count_question(filters))
+    )
 
-    def render_body() -> dict[str, str]:
-        rows = comparison_rows(ids=list(ids), day=filters.day)
+    def render_body() -> dict:
+        page = comparison_page(filters, number, EMBED_PAGE_SIZE)
+        rows = comparison_rows(ids=list(page.object_list), day=filters.day)
         sources = {
             row.latest_figure.source_id: row.latest_figure.source
             for row in rows
@@ -188,12 +194,18 @@ def embed_jurisdiction_table(request: HttpRequest) -> HttpResponse:
             "sources": render_to_string(
                 "embed/_sources.html", {"sources": list(sources.values())}, request=request
             ),
+            "count": page.paginator.count,
+            "number": page.number,
         }
 
+    body = _shared_body(request, ("table", filters, filters.day, number), render_body)
+    # The page links keep the embed's own options (theme, header, footer), so they are drawn
+    # here, from the page's number and the count, with no query.
+    paginator = Paginator(range(body.pop("count")), EMBED_PAGE_SIZE)
     context = {
-        **_shared_body(request, ("table", ids, filters.day), render_body),
+        **body,
         "title": gettext("Sanctuary policies and arrivals compared"),
-        "page": page,
+        "page": paginator.page(body.pop("number")),
         "filters": filters,
         **_frame_context(
             request,

@@ -108,17 +108,17 @@ def comparison_row_html(ids: list[int], filters: ComparisonFilters) -> SafeStrin
     return mark_safe("\n".join(cached_fragments(kind, ids, render)))  # escaped by render
 
 
-def _count_question(filters: ComparisonFilters) -> tuple[str, tuple]:
+def count_question(filters: ComparisonFilters) -> tuple[str, tuple]:
     # Every order and page of the same filters has the same count.
     return "comparison-count", (replace(filters, sort=""), filters.day)
 
 
 def comparison_page(filters: ComparisonFilters, number: object, per_page: int) -> Page:
     """Page `number` of the table's ids; the count is remembered for the same filters."""
-    known_count = recall(*_count_question(filters))
+    known_count = recall(*count_question(filters))
     page = page_of_ids(comparison_ids(filters=filters), number, per_page, known_count=known_count)
     if known_count is None:
-        remember(*_count_question(filters), page.paginator.count)
+        remember(*count_question(filters), page.paginator.count)
     return page
 
 
@@ -129,7 +129,7 @@ def _comparison_table(
     swap target. It depends only on the filters and the page (its links are built from them,
     not from the reader's address), so every address asking for it shares one rendering."""
     number = page_number(
-        request.GET.get("page"), per_page=PAGE_SIZE, count=recall(*_count_question(filters))
+        request.GET.get("page"), per_page=PAGE_SIZE, count=recall(*count_question(filters))
     )
     question = (table_url, default_sort, filters, filters.day, number, request.get_host())
     table = recall("comparison-table", question)

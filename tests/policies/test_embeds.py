@@ -1,4 +1,6 @@
 import datetime as dt
+import html
+import re
 
 import pytest
 from django.core.cache import cache
@@ -187,3 +189,21 @@ def test_reader_pages_offer_the_embed_control(client, chicago):
     table = client.get(reverse("policies:jurisdiction-list") + "?state=IL").content.decode()
     assert "Embed this table" in table
     assert "/embed/jurisdictions/?state=IL" in table
+
+
+def test_the_embedded_tables_pages_keep_the_frames_options(client):
+    illinois = make_state("IL", "Illinois")
+    for number in range(12):
+        make_jurisdiction(name=f"Town {number:02}", parent=illinois)
+    url = reverse("embed:jurisdiction-table") + "?all=on&state=IL&theme=dark"
+
+    first = client.get(url).content.decode()
+    assert "1 / 2" in first and "Town 08" in first and "Town 09" not in first
+    next_link = html.unescape(re.search(r'<a href="([^"]*)" rel="next">', first).group(1))
+    assert next_link == "?all=on&state=IL&theme=dark&page=2"
+
+    second = client.get(reverse("embed:jurisdiction-table") + next_link).content.decode()
+    assert "2 / 2" in second and 'data-theme="dark"' in second
+    assert "Town 09" in second and "Town 11" in second and "Town 08" not in second
+    past_the_end = client.get(url + "&page=99").content.decode()
+    assert "2 / 2" in past_the_end and "Town 11" in past_the_end
