@@ -1,11 +1,13 @@
-"""HTML fragments shared by many addresses, cached by data version and language.
+"""Parts of pages shared by many addresses, cached by data version, language and release.
 
 The page cache answers a repeated address, but each new address misses it once per data
-version: every filter, sort order and page of the comparison table, every as-of date, and any
-made-up query string. Those pages share most of what they show (the same rows in another
-order, the same map and chart), so those parts are cached on their own and a new address
-renders only what is new around them. Keys hold the data version, so any data change moves
-every fragment to a new key at once, as it does pages; they also hold the release.
+version: every filter, sort order, page and as-of date, a tracking parameter, the same
+parameters in another order, an embed framed with other options. Those addresses share most
+of what they show (a place's records, an embed's body, the comparison table for a set of
+filters and its rows, the home page's map and chart), so those parts are cached on their own
+(`remembered`; `cached_fragments` fetches many rows in one round trip) and a new address
+renders only its page's frame around them. Keys hold the data version, so any data change
+moves every part to a new key at once, as it does pages; they also hold the release.
 """
 
 import hashlib
@@ -46,11 +48,6 @@ def cached_fragments(
     return [mark_safe(found[names[key]]) for key in keys if names[key] in found]
 
 
-def cached_fragment(kind: str, render: Callable[[], str]) -> SafeString:
-    """One fragment of `kind` (its name must say everything it depends on but the data)."""
-    return cached_fragments(kind, [""], lambda _missing: {"": render()})[0]
-
-
 def _value_key(kind: str, question: object) -> str:
     # The question may hold reader input (a search): hashed, it is a safe key of fixed length.
     return _prefix(kind) + hashlib.sha256(repr(question).encode()).hexdigest()
@@ -66,3 +63,15 @@ def recall(kind: str, question: object) -> object | None:
 def remember(kind: str, question: object, answer: object) -> None:
     if settings.FRAGMENT_CACHE_SECONDS:
         cache.set(_value_key(kind, question), answer, timeout=settings.FRAGMENT_CACHE_SECONDS)
+
+
+def remembered[T](kind: str, question: object, work_out: Callable[[], T]) -> T:
+    """The answer remembered for `question`, or `work_out()`'s, remembered for next time.
+
+    `question` must name everything the answer depends on but the data, the language and the
+    release, which every key holds. An exception in `work_out` (a 404) is not remembered."""
+    answer = recall(kind, question)
+    if answer is None:
+        answer = work_out()
+        remember(kind, question, answer)
+    return answer

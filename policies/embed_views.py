@@ -19,7 +19,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from config.data_version import data_version
 from config.embed import embed_snippet, embeddable
-from config.fragments import recall, remember
+from config.fragments import recall, remembered
 from config.page_cache import cached_for_readers
 from config.pagination import page_number
 from policies import selectors
@@ -57,10 +57,7 @@ def _shared_body(request: HttpRequest, question: tuple, render_body: Callable[[]
     out of an embed are absolute). `render_body` returns the parts named in HTML_PARTS as HTML
     written by templates that escape what they interpolate, and any other value as it is."""
     question = (*question, timezone.localdate(), request.build_absolute_uri("/"))
-    body = recall("embed-body", question)
-    if body is None:
-        body = render_body()
-        remember("embed-body", question, body)
+    body = remembered("embed-body", question, render_body)
     return {name: mark_safe(part) if name in HTML_PARTS else part for name, part in body.items()}
 
 

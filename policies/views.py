@@ -23,7 +23,7 @@ from arrivals.selectors import (
     sources_of,
 )
 from config.downloads import csv_download, json_download
-from config.fragments import cached_fragment, cached_fragments, recall, remember
+from config.fragments import cached_fragments, recall, remember, remembered
 from config.http import HtmxHttpRequest
 from config.page_cache import cached_for_readers
 from config.pagination import page_number, page_of_ids
@@ -131,9 +131,8 @@ def _comparison_table(
     number = page_number(
         request.GET.get("page"), per_page=PAGE_SIZE, count=recall(*count_question(filters))
     )
-    question = (table_url, default_sort, filters, filters.day, number, request.get_host())
-    table = recall("comparison-table", question)
-    if table is None:
+
+    def render_table() -> str:
         page = comparison_page(filters, number, PAGE_SIZE)
         context = {
             "page": page,
@@ -142,14 +141,20 @@ def _comparison_table(
             "table_url": table_url,
             **_comparison_links(filters, page, table_url=table_url, default_sort=default_sort),
         }
-        table = render_to_string(
+        return render_to_string(
             "policies/jurisdiction_list.html#jurisdiction-table", context, request=request
         )
-        remember("comparison-table", question, table)
-    return mark_safe(table)  # rendered by the template above, which escapes what it shows
+
+    # The embed code names the host (and scheme) that was asked.
+    site = request.build_absolute_uri("/")
+    question = (table_url, default_sort, filters, filters.day, number, site)
+    # Rendered by the template above, which escapes what it shows.
+    return mark_safe(remembered("comparison-table", question, render_table))
 
 
-def _comparison_links(filters: ComparisonFilters, page, *, table_url: str, default_sort: str):
+def _comparison_links(
+    filters: ComparisonFilters, page: Page, *, table_url: str, default_sort: str
+) -> dict:
     def link(**changes) -> str:
         return table_url + filters.query(default_sort=default_sort, **changes)
 
@@ -187,11 +192,8 @@ def _filter_form(
         return render_to_string("policies/_filter_form.html", context, request=request)
 
     question = (table_url, default_sort, replace(filters, sort=""))
-    form = recall("filter-form", question)
-    if form is None:
-        form = render_form()
-        remember("filter-form", question, form)
-    return mark_safe(form)  # rendered by the template above, which escapes what it shows
+    # Rendered by the template above, which escapes what it shows.
+    return mark_safe(remembered("filter-form", question, render_form))
 
 
 @require_safe
@@ -238,9 +240,9 @@ def _home_overview(request: HtmxHttpRequest, filters: ComparisonFilters) -> Safe
         }
         return render_to_string("policies/home.html#home-overview", context, request=request)
 
-    return cached_fragment(
-        f"home-overview:{filters.day.isoformat()}:{filters.as_of}", render_overview
-    )
+    question = (filters.day, filters.as_of)
+    # Rendered by the template above, which escapes what it shows.
+    return mark_safe(remembered("home-overview", question, render_overview))
 
 
 @require_safe
@@ -368,14 +370,13 @@ def jurisdiction_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return bad_request(request, form)
     day = form.cleaned_data["as_of"]
+
     # Everything below the site's header depends only on these (and the data version and
     # language, which every fragment key holds): the snippets of its embed controls name the
     # host. So every address of the place shares one rendering, whatever else its query holds.
-    question = (slug, day, timezone.localdate(), request.build_absolute_uri("/"))
-    place = recall("place-page", question)
-    if place is None:
+    def render_place() -> dict:
         jurisdiction = _jurisdiction_or_404(slug, day)
-        place = {
+        return {
             "name": str(jurisdiction),
             "slug": jurisdiction.slug,
             "records": render_to_string(
@@ -384,7 +385,9 @@ def jurisdiction_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
                 request=request,
             ),
         }
-        remember("place-page", question, place)
+
+    question = (slug, day, timezone.localdate(), request.build_absolute_uri("/"))
+    place = remembered("place-page", question, render_place)
     # The records were rendered by the template above, which escapes what it shows.
     place["records"] = mark_safe(place["records"])
     return render(request, "policies/jurisdiction_detail.html", {"place": place})

@@ -267,3 +267,11 @@ def test_the_filter_form_shows_the_filters_as_understood(client, places):
     page = client.get(TABLE + "?q=%20Chi%20&state=IL").content.decode()
     assert 'name="q" value="Chi"' in page
     assert '<option value="IL" selected>Illinois</option>' in page
+
+
+def test_a_table_rendered_for_plain_http_is_not_shown_over_https(client, places, settings):
+    settings.PAGE_CACHE_SECONDS = 0  # the shared table itself, not the page around it
+    assert "http://testserver/embed/jurisdictions/" in client.get(TABLE).content.decode()
+    secure = client.get(TABLE, secure=True).content.decode()
+    assert "https://testserver/embed/jurisdictions/" in secure
+    assert "http://testserver/embed/" not in secure
