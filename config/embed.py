@@ -14,9 +14,9 @@ from html import escape
 from django.conf import settings
 from django.utils import translation
 from django.utils.cache import patch_cache_control
-from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import condition
 
+from config.compression import compressed
 from config.data_version import data_version
 
 
@@ -36,7 +36,7 @@ def embed_csp() -> dict:
 def embeddable(view):
     """Frameable by other sites, publicly cacheable, revalidated by the data version."""
     # Embeds carry no secret (no session, no CSRF token), so compressing them is safe.
-    conditional = gzip_page(condition(etag_func=_etag, last_modified_func=_last_modified)(view))
+    conditional = compressed(condition(etag_func=_etag, last_modified_func=_last_modified)(view))
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):

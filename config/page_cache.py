@@ -15,7 +15,6 @@ the same reason (no session, no CSRF token) compressing them is safe from BREACH
 """
 
 import hashlib
-import re
 
 from django.conf import settings
 from django.core.cache import cache
@@ -24,21 +23,20 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.http import parse_http_date_safe
-from django.views.decorators.gzip import gzip_page
 
+from config.compression import ACCEPTS_GZIP, compressed
 from config.data_version import data_version
 
 MARK = "cache_for_readers"
-ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 BODY_HEADERS = {"Content-Length", "Content-Type", "Content-Encoding"}
 
 
 def cached_for_readers(view):
     """Let the reader cache store this view's successful answers (compressed when asked)."""
-    compressed = gzip_page(view)
+    view = compressed(view)
     # functools.wraps copies this attribute to every decorator applied on top.
-    setattr(compressed, MARK, True)
-    return compressed
+    setattr(view, MARK, True)
+    return view
 
 
 def _cacheable_view(request: HttpRequest) -> bool:
