@@ -122,7 +122,14 @@ if os.environ.get("REDIS_URL"):
     }
     DATA_VERSION_SECONDS = None
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Django's default of 300 entries is a few pages of the comparison table (each of its rows
+    # is a part of its own); past it, a third of the entries are dropped at once.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 3000},
+        }
+    }
     DATA_VERSION_SECONDS = 60
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "3600"))
 # Parts shared by many pages: table rows, the map, charts (config/fragments.py). 0 turns off.
