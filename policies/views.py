@@ -389,7 +389,7 @@ def jurisdiction_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     question = (slug, day, timezone.localdate(), request.build_absolute_uri("/"))
     place = remembered("place-page", question, render_place)
     # The records were rendered by the template above, which escapes what it shows.
-    place["records"] = mark_safe(place["records"])
+    place = {**place, "records": mark_safe(place["records"])}
     return render(request, "policies/jurisdiction_detail.html", {"place": place})
 
 

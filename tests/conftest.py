@@ -26,11 +26,14 @@ def empty_cache():
     from django.core.cache import cache
 
     from config.data_version import forget_data_version
+    from config.fragments import forget_recent_parts
 
     cache.clear()
     forget_data_version()
+    forget_recent_parts()
     # A request to /es/ leaves Spanish active in this thread, where reverse() would follow it.
     translation.activate(settings.LANGUAGE_CODE)
     yield
     cache.clear()
     forget_data_version()
+    forget_recent_parts()

@@ -9,6 +9,7 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
+from config import fragments
 from policies import views
 from policies.models import Jurisdiction
 from tests.factories import make_arrival_count, make_jurisdiction, make_policy, make_state
@@ -275,3 +276,26 @@ def test_a_table_rendered_for_plain_http_is_not_shown_over_https(client, places,
     secure = client.get(TABLE, secure=True).content.decode()
     assert "https://testserver/embed/jurisdictions/" in secure
     assert "http://testserver/embed/" not in secure
+
+
+def test_a_process_keeps_the_parts_it_used_in_front_of_the_shared_cache(client, places, settings):
+    settings.PAGE_CACHE_SECONDS = 0  # the parts, not the page around them
+    settings.DATA_VERSION_MEMO_SECONDS = 60
+    url = places.get_absolute_url()
+    first = client.get(url).content.decode()
+    with mock.patch.object(
+        fragments.cache, "get_many", side_effect=AssertionError("asked the shared cache")
+    ):
+        assert _main(client.get(url + "?utm_source=x").content.decode()) == _main(first)
+
+    make_arrival_count(jurisdiction=places, value=61000, qualifier="about")  # a data change
+    assert "About 61,000" in client.get(url).content.decode()
+
+
+def test_the_parts_a_process_keeps_are_bounded():
+    recent = fragments._RecentParts(size=2)
+    recent.put_many("v1", {"a": 1, "b": 2})
+    recent.get_many("v1", ["a"])  # now the newest
+    recent.put_many("v1", {"c": 3})
+    assert recent.get_many("v1", ["a", "b", "c"]) == {"a": 1, "c": 3}
+    assert recent.get_many("v2", ["a", "c"]) == {}  # another data version: nothing kept
