@@ -46,7 +46,7 @@ from policies.views import (
 EMBED_PAGE_SIZE = 10
 
 
-HTML_PARTS = frozenset({"content", "rows", "sources"})
+HTML_PARTS = frozenset({"subtitle", "content", "rows", "sources"})
 
 
 def _shared_body(request: HttpRequest, question: tuple, render_body: Callable[[], dict]) -> dict:
@@ -221,16 +221,26 @@ def embed_jurisdiction_card(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return bad_request(request, form)
     day = form.cleaned_data["as_of"]
-    jurisdiction = _jurisdiction_or_404(slug, day)
+
+    def render_body() -> dict:
+        jurisdiction = _jurisdiction_or_404(slug, day)
+        context = {
+            "jurisdiction": jurisdiction,
+            "day": day or timezone.localdate(),
+            "figure_groups": selectors.figure_groups(figures=jurisdiction.published_figures),
+            "sources": selectors.jurisdiction_sources(jurisdiction=jurisdiction),
+        }
+        return {
+            "title": str(jurisdiction),
+            **_parts(request, "embed/card.html", context, "subtitle", "content"),
+            "sources": render_to_string("embed/_sources.html", context, request=request),
+        }
+
     context = {
-        "title": str(jurisdiction),
-        "jurisdiction": jurisdiction,
-        "day": day or timezone.localdate(),
-        "figure_groups": selectors.figure_groups(figures=jurisdiction.published_figures),
-        "sources": selectors.jurisdiction_sources(jurisdiction=jurisdiction),
+        **_shared_body(request, ("card", slug, day), render_body),
         **_frame_context(
             request,
-            full_url=jurisdiction.get_absolute_url() + _query(request),
+            full_url=reverse("policies:jurisdiction-detail", args=[slug]) + _query(request),
             downloads=_downloads(request, "policies:jurisdiction-figures-download", slug),
         ),
     }
@@ -244,12 +254,17 @@ def embed_state_map(request: HttpRequest) -> HttpResponse:
     form = MapForm(request.GET)
     if not form.is_valid():
         return bad_request(request, form)
-    map_context = selectors.map_context(
-        day=form.cleaned_data["as_of"], metric=form.cleaned_data["metric"]
-    )
+    day, metric = form.cleaned_data["as_of"], form.cleaned_data["metric"]
+
+    def render_body() -> dict:
+        context = selectors.map_context(day=day, metric=metric)
+        return {
+            "title": gettext("%(label)s, by state") % {"label": context["map_label"]},
+            **_parts(request, "embed/map.html", context, "subtitle", "content"),
+        }
+
     context = {
-        "title": gettext("%(label)s, by state") % {"label": map_context["map_label"]},
-        **map_context,
+        **_shared_body(request, ("map", day, metric), render_body),
         **_frame_context(
             request,
             full_url=reverse("policies:state-map") + _query(request),
@@ -257,6 +272,13 @@ def embed_state_map(request: HttpRequest) -> HttpResponse:
         ),
     }
     return render(request, "embed/map.html", context)
+
+
+def _parts(request: HttpRequest, template: str, context: dict, *names: str) -> dict[str, str]:
+    """The partials `names` of `template` (e.g. "embed/card.html#content"), rendered."""
+    return {
+        name: render_to_string(f"{template}#{name}", context, request=request) for name in names
+    }
 
 
 DEFAULT_HEIGHTS = {"chart": 560, "map": 440, "card": 440, "table": 560}

@@ -202,18 +202,27 @@ def test_every_frame_of_an_embed_shares_one_rendering_of_its_body(client, places
     client.get(chart + "?as_of=2024-01-01")  # another day: its own body
     assert place_reads.call_count == 2
 
+    card = f"/embed/jurisdictions/{places.slug}/"
+    plain = client.get(card).content.decode()
+    dark = client.get(card + "?theme=dark&footer=0").content.decode()
+    assert place_reads.call_count == 3
+    assert "Welcoming City" in plain and "Welcoming City" in dark
+    assert 'class="embed-sources"' in plain and 'class="embed-sources"' not in dark
+
 
 @pytest.mark.parametrize(
-    "url",
+    ("url", "shown"),
     [
-        "/embed/jurisdictions/il-chicago/chart/?theme=dark",
-        "/embed/jurisdictions/?state=IL&footer=0",
-        "/embed/compare/?j=il-chicago&as_of=2024-01-01",
+        ("/embed/jurisdictions/il-chicago/chart/?theme=dark", "Chicago"),
+        ("/embed/jurisdictions/?state=IL&footer=0", "Chicago"),
+        ("/embed/compare/?j=il-chicago&as_of=2024-01-01", "Chicago"),
+        ("/embed/jurisdictions/il-chicago/?header=0", "Welcoming City"),
+        ("/embed/map/?theme=light", "Illinois"),
     ],
 )
-def test_without_the_fragment_cache_an_embed_is_the_same(client, places, url):
+def test_without_the_fragment_cache_an_embed_is_the_same(client, places, url, shown):
     cached = client.get(url)
-    assert cached.status_code == 200 and b"Chicago" in cached.content
+    assert cached.status_code == 200 and shown in cached.content.decode()
     with override_settings(FRAGMENT_CACHE_SECONDS=0, PAGE_CACHE_SECONDS=0):
         assert client.get(url).content == cached.content
 
