@@ -22,6 +22,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -139,11 +140,16 @@ def remember(kind: str, question: object, answer: object) -> None:
         _set_many(token, {_value_key(kind, question, token): answer})
 
 
-def remembered[T](kind: str, question: object, work_out: Callable[[], T]) -> T:
+def remembered[T](
+    request: HttpRequest, kind: str, question: object, work_out: Callable[[], T]
+) -> T:
     """The answer remembered for `question`, or `work_out()`'s, remembered for next time.
 
-    `question` must name everything the answer depends on but the data, the language and the
-    release, which every key holds. An exception in `work_out` (a 404) is not remembered."""
+    `question` must name everything the answer depends on but the data, the language, the
+    release and the site asked (scheme and host: parts show embed code and links with
+    absolute addresses), which every key holds. An exception in `work_out` (a 404) is not
+    remembered."""
+    question = (request.build_absolute_uri("/"), question)
     answer = recall(kind, question)
     if answer is None:
         answer = work_out()

@@ -53,11 +53,11 @@ def _shared_body(request: HttpRequest, question: tuple, render_body: Callable[[]
     """What an embed shows, without its frame: rendered once per data version and language
     for every article that embeds it, whatever theme, header and footer each one chose.
 
-    `question` names everything the body depends on; the day and host are added here (links
-    out of an embed are absolute). `render_body` returns the parts named in HTML_PARTS as HTML
-    written by templates that escape what they interpolate, and any other value as it is."""
-    question = (*question, timezone.localdate(), request.build_absolute_uri("/"))
-    body = remembered("embed-body", question, render_body)
+    `question` names everything the body depends on but what every part's key holds (see
+    `remembered`); the day is added here. `render_body` returns the parts named in HTML_PARTS
+    as HTML written by templates that escape what they interpolate, and other values as they
+    are."""
+    body = remembered(request, "embed-body", (*question, timezone.localdate()), render_body)
     return {name: mark_safe(part) if name in HTML_PARTS else part for name, part in body.items()}
 
 

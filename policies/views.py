@@ -145,11 +145,9 @@ def _comparison_table(
             "policies/jurisdiction_list.html#jurisdiction-table", context, request=request
         )
 
-    # The embed code names the host (and scheme) that was asked.
-    site = request.build_absolute_uri("/")
-    question = (table_url, default_sort, filters, filters.day, number, site)
+    question = (table_url, default_sort, filters, filters.day, number)
     # Rendered by the template above, which escapes what it shows.
-    return mark_safe(remembered("comparison-table", question, render_table))
+    return mark_safe(remembered(request, "comparison-table", question, render_table))
 
 
 def _comparison_links(
@@ -193,7 +191,7 @@ def _filter_form(
 
     question = (table_url, default_sort, replace(filters, sort=""))
     # Rendered by the template above, which escapes what it shows.
-    return mark_safe(remembered("filter-form", question, render_form))
+    return mark_safe(remembered(request, "filter-form", question, render_form))
 
 
 @require_safe
@@ -242,7 +240,7 @@ def _home_overview(request: HtmxHttpRequest, filters: ComparisonFilters) -> Safe
 
     question = (filters.day, filters.as_of)
     # Rendered by the template above, which escapes what it shows.
-    return mark_safe(remembered("home-overview", question, render_overview))
+    return mark_safe(remembered(request, "home-overview", question, render_overview))
 
 
 @require_safe
@@ -371,9 +369,9 @@ def jurisdiction_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         return bad_request(request, form)
     day = form.cleaned_data["as_of"]
 
-    # Everything below the site's header depends only on these (and the data version and
-    # language, which every fragment key holds): the snippets of its embed controls name the
-    # host. So every address of the place shares one rendering, whatever else its query holds.
+    # Everything below the site's header depends only on the place and the day (and on what
+    # every part's key holds), so every address of the place shares one rendering, whatever
+    # else its query holds.
     def render_place() -> dict:
         jurisdiction = _jurisdiction_or_404(slug, day)
         return {
@@ -386,8 +384,8 @@ def jurisdiction_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             ),
         }
 
-    question = (slug, day, timezone.localdate(), request.build_absolute_uri("/"))
-    place = remembered("place-page", question, render_place)
+    question = (slug, day, timezone.localdate())
+    place = remembered(request, "place-page", question, render_place)
     # The records were rendered by the template above, which escapes what it shows.
     place = {**place, "records": mark_safe(place["records"])}
     return render(request, "policies/jurisdiction_detail.html", {"place": place})

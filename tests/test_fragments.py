@@ -308,3 +308,13 @@ def test_the_parts_a_process_keeps_are_bounded():
     recent.put_many("v1", {"c": 3})
     assert recent.get_many("v1", ["a", "b", "c"]) == {"a": 1, "c": 3}
     assert recent.get_many("v2", ["a", "c"]) == {}  # another data version: nothing kept
+
+
+def test_the_home_overview_rendered_for_plain_http_is_not_shown_over_https(
+    client, places, settings
+):
+    # Its map's embed code names the site; every shared part is kept per scheme and host.
+    settings.PAGE_CACHE_SECONDS = 0
+    assert "http://testserver/embed/map/" in client.get("/").content.decode()
+    secure = client.get("/", secure=True).content.decode()
+    assert "https://testserver/embed/map/" in secure and "http://testserver/" not in secure
