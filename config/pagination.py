@@ -29,11 +29,10 @@ def page_of_ids(
     LIMIT query, which an index on the order can answer without reading every row."""
     paginator = Paginator(ids, per_page)
     number = page_number(number, per_page=per_page, count=known_count)
+    start = (number - 1) * per_page
     if known_count is not None:
         paginator.count = known_count
-        start = (number - 1) * per_page
         return Page(list(ids[start : start + per_page]), number, paginator)
-    start = (number - 1) * per_page
     rows = list(
         ids.annotate(total_rows=Window(Count("pk"))).values_list("pk", "total_rows")[
             start : start + per_page

@@ -123,14 +123,8 @@ def embed_jurisdiction_chart(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _chart_body(request: HttpRequest, *, title: str, chart: dict, as_of) -> dict[str, str]:
-    context = {"title": title, "chart": chart, "as_of": as_of}
-    return {
-        "title": title,
-        "content": render_to_string("embed/chart.html#chart-body", context, request=request),
-        "sources": render_to_string(
-            "embed/_sources.html", {"sources": chart["sources"]}, request=request
-        ),
-    }
+    context = {"title": title, "chart": chart, "as_of": as_of, "sources": chart["sources"]}
+    return {"title": title, **_parts(request, "embed/chart.html", context, "content", "sources")}
 
 
 @embeddable
@@ -186,11 +180,9 @@ def embed_jurisdiction_table(request: HttpRequest) -> HttpResponse:
         designation_sources = {d.source_id for row in rows for d in row.designations}
         if designation_sources := designation_sources - set(sources):
             sources |= Source.objects.in_bulk(designation_sources)
+        context = {"rows": rows, "sources": list(sources.values())}
         return {
-            "rows": render_to_string("embed/table.html#table-rows", {"rows": rows}, request),
-            "sources": render_to_string(
-                "embed/_sources.html", {"sources": list(sources.values())}, request=request
-            ),
+            **_parts(request, "embed/table.html", context, "rows", "sources"),
             "count": page.paginator.count,
             "number": page.number,
         }
@@ -230,11 +222,8 @@ def embed_jurisdiction_card(request: HttpRequest, slug: str) -> HttpResponse:
             "figure_groups": selectors.figure_groups(figures=jurisdiction.published_figures),
             "sources": selectors.jurisdiction_sources(jurisdiction=jurisdiction),
         }
-        return {
-            "title": str(jurisdiction),
-            **_parts(request, "embed/card.html", context, "subtitle", "content"),
-            "sources": render_to_string("embed/_sources.html", context, request=request),
-        }
+        parts = _parts(request, "embed/card.html", context, "subtitle", "content", "sources")
+        return {"title": str(jurisdiction), **parts}
 
     context = {
         **_shared_body(request, ("card", slug, day), render_body),
