@@ -6,10 +6,23 @@ in one process). Level 5 takes about a third less time for 2-3% more bytes (meas
 home page, the table, a place's page and a chart embed); cache hits send the copy compressed
 once. Reader pages and embeds carry no secret (no session, no CSRF token), so compressing them
 is safe from BREACH-style attacks and needs no random padding.
+
+A page that misses the page cache is mostly parts shared with other addresses (see
+`config.fragments`), so most of its bytes were compressed before, for another page. Each
+process keeps those parts compressed (`note_shared_part`) and splices them into the page's
+gzip stream: the page's own bytes are compressed up to each part and then flushed with
+Z_FULL_FLUSH, which ends on a byte boundary and forgets what came before; the part's own
+compressed blocks follow, compressed alone and ended the same way. Nothing refers across a
+splice, so the result is one ordinary gzip member, as pigz writes it. The home page's miss
+spent 40% of its time compressing 114 KB, of which 100 KB are shared parts.
 """
 
 import gzip
 import re
+import struct
+import threading
+import zlib
+from collections import OrderedDict
 from functools import wraps
 
 from django.http import HttpRequest, HttpResponse
@@ -18,6 +31,80 @@ from django.utils.cache import patch_vary_headers
 LEVEL = 5
 SHORTEST = 200  # bytes; shorter bodies are not worth compressing
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+SPLICE_SHORTEST = 8192
+COMPRESSED_PARTS = 200
+# gzip's header with no name and no time (as gzip.compress(mtime=0) writes it), and the
+# raw deflate stream that goes inside it.
+GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+RAW_DEFLATE = -zlib.MAX_WBITS
+SHARED_PARTS = "_shared_parts"
+
+
+class _CompressedParts:
+    """Shared parts this process compressed last, by their text: (UTF-8 bytes, deflated)."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._parts: OrderedDict[str, tuple[bytes, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, text: str) -> tuple[bytes, bytes]:
+        with self._lock:
+            if (found := self._parts.get(text)) is not None:
+                self._parts.move_to_end(text)
+                return found
+        encoded = text.encode()
+        deflater = zlib.compressobj(LEVEL, zlib.DEFLATED, RAW_DEFLATE)
+        found = encoded, deflater.compress(encoded) + deflater.flush(zlib.Z_SYNC_FLUSH)
+        with self._lock:
+            self._parts[text] = found
+            while len(self._parts) > self._size:
+                self._parts.popitem(last=False)
+        return found
+
+
+_compressed_parts = _CompressedParts(COMPRESSED_PARTS)
+
+
+def note_shared_part(request: HttpRequest, text: str) -> None:
+    """`text` (a part shared by many pages) is in the page answering `request`."""
+    if len(text) >= SPLICE_SHORTEST:
+        request.__dict__.setdefault(SHARED_PARTS, []).append(text)
+
+
+def _splices(request: HttpRequest, content: bytes) -> list[tuple[int, int, bytes]]:
+    """Where the request's shared parts lie in `content`: (start, end, deflated), in order,
+    not overlapping (a part inside a longer one is compressed with it)."""
+    spans = []
+    for text in sorted(request.__dict__.get(SHARED_PARTS, ()), key=len, reverse=True):
+        encoded, deflated = _compressed_parts.get(text)
+        # Looking for the part's first bytes and then comparing is quicker than looking for
+        # all of them.
+        start = content.find(encoded[:64])
+        end = start + len(encoded)
+        if (
+            start >= 0
+            and content[start:end] == encoded
+            and all(end <= other[0] or start >= other[1] for other in spans)
+        ):
+            spans.append((start, end, deflated))
+    return sorted(spans)
+
+
+def _gzip(request: HttpRequest, content: bytes) -> bytes:
+    spans = _splices(request, content)
+    if not spans:
+        return gzip.compress(content, compresslevel=LEVEL, mtime=0)
+    deflater = zlib.compressobj(LEVEL, zlib.DEFLATED, RAW_DEFLATE)
+    stream = [GZIP_HEADER]
+    done = 0
+    for start, end, deflated in spans:
+        stream += [deflater.compress(content[done:start]), deflater.flush(zlib.Z_FULL_FLUSH)]
+        stream.append(deflated)
+        done = end
+    stream += [deflater.compress(content[done:]), deflater.flush(zlib.Z_FINISH)]
+    stream.append(struct.pack("<II", zlib.crc32(content), len(content) & 0xFFFFFFFF))
+    return b"".join(stream)
 
 
 def compress(request: HttpRequest, response: HttpResponse) -> HttpResponse:
@@ -30,7 +117,7 @@ def compress(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     patch_vary_headers(response, ("Accept-Encoding",))
     if not ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
         return response
-    body = gzip.compress(response.content, compresslevel=LEVEL, mtime=0)
+    body = _gzip(request, response.content)
     if len(body) >= len(response.content):
         return response
     response.content = body

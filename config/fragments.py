@@ -26,6 +26,7 @@ from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from config.compression import note_shared_part
 from config.data_version import data_version
 
 RECENT_PARTS = 500
@@ -154,4 +155,8 @@ def remembered[T](
     if answer is None:
         answer = work_out()
         remember(kind, question, answer)
+    if settings.FRAGMENT_CACHE_SECONDS:
+        for part in answer.values() if isinstance(answer, dict) else (answer,):
+            if isinstance(part, str):
+                note_shared_part(request, part)
     return answer
