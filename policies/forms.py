@@ -126,16 +126,21 @@ class PlainLabelsMixin:
         )
 
 
-class FixedChoiceField(forms.ChoiceField):
-    """A choice field whose choices are fixed when the form class is defined.
+class _SharedFields(dict):
+    def __deepcopy__(self, memo) -> dict:
+        return dict(self)
 
-    A form deep-copies its fields for every instance, and a ChoiceField deep-copies its
-    choices with them: for the table's filters (about 90 choices with translatable labels)
-    that copying was most of the time spent checking a reader's query. These choices are
-    never changed per form, so the copies share them."""
 
-    def __deepcopy__(self, memo):
-        return forms.Field.__deepcopy__(self, memo)  # the widget and error messages, not choices
+def shares_fields[F: type[forms.BaseForm]](form_class: F) -> F:
+    """A form that only checks a reader's query: its instances share their fields.
+
+    Django deep-copies a form's fields for every instance, so that one instance may change its
+    own (and a ChoiceField's widget normalizes its choices again as it is copied): for the
+    table's filters, about 90 choices with translatable labels, that copying was two thirds of
+    the time spent checking a query. These forms never change their fields after the class is
+    defined. A subclass gets fields of its own, copied as usual."""
+    form_class.base_fields = _SharedFields(form_class.base_fields)
+    return form_class
 
 
 def _choices(blank_label: str, choices, *extra) -> list[tuple[str, str]]:
@@ -162,13 +167,14 @@ class AsOfField(forms.DateField):
             )
 
 
+@shares_fields
 class ComparisonFilterForm(PlainLabelsMixin, forms.Form):
     """The comparison table's query string. Unknown values are refused with a 400."""
 
     q = forms.CharField(
         required=False, max_length=100, label=_("Search by name"), widget=PlainTextInput
     )
-    state = FixedChoiceField(
+    state = forms.ChoiceField(
         required=False,
         label=_("State"),
         widget=PlainSelect,
@@ -176,19 +182,19 @@ class ComparisonFilterForm(PlainLabelsMixin, forms.Form):
             _("All states"), sorted(STATE_NAMES.items(), key=lambda code_name: code_name[1])
         ),
     )
-    kind = FixedChoiceField(
+    kind = forms.ChoiceField(
         required=False,
         widget=PlainSelect,
         label=_("Kind"),
         choices=_choices(_("All kinds"), Jurisdiction.Kind.choices),
     )
-    direction = FixedChoiceField(
+    direction = forms.ChoiceField(
         required=False,
         widget=PlainSelect,
         label=_("Has a policy that"),
         choices=_choices(_("Any direction"), Policy.Direction.choices),
     )
-    detainer = FixedChoiceField(
+    detainer = forms.ChoiceField(
         required=False,
         widget=PlainSelect,
         label=_("Detainer rule"),
@@ -196,7 +202,7 @@ class ComparisonFilterForm(PlainLabelsMixin, forms.Form):
             _("Any"), Policy.DetainerRule.choices, (NO_RECORD, _("No detainer rule recorded"))
         ),
     )
-    model = FixedChoiceField(
+    model = forms.ChoiceField(
         required=False,
         widget=PlainSelect,
         label=_("287(g) model"),
@@ -204,7 +210,7 @@ class ComparisonFilterForm(PlainLabelsMixin, forms.Form):
             _("Any"), Policy.AgreementModel.choices, (NO_RECORD, _("No 287(g) agreement"))
         ),
     )
-    figures = FixedChoiceField(
+    figures = forms.ChoiceField(
         required=False,
         widget=PlainSelect,
         label=_("Arrival figures"),
@@ -214,7 +220,7 @@ class ComparisonFilterForm(PlainLabelsMixin, forms.Form):
         required=False, label=_("Include places with no records"), widget=PlainCheckboxInput
     )
     as_of = AsOfField(widget=PlainDateInput(attrs={"type": "date"}))
-    sort = FixedChoiceField(
+    sort = forms.ChoiceField(
         required=False,
         choices=[(key, key) for key in SORTS] + [(f"-{key}", f"-{key}") for key in SORTS],
         widget=PlainHiddenInput,
@@ -240,6 +246,7 @@ class ComparisonFilterForm(PlainLabelsMixin, forms.Form):
         )
 
 
+@shares_fields
 class AsOfForm(forms.Form):
     as_of = AsOfField()
 
@@ -272,15 +279,16 @@ class CompareForm(forms.Form):
         return [found[slug] for slug in slugs]
 
 
+@shares_fields
 class EmbedOptionsForm(forms.Form):
     """How an embed looks: theme, and whether its header and footer show."""
 
-    theme = FixedChoiceField(
+    theme = forms.ChoiceField(
         required=False,
         choices=[("auto", _("Follow the host page")), ("light", _("Light")), ("dark", _("Dark"))],
     )
-    header = FixedChoiceField(required=False, choices=[("1", _("Show")), ("0", _("Hide"))])
-    footer = FixedChoiceField(required=False, choices=[("1", _("Show")), ("0", _("Hide"))])
+    header = forms.ChoiceField(required=False, choices=[("1", _("Show")), ("0", _("Hide"))])
+    footer = forms.ChoiceField(required=False, choices=[("1", _("Show")), ("0", _("Hide"))])
 
     def options(self) -> dict:
         data = self.cleaned_data if self.is_valid() else {}
