@@ -1,4 +1,5 @@
 import datetime as dt
+from functools import lru_cache
 
 from django import template
 from django.conf import settings
@@ -33,13 +34,18 @@ def embed_control(context, path: str, title: str, noun: str = "chart") -> dict:
     }
 
 
+@lru_cache(maxsize=4096)  # bounded: a path may come from anyone (a 404's frame shows it)
+def _translated_path(path: str, current: str, code: str) -> str:
+    return translate_url(path, code)  # resolves `path` in the active language, `current`
+
+
 @register.simple_tag(takes_context=True)
 def other_languages(context) -> list[dict]:
     """This page in each other language: code, name and address (query string kept)."""
-    request = context["request"]
+    path, mark, query = context["request"].get_full_path().partition("?")
     current = translation.get_language()
     return [
-        {"code": code, "name": name, "url": translate_url(request.get_full_path(), code)}
+        {"code": code, "name": name, "url": _translated_path(path, current, code) + mark + query}
         for code, name in settings.LANGUAGES
         if code != current
     ]
