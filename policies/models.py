@@ -1,5 +1,5 @@
 import datetime as dt
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -7,13 +7,34 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.encoding import force_str
 from django.utils.formats import date_format
+from django.utils.hashable import make_hashable
 from django.utils.text import slugify
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from policies.geography import STATE_CODES, STATE_NAMES
+
+
+@cache  # one table per field with choices and language
+def _choice_labels(field: models.Field, language: str | None) -> dict:
+    return {make_hashable(value): str(label) for value, label in field.flatchoices}
+
+
+class ChoiceLabelsMixin:
+    """get_FOO_display() read from a table of labels per field and language.
+
+    Django's Model._get_FIELD_display builds a dict of the field's choices on every call,
+    hashing each lazily translated label, which translates it: the comparison table's rows
+    called it 100 times a page, 900 translations for 100 labels. Same answers, including the
+    value itself when it is not a choice."""
+
+    def _get_FIELD_display(self, field: models.Field) -> str:
+        value = getattr(self, field.attname)
+        label = _choice_labels(field, get_language()).get(make_hashable(value), value)
+        return force_str(label, strings_only=True)
 
 
 class DatePrecision(models.TextChoices):
@@ -63,7 +84,7 @@ class JurisdictionQuerySet(models.QuerySet):
         return self.filter(kind=Jurisdiction.Kind.STATE)
 
 
-class Jurisdiction(models.Model):
+class Jurisdiction(ChoiceLabelsMixin, models.Model):
     class Kind(models.TextChoices):
         STATE = "state", _("State")
         COUNTY = "county", _("County")
@@ -181,7 +202,7 @@ class Jurisdiction(models.Model):
             raise ValidationError(errors)
 
 
-class Source(models.Model):
+class Source(ChoiceLabelsMixin, models.Model):
     """A document that records cite: a law, a press release, a dataset, a news report."""
 
     publisher = models.CharField(max_length=200, help_text="Who published it, e.g. NewsNation.")
@@ -237,7 +258,7 @@ class PolicyQuerySet(PublishedQuerySet):
         )
 
 
-class Policy(models.Model):
+class Policy(ChoiceLabelsMixin, models.Model):
     class Category(models.TextChoices):
         SANCTUARY = "sanctuary", _("Sanctuary ordinance, state law or executive order")
         DETAINER = "detainer", _("ICE detainer rule")
@@ -404,7 +425,7 @@ class Policy(models.Model):
         )
 
 
-class Designation(models.Model):
+class Designation(ChoiceLabelsMixin, models.Model):
     """A label an outside body put on a jurisdiction, e.g. the Justice Department's 2025 list."""
 
     jurisdiction = models.ForeignKey(
@@ -498,7 +519,7 @@ class JurisdictionSummary(models.Model):
         return f"Summary of {self.jurisdiction} on {self.day}"
 
 
-class PublicChange(models.Model):
+class PublicChange(ChoiceLabelsMixin, models.Model):
     """One entry of the public "Updates and corrections" log, derived from a record's history.
 
     Written by `policies.changelog` whenever a published record is added, changed in a field
