@@ -2,10 +2,11 @@ import datetime as dt
 
 from django import forms
 from django.utils import translation
-from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from config.html import format_html, format_html_join
 from policies.comparison import DEFAULT_SORT, NO_RECORD, SORTS, ComparisonFilters
 from policies.geography import STATE_NAMES
 from policies.models import Jurisdiction, Policy

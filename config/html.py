@@ -1,0 +1,29 @@
+"""Django's format_html and format_html_join, for HTML written in Python loops.
+
+Django's versions pass every argument through `conditional_escape` and `escape`, each wrapped
+by `keep_lazy` to check its arguments for lazy translations first. For the comparison table's
+rows (about 500 calls and 2,000 arguments a page) that checking cost as much as the escaping.
+These escape the same characters (`html.escape`, as Django's `escape` does), leave HTML marked
+safe as it is, and turn lazy translations into text at once, as formatting them would.
+"""
+
+import html
+from collections.abc import Iterable
+
+from django.utils.safestring import SafeString
+
+
+def _escaped(value: object) -> str:
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
+def format_html(format_string: str, *args: object) -> SafeString:
+    """`format_string` (HTML) with each of `args` escaped unless marked safe."""
+    return SafeString(format_string.format(*map(_escaped, args)))
+
+
+def format_html_join(separator: str, format_string: str, rows: Iterable[tuple]) -> SafeString:
+    """`format_html(format_string, *row)` for each row, joined by `separator` (HTML)."""
+    return SafeString(_escaped(separator).join(format_html(format_string, *row) for row in rows))
