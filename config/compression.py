@@ -32,7 +32,7 @@ LEVEL = 5
 SHORTEST = 200  # bytes; shorter bodies are not worth compressing
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 SPLICE_SHORTEST = 8192
-COMPRESSED_PARTS = 200
+COMPRESSED_PARTS_BYTES = 16 * 1024 * 1024  # per process
 # gzip's header with no name and no time (as gzip.compress(mtime=0) writes it), and the
 # raw deflate stream that goes inside it.
 GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
@@ -42,10 +42,12 @@ SHARED_PARTS = "_shared_parts"
 
 
 class _CompressedParts:
-    """Shared parts this process compressed last, by their text: (UTF-8 bytes, deflated)."""
+    """Shared parts this process compressed last, by their text: (UTF-8 bytes, deflated),
+    up to `budget` bytes of both (a place's records are up to 180 KB at ten times our data)."""
 
-    def __init__(self, size: int) -> None:
-        self._size = size
+    def __init__(self, budget: int) -> None:
+        self._budget = budget
+        self._bytes = 0
         self._parts: OrderedDict[str, tuple[bytes, bytes]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -58,13 +60,19 @@ class _CompressedParts:
         deflater = zlib.compressobj(LEVEL, zlib.DEFLATED, RAW_DEFLATE)
         found = encoded, deflater.compress(encoded) + deflater.flush(zlib.Z_SYNC_FLUSH)
         with self._lock:
-            self._parts[text] = found
-            while len(self._parts) > self._size:
-                self._parts.popitem(last=False)
+            if text not in self._parts:
+                self._parts[text] = found
+                self._bytes += _size(found)
+            while self._bytes > self._budget and len(self._parts) > 1:
+                self._bytes -= _size(self._parts.popitem(last=False)[1])
         return found
 
 
-_compressed_parts = _CompressedParts(COMPRESSED_PARTS)
+def _size(part: tuple[bytes, bytes]) -> int:
+    return len(part[0]) + len(part[1])
+
+
+_compressed_parts = _CompressedParts(COMPRESSED_PARTS_BYTES)
 
 
 def note_shared_part(request: HttpRequest, text: str) -> None:

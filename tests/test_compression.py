@@ -129,3 +129,14 @@ def test_a_page_with_its_parts_is_spliced_and_decodes_to_the_uncompressed_page(
         body = client.get(path, headers={"Accept-Encoding": "gzip"}).content
         assert spliced, path
         assert gzip.decompress(body) == plain
+
+
+def test_a_process_keeps_compressed_parts_within_its_budget():
+    parts = compression._CompressedParts(budget=30_000)
+    texts = [_rows(place, 200) for place in ("Chicago", "Denver", "Aurora", "Evanston")]
+    for text in texts:
+        encoded, deflated = parts.get(text)
+        assert encoded == text.encode()
+    assert parts._bytes <= 30_000
+    assert list(parts._parts) == texts[-len(parts._parts) :]  # the newest are kept
+    assert parts._bytes == sum(len(a) + len(b) for a, b in parts._parts.values())
