@@ -1,5 +1,8 @@
 // Draws every chart on a page from its JSON (<div data-chart="ID"> reads the
 // <script type="application/json" id="ID"> beside it), again for content htmx swaps in.
+// plotly.js (its address is this script's data-plotly) is fetched only after the page's first
+// paint, which shows the server-drawn chart: on a fast connection, running its megabyte of
+// script as the page loaded held that paint back.
 // Inside an embed frame it also reports the content's height to the host page, in our
 // message format and in pym.js's, and follows the host page's light or dark theme.
 (function () {
@@ -7,7 +10,40 @@
   const root = document.documentElement;
   const framed = window.parent !== window;
   const childId = new URLSearchParams(location.search).get("childId");
+  const plotlyAddress = document.currentScript && document.currentScript.dataset.plotly;
+  let plotlyLoaded = null;
   let lastHeight = 0;
+
+  function withPlotly(then) {
+    if (typeof Plotly !== "undefined") return then();
+    if (!plotlyAddress) return;
+    if (!plotlyLoaded) {
+      plotlyLoaded = new Promise(function (resolve, reject) {
+        const script = document.createElement("script");
+        script.src = plotlyAddress;
+        script.onload = resolve;
+        script.onerror = reject;
+        document.head.appendChild(script);
+      });
+    }
+    plotlyLoaded.then(then);
+  }
+
+  function afterFirstPaint(then) {
+    const painted = "first-contentful-paint";
+    const types = window.PerformanceObserver && PerformanceObserver.supportedEntryTypes;
+    if (!types || !types.includes("paint")) {
+      requestAnimationFrame(function () { setTimeout(then, 0); });
+    } else if (performance.getEntriesByName(painted).length) {
+      then();
+    } else {
+      new PerformanceObserver(function (entries, observer) {
+        if (!entries.getEntriesByName(painted).length) return;
+        observer.disconnect();
+        then();
+      }).observe({ type: "paint", buffered: true });
+    }
+  }
 
   function colours() {
     const style = getComputedStyle(root);
@@ -56,10 +92,15 @@
   }
 
   function draw(scope) {
+    if (!scope.querySelector("[data-chart]:not([data-drawn])")) return;
+    afterFirstPaint(function () { withPlotly(function () { drawCharts(scope); }); });
+  }
+
+  function drawCharts(scope) {
     scope.querySelectorAll("[data-chart]").forEach(function (element) {
-      if (element.dataset.drawn) return;
+      if (element.dataset.drawn || !element.isConnected) return;
       const source = document.getElementById(element.dataset.chart);
-      if (!source || typeof Plotly === "undefined") return;
+      if (!source) return;
       const figure = JSON.parse(source.textContent);
       element.dataset.drawn = "true";
       element.replaceChildren();  // the server-drawn SVG, shown until now

@@ -113,6 +113,23 @@ def test_pages_with_their_shared_parts_spliced_into_the_gzip_stream_read_whole(
     assert page.watch.errors == []
 
 
+def test_plotly_is_fetched_only_after_the_first_frame_shows_the_server_drawn_chart(
+    live_server, page, places
+):
+    for path in (places["chicago"].get_absolute_url(), "/embed/jurisdictions/il-chicago/chart/"):
+        page.goto(f"{live_server.url}{path}")
+        expect(page.locator("[data-chart]")).to_have_attribute("data-chart-ready", "true")
+        first_paint = page.evaluate(
+            "performance.getEntriesByName('first-contentful-paint')[0].startTime"
+        )
+        plotly_requested = page.evaluate(
+            "performance.getEntriesByType('resource')"
+            ".find(entry => entry.name.includes('plotly-basic')).startTime"
+        )
+        assert first_paint < plotly_requested, path
+    assert page.watch.errors == []
+
+
 def test_compare_page_plots_the_chosen_places(live_server, page, places):
     page.goto(f"{live_server.url}/compare/?j=il-chicago&j=co-denver")
     page.wait_for_selector("[data-chart-ready]", timeout=10000)
