@@ -8,6 +8,7 @@ interactive chart. Measured on loopback, then under a slow-4G profile with the C
 """
 
 import statistics
+import time
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS  # the browser tests' own launch
 
@@ -44,6 +45,16 @@ new MutationObserver((changes, observer) => {
 """
 
 
+def _wait_for(page, condition: str, seconds: float = 30) -> None:
+    """Polls `condition` from here: Playwright's wait_for_function evaluates it with eval()
+    in the page, which the embeds' Content Security Policy refuses."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(condition):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{condition} after {seconds} s")
+        page.wait_for_timeout(10)
+
+
 def _load(context, url: str, throttle: dict | None) -> dict:
     page = context.new_page()
     cdp = context.new_cdp_session(page)
@@ -68,8 +79,8 @@ def _load(context, url: str, throttle: dict | None) -> dict:
     has_chart = page.locator("[data-chart]").count() > 0
     interactive_ms = None
     if has_chart:
-        page.wait_for_function("window.__interactive !== undefined", timeout=30_000)
-        page.wait_for_function("typeof window.__firstChart === 'number'", timeout=30_000)
+        _wait_for(page, "window.__interactive !== undefined")
+        _wait_for(page, "typeof window.__firstChart === 'number'")
         ready_ms = page.evaluate("window.__firstChart")
         interactive_ms = page.evaluate("window.__interactive")
     else:

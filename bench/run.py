@@ -376,6 +376,11 @@ def main() -> None:
             sections += [f"### {label}", "", text, ""]
         server = start_server({})
         try:
+            # "Cold" in the browser means the reader's cache, not the server's: each worker
+            # has its own local-memory cache, so one request each would leave the other cold
+            # (its nothing-cached render is measured above). Under wrk both workers answer.
+            for path in browser.EMBEDS.values():
+                wrk(path, {"Accept-Encoding": "gzip, deflate, br, zstd"}, seconds=1)
             embeds = browser.measure_embeds(BASE)
         finally:
             server.terminate()
