@@ -81,21 +81,26 @@ def note_shared_part(request: HttpRequest, text: str) -> None:
         request.__dict__.setdefault(SHARED_PARTS, []).append(text)
 
 
+def _find(content: bytes, part: bytes) -> tuple[int, int]:
+    """Where `part` first lies in `content`, (start, end), or (-1, -1). Looking for its first
+    bytes and comparing the rest is quicker than looking for all of it at once."""
+    head = part[:64]
+    start = content.find(head)
+    while start >= 0:
+        if content[start : start + len(part)] == part:
+            return start, start + len(part)
+        start = content.find(head, start + 1)
+    return -1, -1
+
+
 def _splices(request: HttpRequest, content: bytes) -> list[tuple[int, int, bytes]]:
     """Where the request's shared parts lie in `content`: (start, end, deflated), in order,
     not overlapping (a part inside a longer one is compressed with it)."""
     spans = []
     for text in sorted(request.__dict__.get(SHARED_PARTS, ()), key=len, reverse=True):
         encoded, deflated = _compressed_parts.get(text)
-        # Looking for the part's first bytes and then comparing is quicker than looking for
-        # all of them.
-        start = content.find(encoded[:64])
-        end = start + len(encoded)
-        if (
-            start >= 0
-            and content[start:end] == encoded
-            and all(end <= other[0] or start >= other[1] for other in spans)
-        ):
+        start, end = _find(content, encoded)
+        if start >= 0 and all(end <= other[0] or start >= other[1] for other in spans):
             spans.append((start, end, deflated))
     return sorted(spans)
 

@@ -97,6 +97,16 @@ def test_another_page_with_the_same_part_decodes_to_its_own_text():
         assert gzip.decompress(compress(request, HttpResponse(page)).content).decode() == page
 
 
+def test_a_part_is_found_after_an_earlier_copy_of_its_beginning():
+    records = _rows("Chicago", 400)
+    page = "<aside>" + records[:200] + "</aside>" + _page_with_parts(records)
+    request = _request()
+    note_shared_part(request, records)
+    assert [(start, end) for start, end, _ in splices(request, page.encode())] == [
+        (page.index(records, 100), page.index(records, 100) + len(records))
+    ]
+
+
 def test_parts_missing_from_the_page_or_inside_another_part_are_compressed_with_it():
     inner = _rows("Evanston", 300)
     outer = "<section>" + inner + _rows("Aurora", 300) + "</section>"
