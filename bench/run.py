@@ -111,7 +111,7 @@ def steady(path: str, headers: dict, runs: int = 3) -> dict:
     return {**results[len(results) // 2], "ratio": 1.0}
 
 
-def beside_static(path: str, headers: dict, static_path: str, runs: int = 3) -> dict:
+def beside_static(path: str, headers: dict, static_path: str, runs: int = 5) -> dict:
     """The endpoint measured in turns with the static file: `runs` rounds of a one-second run
     of the static file and a run of the endpoint; the round with the middle ratio is kept.
 
@@ -347,7 +347,7 @@ def main() -> None:
     report = [
         "# Benchmarks",
         "",
-        f"`make bench` ({SECONDS} s per endpoint: three runs, each after a one-second run of the "
+        f"`make bench` (each endpoint: five one-second runs, each after a one-second run of the "
         "static file; the run with the middle ratio to it is kept; wrk -t1 -c8), "
         f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores. gunicorn 2 workers on core 0, "
         "wrk on core 1, PostgreSQL and Redis on 127.0.0.1.",
