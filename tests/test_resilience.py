@@ -1,5 +1,6 @@
 """Cached pages, and what readers get when Redis or the database is down."""
 
+import datetime as dt
 from unittest import mock
 
 import pytest
@@ -68,6 +69,65 @@ def test_a_cached_embed_answers_revalidation_without_running_the_view(client, ch
     with mock.patch("policies.embed_views.render", side_effect=AssertionError("rendered")):
         assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
         assert client.get(url).status_code == 200
+
+
+def _while_rendering(client, url: str, view: str):
+    """Patch `view`'s render so that, while it renders `url`, another reader asks for it."""
+    from policies import embed_views
+
+    real_render = getattr(embed_views, view)
+    seen = {}
+
+    def render_and_meanwhile(*args, **kwargs):
+        if "other reader" not in seen:
+            seen["other reader"] = None  # the other reader's own render asks no one
+            seen["other reader"] = client.get(url)
+        return real_render(*args, **kwargs)
+
+    return mock.patch.object(embed_views, view, side_effect=render_and_meanwhile), seen
+
+
+def test_while_a_changed_page_renders_other_readers_get_the_copy_from_before(client, chicago):
+    url = reverse("embed:jurisdiction-chart", args=[chicago.slug])
+    before = client.get(url)
+    make_arrival_count(jurisdiction=chicago, value=61000, qualifier="about")
+    patch, seen = _while_rendering(client, url, "render")
+    with patch:
+        fresh = client.get(url)
+    assert "About 61,000" in fresh.content.decode()
+    stale = seen["other reader"]
+    assert stale.status_code == 200 and stale.content == before.content
+    assert stale["ETag"] == before["ETag"] != fresh["ETag"]
+    # Kept by browsers no longer than EMBED_MAX_AGE after the change.
+    assert before["Cache-Control"] == "public, max-age=300"
+    assert stale["Cache-Control"] in ("public, max-age=299", "public, max-age=298")
+    assert client.get(url).content == fresh.content  # the fresh copy replaced it
+
+
+def test_a_copy_from_before_a_change_is_not_served_past_page_stale_seconds(
+    client, chicago, settings
+):
+    from config import page_cache
+
+    url = reverse("embed:jurisdiction-chart", args=[chicago.slug])
+    client.get(url)
+    make_arrival_count(jurisdiction=chicago, value=61000, qualifier="about")
+    later = page_cache.timezone.now() + dt.timedelta(seconds=settings.PAGE_STALE_SECONDS)
+    patch, seen = _while_rendering(client, url, "render")
+    with patch, mock.patch.object(page_cache.timezone, "now", return_value=later):
+        client.get(url)
+    assert "About 61,000" in seen["other reader"].content.decode()
+
+
+def test_no_copy_from_before_a_change_when_page_stale_seconds_is_zero(client, chicago, settings):
+    settings.PAGE_STALE_SECONDS = 0
+    url = reverse("embed:jurisdiction-chart", args=[chicago.slug])
+    client.get(url)
+    make_arrival_count(jurisdiction=chicago, value=61000, qualifier="about")
+    patch, seen = _while_rendering(client, url, "render")
+    with patch:
+        client.get(url)
+    assert "About 61,000" in seen["other reader"].content.decode()
 
 
 REDIS_DOWN = {
