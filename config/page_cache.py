@@ -3,8 +3,8 @@
 Views opt in with `cached_for_readers`; `ReaderPageCacheMiddleware` looks up only their URLs,
 stores what they answer and serves repeats before sessions, CSRF, authentication and the view
 run, already compressed and with the headers the inner middleware added (CSP, framing, Vary,
-ETag). A repeat that carries a
-matching If-None-Match or If-Modified-Since is answered 304 from the stored headers alone.
+ETag). A repeat that carries a matching If-None-Match or If-Modified-Since is answered 304
+from the stored headers alone.
 
 Each stored copy carries the data version it was rendered from, so any data change (admin save
 or delete, import, revert) makes every copy stale at once; nothing needs to be deleted. The key
@@ -14,10 +14,12 @@ A stale copy is replaced by the first request that asks for it. While that reque
 others asking for the same address get the stale copy, for at most PAGE_STALE_SECONDS after
 the change (stale-while-revalidate): when staff edit during a rush of readers, one request per
 address renders instead of every request at once. Its max-age is shortened by the time since
-the change, so no reader keeps it past EMBED_MAX_AGE. Reader pages show only
-published records and nothing that depends on who asks, so one cached copy serves everyone;
-views that are not marked (the admin, anything with a form that posts) are never stored. For
-the same reason (no session, no CSRF token) compressing them is safe from BREACH-style attacks.
+the change, so no reader keeps it past EMBED_MAX_AGE.
+
+Reader pages show only published records and nothing that depends on who asks, so one cached
+copy serves everyone; views that are not marked (the admin, anything with a form that posts)
+are never stored. For the same reason (no session, no CSRF token) compressing them is safe
+from BREACH-style attacks.
 """
 
 import hashlib
