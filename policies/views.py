@@ -139,6 +139,7 @@ def _comparison_table(
             "rows": comparison_row_html(list(page.object_list), filters),
             "filters": filters,
             "table_url": table_url,
+            "default_sort": default_sort,
             **_comparison_links(filters, page, table_url=table_url, default_sort=default_sort),
         }
         return render_to_string(

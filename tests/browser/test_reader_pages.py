@@ -55,6 +55,7 @@ def test_filter_and_sort_swap_the_table_in_place_and_back_restores(live_server, 
     page.select_option("#id_state", "IL")
     expect(rows).to_have_text(["Chicago", "Evanston"])
     expect(page).to_have_url(re.compile(r"state=IL"))
+    assert "sort=" not in page.url  # the default order is not written into the address
 
     page.click("#sort-arrivals")
     expect(page.locator("th[aria-sort=ascending] #sort-arrivals")).to_have_count(1)
@@ -146,11 +147,17 @@ def test_the_table_works_without_javascript(live_server, no_js_page, places):
     page.click("button[type=submit]")
     page.wait_for_url(lambda url: "state=CO" in url)
     assert set(table_names(page)) == {"Aurora", "Denver"}
+    assert "sort=" not in page.url  # the default order is not written into the address
 
     page.click("#sort-name")
     page.wait_for_url(lambda url: "sort=-name" in url)
     assert table_names(page) == ["Denver", "Aurora"]
     assert "state=CO" in page.url
+
+    page.select_option("#id_kind", "city")  # filtering again keeps the order chosen
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "kind=city" in url)
+    assert "sort=-name" in page.url and table_names(page) == ["Denver", "Aurora"]
 
 
 def test_compare_picker_adds_places_in_place_and_keeps_them_in_the_url(live_server, page, places):

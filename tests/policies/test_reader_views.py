@@ -344,3 +344,18 @@ def test_the_filtered_tables_download_links_keep_its_filters(client, places):
     link = re.search(r'href="(/jurisdictions\.csv[^"]*)"', page.decode()).group(1)
     rows = list(csv.DictReader(io.StringIO(client.get(html.unescape(link)).content.decode())))
     assert [row["jurisdiction"] for row in rows] == ["Denver, CO"]
+
+
+@pytest.mark.parametrize(
+    ("url", "kept"),
+    [
+        (reverse("policies:jurisdiction-list"), None),
+        (reverse("policies:jurisdiction-list") + "?sort=-arrivals", "-arrivals"),
+        (reverse("policies:home"), None),  # the home page's own default, largest figure first
+        (reverse("policies:home") + "?sort=name", "name"),
+    ],
+)
+def test_the_filter_form_keeps_a_chosen_order_and_leaves_the_default_out(client, places, url, kept):
+    page = client.get(url).content.decode()
+    orders = re.findall(r'<input type="hidden" name="sort" value="([^"]*)"', page)
+    assert orders == ([kept] if kept else [])
