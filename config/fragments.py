@@ -32,8 +32,9 @@ from config.data_version import data_version
 RECENT_PARTS = 500
 
 
-class _RecentParts:
-    """The parts this process used last, for one data version, newest last."""
+class RecentValues:
+    """The values (parts, a page's headers) this process used last, for one data version,
+    newest last."""
 
     def __init__(self, size: int) -> None:
         self._size = size
@@ -70,7 +71,7 @@ class _RecentParts:
             self._parts.clear()
 
 
-_recent = _RecentParts(RECENT_PARTS)
+_recent = RecentValues(RECENT_PARTS)
 
 
 def forget_recent_parts() -> None:

@@ -4,7 +4,8 @@ Views opt in with `cached_for_readers`; `ReaderPageCacheMiddleware` looks up onl
 stores what they answer and serves repeats before sessions, CSRF, authentication and the view
 run, already compressed and with the headers the inner middleware added (CSP, framing, Vary,
 ETag). A repeat that carries a matching If-None-Match or If-Modified-Since is answered 304
-from the stored headers alone.
+from the stored headers alone, which each process also keeps for the addresses it answered
+last: the revalidations of a viral embed, its most frequent request, then read no cache.
 
 Each stored copy carries the data version it was rendered from, so any data change (admin save
 or delete, import, revert) makes every copy stale at once; nothing needs to be deleted. The key
@@ -35,9 +36,17 @@ from django.utils.http import parse_http_date_safe
 
 from config.compression import ACCEPTS_GZIP, compressed
 from config.data_version import DataVersion, data_version
+from config.fragments import RecentValues
 
 MARK = "cache_for_readers"
 BODY_HEADERS = {"Content-Length", "Content-Type", "Content-Encoding"}
+RECENT_HEADERS = 2000
+_recent_headers = RecentValues(RECENT_HEADERS)
+
+
+def forget_recent_headers() -> None:
+    """Empty this process's copies of stored headers (as `cache.clear()` empties the cache)."""
+    _recent_headers.clear()
 
 
 def cached_for_readers(view):
@@ -78,6 +87,17 @@ def _conditional(request: HttpRequest) -> bool:
 
 def _storable(response: HttpResponse) -> bool:
     return response.status_code == 200 and not response.streaming and not response.cookies
+
+
+def _stored_headers(key: str, token: str) -> tuple[str, dict] | None:
+    """The (data version token, headers) stored under `key`: this process's copy when it
+    holds one for `token`, else the shared cache's (kept here if current)."""
+    if (stored := _recent_headers.get_many(token, [key]).get(key)) is not None:
+        return stored
+    stored = cache.get(key)
+    if stored is not None and stored[0] == token:
+        _recent_headers.put_many(token, {key: stored})
+    return stored
 
 
 def _not_modified(request: HttpRequest, headers: dict) -> HttpResponse | None:
@@ -174,7 +194,7 @@ class ReaderPageCacheMiddleware:
         headers_key, key = _keys(request)
         copies = _Copies(key, version)
         if _conditional(request):
-            stored = cache.get(headers_key)
+            stored = _stored_headers(headers_key, version.token)
             if stored is not None and copies.servable(stored[0]):
                 headers = copies.headers(stored[0], stored[1])
                 if answer := _not_modified(request, headers):
@@ -185,12 +205,10 @@ class ReaderPageCacheMiddleware:
             return HttpResponse(content, headers=copies.headers(token, headers))
         response = self.get_response(request)
         if _storable(response):
-            headers = dict(response.headers)
+            headers = (version.token, dict(response.headers))
             cache.set_many(
-                {
-                    key: (version.token, response.content, headers),
-                    headers_key: (version.token, headers),
-                },
+                {key: (version.token, response.content, headers[1]), headers_key: headers},
                 timeout=settings.PAGE_CACHE_SECONDS,
             )
+            _recent_headers.put_many(version.token, {headers_key: headers})
         return response

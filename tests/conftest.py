@@ -27,13 +27,16 @@ def empty_cache():
 
     from config.data_version import forget_data_version
     from config.fragments import forget_recent_parts
+    from config.page_cache import forget_recent_headers
 
     cache.clear()
     forget_data_version()
     forget_recent_parts()
+    forget_recent_headers()
     # A request to /es/ leaves Spanish active in this thread, where reverse() would follow it.
     translation.activate(settings.LANGUAGE_CODE)
     yield
     cache.clear()
     forget_data_version()
     forget_recent_parts()
+    forget_recent_headers()

@@ -302,7 +302,7 @@ def test_a_process_keeps_the_parts_it_used_in_front_of_the_shared_cache(client, 
 
 
 def test_the_parts_a_process_keeps_are_bounded():
-    recent = fragments._RecentParts(size=2)
+    recent = fragments.RecentValues(size=2)
     recent.put_many("v1", {"a": 1, "b": 2})
     recent.get_many("v1", ["a"])  # now the newest
     recent.put_many("v1", {"c": 3})

@@ -71,6 +71,18 @@ def test_a_cached_embed_answers_revalidation_without_running_the_view(client, ch
         assert client.get(url).status_code == 200
 
 
+def test_revalidating_an_address_this_process_answered_reads_no_shared_cache(client, chicago):
+    # The most frequent request of a viral embed: with Redis, a round trip saved on each.
+    from config import page_cache
+
+    url = reverse("embed:jurisdiction-chart", args=[chicago.slug])
+    etag = client.get(url)["ETag"]
+    with mock.patch.object(page_cache, "cache") as shared:
+        shared.get.side_effect = AssertionError("read the shared cache")
+        assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    assert client.get(url, headers={"If-None-Match": '"other"'}).status_code == 200
+
+
 def _while_rendering(client, url: str, view: str):
     """Patch `view`'s render so that, while it renders `url`, another reader asks for it."""
     from policies import embed_views
