@@ -83,6 +83,15 @@ def test_revalidating_an_address_this_process_answered_reads_no_shared_cache(cli
     assert client.get(url, headers={"If-None-Match": '"other"'}).status_code == 200
 
 
+def test_a_cache_hit_does_not_resolve_its_address_again(client, chicago):
+    from config import page_cache
+
+    url = chicago.get_absolute_url()
+    client.get(url)
+    with mock.patch.object(page_cache, "resolve", side_effect=AssertionError("resolved")):
+        assert client.get(url).status_code == 200
+
+
 def _while_rendering(client, url: str, view: str):
     """Patch `view`'s render so that, while it renders `url`, another reader asks for it."""
     from policies import embed_views
