@@ -78,10 +78,11 @@ def _cacheable_path(urlconf: str, path: str) -> bool:
 
 def _keys(request: HttpRequest) -> tuple[str, str]:
     """Where the response's headers and its whole (headers, body) are stored."""
-    fragment = "HX-Request" in request.headers and (
-        "HX-History-Restore-Request" not in request.headers
+    # request.META, not request.headers: on a hit, building that mapping was a tenth of the work.
+    fragment = "HTTP_HX_REQUEST" in request.META and (
+        "HTTP_HX_HISTORY_RESTORE_REQUEST" not in request.META
     )
-    gzip = bool(ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")))
+    gzip = bool(ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
     # Embed snippets and links out of embeds are absolute: they name the host that was asked.
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     path = hashlib.sha256(address.encode()).hexdigest()
@@ -90,7 +91,7 @@ def _keys(request: HttpRequest) -> tuple[str, str]:
 
 
 def _conditional(request: HttpRequest) -> bool:
-    return "If-None-Match" in request.headers or "If-Modified-Since" in request.headers
+    return "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META
 
 
 def _storable(response: HttpResponse) -> bool:
@@ -113,7 +114,7 @@ def _not_modified(request: HttpRequest, headers: dict) -> HttpResponse | None:
 
     The comparison is written out (RFC 9110: If-None-Match compares weakly and, when sent,
     decides alone) because it runs on every revalidation of a viral embed."""
-    if_none_match = request.headers.get("If-None-Match")
+    if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
     if if_none_match is not None:
         etag = headers.get("ETag")
         if etag is None:
@@ -123,7 +124,7 @@ def _not_modified(request: HttpRequest, headers: dict) -> HttpResponse | None:
             return None
     else:
         last_modified = parse_http_date_safe(headers.get("Last-Modified") or "")
-        since = parse_http_date_safe(request.headers.get("If-Modified-Since") or "")
+        since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE") or "")
         if last_modified is None or since is None or last_modified > since:
             return None
     # The inner middleware does not run on a hit: keep its policy headers (CSP, framing).
