@@ -150,3 +150,17 @@ def test_a_process_keeps_compressed_parts_within_its_budget():
     assert parts._bytes <= 30_000
     assert list(parts._parts) == texts[-len(parts._parts) :]  # the newest are kept
     assert parts._bytes == sum(len(a) + len(b) for a, b in parts._parts.values())
+
+
+@pytest.mark.parametrize("tail", [0, 1, 511, 512, 513, 1023, 1024, 5000, 40000])
+def test_a_page_decodes_whole_whatever_the_length_before_and_after_its_part(tail):
+    # The deflaters around a part are sized to the bytes they compress.
+    records = _rows("Chicago", 400)
+    text = _rows("Denver", 2000)
+    for head in (0, 1, 600, 40000):
+        request = _request()
+        note_shared_part(request, records)
+        page = text[:head] + records + text[:tail]
+        member = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        assert member.decompress(compress(request, HttpResponse(page)).content).decode() == page
+        assert member.eof and not member.unused_data
