@@ -39,12 +39,12 @@ class RecentValues:
     def __init__(self, size: int) -> None:
         self._size = size
         self._token = ""
-        self._parts: OrderedDict[str, object] = OrderedDict()
+        self._values: OrderedDict[str, object] = OrderedDict()
         self._lock = threading.Lock()
 
     def _follow(self, token: str) -> None:
-        if token != self._token:  # the data changed: every part held is for older data
-            self._parts.clear()
+        if token != self._token:  # the data changed: every value held is for older data
+            self._values.clear()
             self._token = token
 
     def get_many(self, token: str, names: Iterable[str]) -> dict[str, object]:
@@ -52,23 +52,23 @@ class RecentValues:
             self._follow(token)
             found = {}
             for name in names:
-                if name in self._parts:
-                    self._parts.move_to_end(name)
-                    found[name] = self._parts[name]
+                if name in self._values:
+                    self._values.move_to_end(name)
+                    found[name] = self._values[name]
             return found
 
-    def put_many(self, token: str, parts: dict[str, object]) -> None:
+    def put_many(self, token: str, values: dict[str, object]) -> None:
         with self._lock:
             self._follow(token)
-            for name, part in parts.items():
-                self._parts[name] = part
-                self._parts.move_to_end(name)
-            while len(self._parts) > self._size:
-                self._parts.popitem(last=False)
+            for name, value in values.items():
+                self._values[name] = value
+                self._values.move_to_end(name)
+            while len(self._values) > self._size:
+                self._values.popitem(last=False)
 
     def clear(self) -> None:
         with self._lock:
-            self._parts.clear()
+            self._values.clear()
 
 
 _recent = RecentValues(RECENT_PARTS)
