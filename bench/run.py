@@ -202,7 +202,7 @@ def start_editing(extra: dict) -> subprocess.Popen:
     )
 
 
-def measure(label: str, extra: dict, pages: bool = True, editing: bool = False) -> dict:
+def measure(label: str, extra: dict, editing: bool = False) -> dict:
     server = start_server(extra)
     editor = start_editing(extra) if editing else None
     try:
@@ -212,14 +212,11 @@ def measure(label: str, extra: dict, pages: bool = True, editing: bool = False) 
             "static file (WhiteNoise)": steady(static_path, STATIC_HEADERS),
             "trivial Django view": beside_static("/healthz", {}, static_path),
         }
-        if pages:
-            for name, (path, headers) in PAGES.items():
-                fetch(path, {**headers, "Accept-Encoding": "gzip"}).read()  # warm
-                results[name] = beside_static(
-                    path, {**headers, "Accept-Encoding": "gzip"}, static_path
-                )
+        for name, (path, headers) in PAGES.items():
+            fetch(path, {**headers, "Accept-Encoding": "gzip"}).read()  # warm
+            results[name] = beside_static(path, {**headers, "Accept-Encoding": "gzip"}, static_path)
         # While staff edit, each save changes the ETag, which a fixed If-None-Match then misses.
-        if pages and not editing:
+        if not editing:
             conditional = conditional_versus_hit()
             # The 304 is measured beside the hit: its ratio to the static file is the hit's
             # times its own to the hit.
