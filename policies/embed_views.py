@@ -1,8 +1,10 @@
 """Embeds: charts, the map, the comparison table and a jurisdiction's card, for other sites'
 articles. Same parameters as the reader views; see config.embed for framing and caching."""
 
+import datetime as dt
 import hashlib
 from collections.abc import Callable
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -12,8 +14,9 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -46,7 +49,7 @@ from policies.views import (
 EMBED_PAGE_SIZE = 10
 
 
-HTML_PARTS = frozenset({"subtitle", "content", "rows", "sources"})
+HTML_PARTS = frozenset({"subtitle", "content", "table", "sources"})
 
 
 def _shared_body(request: HttpRequest, question: tuple, render_body: Callable[[], dict]) -> dict:
@@ -61,6 +64,14 @@ def _shared_body(request: HttpRequest, question: tuple, render_body: Callable[[]
     return {name: mark_safe(part) if name in HTML_PARTS else part for name, part in body.items()}
 
 
+@lru_cache(maxsize=64)  # a few languages for each recent data version
+def _updated(changed_at: dt.datetime, language: str | None) -> dict[str, str]:
+    """When the data last changed, as the footer writes it: formatted once per data version
+    and language, not on every embed."""
+    local = timezone.localtime(changed_at)
+    return {"iso": local.isoformat(), "display": date_format(local, "DATE_FORMAT")}
+
+
 def _frame_context(request: HttpRequest, *, full_url: str, downloads: dict | None) -> dict:
     options = EmbedOptionsForm(request.GET)
     options.is_valid()  # unknown or odd values fall back to the defaults
@@ -68,7 +79,7 @@ def _frame_context(request: HttpRequest, *, full_url: str, downloads: dict | Non
         **options.options(),
         "full_url": request.build_absolute_uri(full_url),
         "downloads": downloads,
-        "updated": timezone.localtime(data_version().changed_at),
+        "updated": _updated(data_version().changed_at, get_language()),
     }
 
 
@@ -112,7 +123,6 @@ def embed_jurisdiction_chart(request: HttpRequest, slug: str) -> HttpResponse:
     body = _shared_body(request, ("chart", slug, day), render_body)
     context = {
         **body,
-        "as_of": day,
         **_frame_context(
             request,
             full_url=reverse("policies:jurisdiction-detail", args=[slug]) + _query(request),
@@ -124,7 +134,8 @@ def embed_jurisdiction_chart(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _chart_body(request: HttpRequest, *, title: str, chart: dict, as_of) -> dict[str, str]:
     context = {"title": title, "chart": chart, "as_of": as_of, "sources": chart["sources"]}
-    return {"title": title, **_parts(request, "embed/chart.html", context, "content", "sources")}
+    parts = _parts(request, "embed/chart.html", context, "subtitle", "content", "sources")
+    return {"title": title, **parts}
 
 
 @embeddable
@@ -147,7 +158,6 @@ def embed_compare_chart(request: HttpRequest) -> HttpResponse:
 
     context = {
         **_shared_body(request, ("compare", slugs, day), render_body),
-        "as_of": day,
         **_frame_context(
             request,
             full_url=reverse("policies:compare") + _query(request),
@@ -180,22 +190,28 @@ def embed_jurisdiction_table(request: HttpRequest) -> HttpResponse:
         designation_sources = {d.source_id for row in rows for d in row.designations}
         if designation_sources := designation_sources - set(sources):
             sources |= Source.objects.in_bulk(designation_sources)
-        context = {"rows": rows, "sources": list(sources.values())}
+        context = {
+            "title": title,
+            "rows": rows,
+            "sources": list(sources.values()),
+            "page": page,
+            "filters": filters,
+        }
         return {
-            **_parts(request, "embed/table.html", context, "rows", "sources"),
+            **_parts(request, "embed/table.html", context, "subtitle", "table", "sources"),
             "count": page.paginator.count,
             "number": page.number,
         }
 
+    title = gettext("Sanctuary policies and arrivals compared")
     body = _shared_body(request, ("table", filters, filters.day, number), render_body)
     # The page links keep the embed's own options (theme, header, footer), so they are drawn
     # here, from the page's number and the count, with no query.
     paginator = Paginator(range(body.pop("count")), EMBED_PAGE_SIZE)
     context = {
         **body,
-        "title": gettext("Sanctuary policies and arrivals compared"),
+        "title": title,
         "page": paginator.page(body.pop("number")),
-        "filters": filters,
         **_frame_context(
             request,
             full_url=reverse("policies:jurisdiction-list") + _query(request, "page"),

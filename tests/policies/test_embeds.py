@@ -112,6 +112,30 @@ def test_embed_shows_title_sources_updated_date_full_view_and_data_links(client,
     assert "/jurisdictions/il-chicago/figures.json" in page
 
 
+def test_embed_footer_dates_the_last_data_change_in_the_readers_language(client, chicago):
+    from django.utils import timezone, translation
+    from django.utils.formats import date_format
+
+    from config.data_version import data_version
+
+    def updated(url: str) -> tuple[str, str]:
+        page = client.get(url).content.decode()
+        return re.search(r'Updated <time datetime="([^"]+)">([^<]+)</time>', page).groups()
+
+    url = reverse("embed:jurisdiction-chart", args=[chicago.slug])
+    changed = timezone.localtime(data_version().changed_at)
+    assert updated(url) == (changed.isoformat(), date_format(changed, "DATE_FORMAT"))
+
+    make_arrival_count(jurisdiction=chicago, value=60000, as_of=dt.date(2024, 12, 1))
+    changed = timezone.localtime(data_version().changed_at)
+    assert updated(url)[0] == changed.isoformat()  # formatted per data version, not for good
+
+    with translation.override("es"):
+        in_spanish = date_format(changed, "DATE_FORMAT")
+    assert " de " in in_spanish
+    assert f">{in_spanish}</time>" in client.get("/es" + url).content.decode()
+
+
 def test_header_and_footer_can_be_hidden_but_the_full_view_link_stays(client, chicago):
     url = reverse("embed:jurisdiction-card", args=[chicago.slug]) + "?header=0&footer=0&theme=dark"
     page = client.get(url).content.decode()
