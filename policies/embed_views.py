@@ -34,6 +34,7 @@ from policies.forms import (
     EmbedCodeForm,
     EmbedOptionsForm,
     MapForm,
+    checked_filters,
 )
 from policies.models import Source
 from policies.views import (
@@ -171,10 +172,9 @@ def embed_compare_chart(request: HttpRequest) -> HttpResponse:
 @require_safe
 @cached_for_readers
 def embed_jurisdiction_table(request: HttpRequest) -> HttpResponse:
-    form = ComparisonFilterForm(request.GET)
-    if not form.is_valid():
-        return bad_request(request, form)
-    filters = form.to_filters()
+    filters = checked_filters(request)
+    if filters is None:
+        return bad_request(request, ComparisonFilterForm(request.GET))
     number = page_number(
         request.GET.get("page"), per_page=EMBED_PAGE_SIZE, count=recall(*count_question(filters))
     )

@@ -1,6 +1,9 @@
 import datetime as dt
+from functools import lru_cache
 
 from django import forms
+from django.core.handlers.wsgi import get_bytes_from_wsgi
+from django.http import HttpRequest, QueryDict
 from django.utils import translation
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
@@ -245,6 +248,26 @@ class ComparisonFilterForm(PlainLabelsMixin, forms.Form):
             as_of=data["as_of"],
             sort=data["sort"] or self.default_sort,
         )
+
+
+@lru_cache(maxsize=1024)
+def _checked_filters(
+    raw_query: bytes, default_sort: str, today: dt.date
+) -> ComparisonFilters | None:
+    form = ComparisonFilterForm(QueryDict(raw_query), default_sort=default_sort)
+    return form.to_filters() if form.is_valid() else None
+
+
+def checked_filters(
+    request: HttpRequest, *, default_sort: str = DEFAULT_SORT
+) -> ComparisonFilters | None:
+    """The table's filters from the request's query, or None if the form refuses it.
+
+    A story's readers ask for the same few addresses over and over; each query is checked
+    once per process and day (dates after today are refused) rather than field by field on
+    every request. The key is the query's bytes, as Django reads request.GET from them."""
+    raw_query = get_bytes_from_wsgi(request.META, "QUERY_STRING", "")
+    return _checked_filters(raw_query, default_sort, dt.date.today())
 
 
 @shares_fields

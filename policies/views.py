@@ -37,7 +37,14 @@ from policies.comparison import (
     comparison_ids,
     comparison_rows,
 )
-from policies.forms import AsOfForm, CompareForm, ComparisonFilterForm, MapForm, UpdatesForm
+from policies.forms import (
+    AsOfForm,
+    CompareForm,
+    ComparisonFilterForm,
+    MapForm,
+    UpdatesForm,
+    checked_filters,
+)
 from policies.glossary import glossary
 from policies.models import Jurisdiction
 from policies.templatetags.tracker import comparison_table_rows
@@ -200,10 +207,9 @@ def _filter_form(
 @vary_on_headers("HX-Request", "HX-History-Restore-Request")
 def home(request: HtmxHttpRequest) -> HttpResponse:
     # The front page lists the places with the largest latest figures first.
-    form = ComparisonFilterForm(request.GET, default_sort=HOME_SORT)
-    if not form.is_valid():
-        return bad_request(request, form)
-    filters = form.to_filters()
+    filters = checked_filters(request, default_sort=HOME_SORT)
+    if filters is None:
+        return bad_request(request, ComparisonFilterForm(request.GET))
     shared = {"table_url": reverse("policies:home"), "default_sort": HOME_SORT}
     table = _comparison_table(request, filters, **shared)
     if wants_fragment(request):
@@ -248,10 +254,9 @@ def _home_overview(request: HtmxHttpRequest, filters: ComparisonFilters) -> Safe
 @cached_for_readers
 @vary_on_headers("HX-Request", "HX-History-Restore-Request")
 def jurisdiction_list(request: HtmxHttpRequest) -> HttpResponse:
-    form = ComparisonFilterForm(request.GET)
-    if not form.is_valid():
-        return bad_request(request, form)
-    filters = form.to_filters()
+    filters = checked_filters(request)
+    if filters is None:
+        return bad_request(request, ComparisonFilterForm(request.GET))
     shared = {"table_url": reverse("policies:jurisdiction-list"), "default_sort": DEFAULT_SORT}
     table = _comparison_table(request, filters, **shared)
     if wants_fragment(request):
@@ -320,10 +325,9 @@ def _figure_record(figure) -> dict:
 @cached_for_readers
 def jurisdiction_list_download(request: HtmxHttpRequest, fmt: str) -> HttpResponse:
     """The comparison table, every matching row (not one page), as CSV or JSON."""
-    form = ComparisonFilterForm(request.GET)
-    if not form.is_valid():
-        return bad_request(request, form)
-    filters = form.to_filters()
+    filters = checked_filters(request)
+    if filters is None:
+        return bad_request(request, ComparisonFilterForm(request.GET))
     rows = comparison_rows(ids=list(comparison_ids(filters=filters)), day=filters.day)
     records = [_comparison_record(row) for row in rows]
     if fmt == "json":
