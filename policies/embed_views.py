@@ -7,8 +7,9 @@ from collections.abc import Callable
 from functools import lru_cache
 from urllib.parse import urlencode
 
+from django.core.handlers.wsgi import get_bytes_from_wsgi
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -73,37 +74,46 @@ def _updated(changed_at: dt.datetime, language: str | None) -> dict[str, str]:
     return {"iso": local.isoformat(), "display": date_format(local, "DATE_FORMAT")}
 
 
-def _frame_context(request: HttpRequest, *, full_url: str, downloads: dict | None) -> dict:
-    options = EmbedOptionsForm(request.GET)
-    options.is_valid()  # unknown or odd values fall back to the defaults
+# Parameters that only say how an embed is framed: pym.js's, and "lang" from older snippets.
+FRAMING_PARAMETERS = ("lang", "initialWidth", "childId", "parentTitle", "parentUrl")
+
+
+@lru_cache(maxsize=2048)
+def _frame_of(raw_query: bytes, links: tuple, language: str | None) -> dict:
+    """What an embed's frame shows besides its body, from its address: its options (theme,
+    header, footer; unknown or odd values fall back to the defaults); links to the full view
+    and the downloads, with the address's own query less options, framing and `drop`; and the
+    query its page links start from (options kept). Worked out once per address and language
+    in each process, since an article's readers all ask for the same address."""
+    view, download_view, args, drop = links
+    params = QueryDict(raw_query, mutable=True)
+    options = EmbedOptionsForm(params)
+    options.is_valid()
+    page_query = params.copy()
+    page_query.pop("page", None)
+    for key in (*EmbedOptionsForm.base_fields, *FRAMING_PARAMETERS, *drop):
+        params.pop(key, None)
+    query = f"?{encoded}" if (encoded := params.urlencode()) else ""
     return {
         **options.options(),
-        "full_url": request.build_absolute_uri(full_url),
-        "downloads": downloads,
-        "updated": _updated(data_version().changed_at, get_language()),
+        "full_path": reverse(view, args=args) + query,
+        "downloads": {
+            fmt: reverse(download_view, args=[*args, fmt]) + query for fmt in DOWNLOAD_FORMATS
+        },
+        "page_query": f"?{encoded}&" if (encoded := page_query.urlencode()) else "?",
     }
 
 
-def _query(request: HttpRequest, *drop: str) -> str:
-    """The request's own query string, without embed-only and pym.js parameters."""
-    params = request.GET.copy()
-    for key in (
-        *EmbedOptionsForm.base_fields,
-        *drop,
-        "lang",
-        "initialWidth",
-        "childId",
-        "parentTitle",
-        "parentUrl",
-    ):
-        params.pop(key, None)
-    encoded = params.urlencode()
-    return f"?{encoded}" if encoded else ""
-
-
-def _downloads(request: HttpRequest, url_name: str, *args, drop: tuple = ()) -> dict:
-    query = _query(request, *drop)
-    return {fmt: reverse(url_name, args=[*args, fmt]) + query for fmt in DOWNLOAD_FORMATS}
+def _frame_context(
+    request: HttpRequest, view: str, download_view: str, *args: str, drop: tuple = ()
+) -> dict:
+    raw_query = get_bytes_from_wsgi(request.META, "QUERY_STRING", "")
+    frame = _frame_of(raw_query, (view, download_view, args, drop), get_language())
+    return {
+        **frame,
+        "full_url": request.build_absolute_uri(frame["full_path"]),
+        "updated": _updated(data_version().changed_at, get_language()),
+    }
 
 
 @embeddable
@@ -126,8 +136,9 @@ def embed_jurisdiction_chart(request: HttpRequest, slug: str) -> HttpResponse:
         **body,
         **_frame_context(
             request,
-            full_url=reverse("policies:jurisdiction-detail", args=[slug]) + _query(request),
-            downloads=_downloads(request, "policies:jurisdiction-figures-download", slug),
+            "policies:jurisdiction-detail",
+            "policies:jurisdiction-figures-download",
+            slug,
         ),
     }
     return render(request, "embed/chart.html", context)
@@ -159,11 +170,7 @@ def embed_compare_chart(request: HttpRequest) -> HttpResponse:
 
     context = {
         **_shared_body(request, ("compare", slugs, day), render_body),
-        **_frame_context(
-            request,
-            full_url=reverse("policies:compare") + _query(request),
-            downloads=_downloads(request, "policies:compare-download"),
-        ),
+        **_frame_context(request, "policies:compare", "policies:compare-download"),
     }
     return render(request, "embed/chart.html", context)
 
@@ -214,8 +221,9 @@ def embed_jurisdiction_table(request: HttpRequest) -> HttpResponse:
         "page": paginator.page(body.pop("number")),
         **_frame_context(
             request,
-            full_url=reverse("policies:jurisdiction-list") + _query(request, "page"),
-            downloads=_downloads(request, "policies:jurisdiction-list-download", drop=("page",)),
+            "policies:jurisdiction-list",
+            "policies:jurisdiction-list-download",
+            drop=("page",),
         ),
     }
     return render(request, "embed/table.html", context)
@@ -245,8 +253,9 @@ def embed_jurisdiction_card(request: HttpRequest, slug: str) -> HttpResponse:
         **_shared_body(request, ("card", slug, day), render_body),
         **_frame_context(
             request,
-            full_url=reverse("policies:jurisdiction-detail", args=[slug]) + _query(request),
-            downloads=_downloads(request, "policies:jurisdiction-figures-download", slug),
+            "policies:jurisdiction-detail",
+            "policies:jurisdiction-figures-download",
+            slug,
         ),
     }
     return render(request, "embed/card.html", context)
@@ -270,11 +279,7 @@ def embed_state_map(request: HttpRequest) -> HttpResponse:
 
     context = {
         **_shared_body(request, ("map", day, metric), render_body),
-        **_frame_context(
-            request,
-            full_url=reverse("policies:state-map") + _query(request),
-            downloads=_downloads(request, "policies:state-map-download"),
-        ),
+        **_frame_context(request, "policies:state-map", "policies:state-map-download"),
     }
     return render(request, "embed/map.html", context)
 

@@ -215,6 +215,27 @@ def test_reader_pages_offer_the_embed_control(client, chicago):
     assert "/embed/jurisdictions/?state=IL" in table
 
 
+def test_an_embeds_links_follow_its_address_and_language_each_time(client, chicago):
+    """The frame's links are worked out once per address and language in each process."""
+    chart = reverse("embed:jurisdiction-chart", args=[chicago.slug])
+    query = "?theme=dark&as_of=2025-01-01&parentUrl=https%3A%2F%2Fnews.example.org%2Fstory"
+
+    def links(url: str) -> list[str]:
+        page = client.get(url).content.decode()
+        return [html.unescape(link) for link in re.findall(r'<a href="([^"]+)"', page)[-3:]]
+
+    for _ in range(2):
+        assert links(chart + query) == [
+            "/jurisdictions/il-chicago/figures.csv?as_of=2025-01-01",
+            "/jurisdictions/il-chicago/figures.json?as_of=2025-01-01",
+            "http://testserver/jurisdictions/il-chicago/?as_of=2025-01-01",
+        ]
+        assert links("/es" + chart + query)[-1] == (
+            "http://testserver/es/jurisdictions/il-chicago/?as_of=2025-01-01"
+        )
+    assert links(chart)[-1] == "http://testserver/jurisdictions/il-chicago/"
+
+
 def test_the_embedded_tables_pages_keep_the_frames_options(client):
     illinois = make_state("IL", "Illinois")
     for number in range(12):
