@@ -229,3 +229,24 @@ def test_language_comes_from_the_address_only_so_caches_are_not_split_by_it(clie
     assert response["Content-Language"] == "en"
     assert "accept-language" not in response.get("Vary", "").lower()
     assert "Accept-Encoding" in response["Vary"]
+
+
+def test_the_frame_drawn_once_per_language_follows_each_request_language(client, chicago):
+    for _ in range(2):
+        english_page = client.get("/").content.decode()
+        spanish_page = client.get("/es/").content.decode()
+        assert '<a href="/jurisdictions/">Compare all places</a>' in english_page
+        assert "How we count" in english_page and "Cómo contamos" not in english_page
+        assert f'<a href="{spanish("policies:jurisdiction-list")}">' in spanish_page
+        assert "Cómo contamos" in spanish_page and "Actualizaciones y correcciones" in spanish_page
+        assert "Compare all places" not in spanish_page and "How we count" not in spanish_page
+
+
+def test_per_language_draws_its_block_once_per_language(rf):
+    from django.template import Context, Template
+
+    block = Template("{% load tracker %}{% per_language %}{{ shown }}{% endper_language %}")
+    assert block.render(Context({"shown": "first"})) == "first"
+    assert block.render(Context({"shown": "second"})) == "first"  # hence: language only
+    with translation.override("es"):
+        assert block.render(Context({"shown": "primero"})) == "primero"

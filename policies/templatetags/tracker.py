@@ -3,7 +3,7 @@ from functools import lru_cache
 
 from django import template
 from django.conf import settings
-from django.urls import reverse, translate_url
+from django.urls import get_script_prefix, reverse, translate_url
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
@@ -14,6 +14,30 @@ from config.html import format_html, format_html_join
 from policies.models import Policy
 
 register = template.Library()
+
+
+class PerLanguageNode(template.Node):
+    def __init__(self, nodelist: template.NodeList) -> None:
+        self.nodelist = nodelist
+        self.rendered: dict[tuple[str | None, str], str] = {}
+
+    def render(self, context: template.Context) -> str:
+        key = (translation.get_language(), get_script_prefix())
+        if (html := self.rendered.get(key)) is None:
+            html = self.rendered[key] = self.nodelist.render(context)
+        return html
+
+
+@register.tag
+def per_language(parser: template.base.Parser, token: template.base.Token) -> PerLanguageNode:
+    """{% per_language %}...{% endper_language %}: drawn once per language in each process.
+
+    For the parts of every page's frame that depend on nothing but the language (the site's
+    navigation, footer, stylesheets and scripts): drawing them was a fifth of a page that the
+    page cache did not hold. What is inside must not depend on the request or on the data."""
+    nodelist = parser.parse(("endper_language",))
+    parser.delete_first_token()
+    return PerLanguageNode(nodelist)
 
 
 @register.filter
