@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
@@ -79,13 +79,20 @@ FRAMING_PARAMETERS = ("lang", "initialWidth", "childId", "parentTitle", "parentU
 
 
 @lru_cache(maxsize=2048)
-def _frame_of(raw_query: bytes, links: tuple, language: str | None) -> dict:
+def _frame_of(
+    raw_query: bytes,
+    view: str,
+    download_view: str,
+    args: tuple[str, ...],
+    drop: tuple[str, ...],
+    language: str | None,
+    script_prefix: str,
+) -> dict:
     """What an embed's frame shows besides its body, from its address: its options (theme,
     header, footer; unknown or odd values fall back to the defaults); links to the full view
     and the downloads, with the address's own query less options, framing and `drop`; and the
     query its page links start from (options kept). Worked out once per address and language
     in each process, since an article's readers all ask for the same address."""
-    view, download_view, args, drop = links
     params = QueryDict(raw_query, mutable=True)
     options = EmbedOptionsForm(params)
     options.is_valid()
@@ -108,11 +115,12 @@ def _frame_context(
     request: HttpRequest, view: str, download_view: str, *args: str, drop: tuple = ()
 ) -> dict:
     raw_query = get_bytes_from_wsgi(request.META, "QUERY_STRING", "")
-    frame = _frame_of(raw_query, (view, download_view, args, drop), get_language())
+    language, script_prefix = get_language(), get_script_prefix()
+    frame = _frame_of(raw_query, view, download_view, args, drop, language, script_prefix)
     return {
         **frame,
         "full_url": request.build_absolute_uri(frame["full_path"]),
-        "updated": _updated(data_version().changed_at, get_language()),
+        "updated": _updated(data_version().changed_at, language),
     }
 
 

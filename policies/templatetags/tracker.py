@@ -17,6 +17,8 @@ register = template.Library()
 
 
 class PerLanguageNode(template.Node):
+    child_nodelists = ()  # no block may be inside: it would be drawn once for every page
+
     def __init__(self, nodelist: template.NodeList) -> None:
         self.nodelist = nodelist
         self.rendered: dict[tuple[str | None, str], str] = {}
@@ -73,6 +75,38 @@ def other_languages(context) -> list[dict]:
         for code, name in settings.LANGUAGES
         if code != current
     ]
+
+
+@register.simple_tag
+def alternate_links(languages: list[dict]) -> str:
+    """<link rel="alternate"> to this page in each other language, for search engines."""
+    return format_html_join(
+        "\n  ",
+        '<link rel="alternate" hreflang="{}" href="{}">',
+        ((language["code"], language["url"]) for language in languages),
+    )
+
+
+@register.simple_tag
+def language_switch(languages: list[dict]) -> str:
+    """The header's links to this page in each other language (site.js keeps them current
+    after htmx swaps, from their data-language-prefix). Written in Python: a template loop
+    was a tenth of drawing the frame of a page the page cache did not hold."""
+    return format_html_join(
+        "",
+        '<li><a class="language-switch" href="{}" hreflang="{}" lang="{}"'
+        ' data-language-prefix="{}">{}</a></li>',
+        (
+            (
+                language["url"],
+                language["code"],
+                language["code"],
+                "" if language["code"] == "en" else f"/{language['code']}",
+                language["name"],
+            )
+            for language in languages
+        ),
+    )
 
 
 @register.simple_tag
