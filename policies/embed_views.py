@@ -24,6 +24,7 @@ from django.views.decorators.vary import vary_on_headers
 from config.data_version import data_version
 from config.embed import embed_snippet, embeddable
 from config.fragments import recall, remembered
+from config.html import in_ascii
 from config.page_cache import cached_for_readers
 from config.pagination import page_number
 from policies import selectors
@@ -295,7 +296,8 @@ def embed_state_map(request: HttpRequest) -> HttpResponse:
 def _parts(request: HttpRequest, template: str, context: dict, *names: str) -> dict[str, str]:
     """The partials `names` of `template` (e.g. "embed/card.html#content"), rendered."""
     return {
-        name: render_to_string(f"{template}#{name}", context, request=request) for name in names
+        name: in_ascii(render_to_string(f"{template}#{name}", context, request=request))
+        for name in names
     }
 
 

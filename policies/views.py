@@ -24,6 +24,7 @@ from arrivals.selectors import (
 )
 from config.downloads import csv_download, json_download
 from config.fragments import cached_fragments, recall, remember, remembered
+from config.html import in_ascii
 from config.http import HtmxHttpRequest
 from config.page_cache import cached_for_readers
 from config.pagination import page_number, page_of_ids
@@ -149,8 +150,10 @@ def _comparison_table(
             "default_sort": default_sort,
             **_comparison_links(filters, page, table_url=table_url, default_sort=default_sort),
         }
-        return render_to_string(
-            "policies/jurisdiction_list.html#jurisdiction-table", context, request=request
+        return in_ascii(
+            render_to_string(
+                "policies/jurisdiction_list.html#jurisdiction-table", context, request=request
+            )
         )
 
     question = (table_url, default_sort, filters, filters.day, number)
@@ -195,7 +198,7 @@ def _filter_form(
         data = QueryDict(filters.query(default_sort=default_sort).removeprefix("?"))
         form = ComparisonFilterForm(data, default_sort=default_sort)
         context = {"form": form, "table_url": table_url}
-        return render_to_string("policies/_filter_form.html", context, request=request)
+        return in_ascii(render_to_string("policies/_filter_form.html", context, request=request))
 
     question = (table_url, default_sort, replace(filters, sort=""))
     # Rendered by the template above, which escapes what it shows.
@@ -243,7 +246,8 @@ def _home_overview(request: HtmxHttpRequest, filters: ComparisonFilters) -> Safe
                 for fmt in DOWNLOAD_FORMATS
             },
         }
-        return render_to_string("policies/home.html#home-overview", context, request=request)
+        overview = render_to_string("policies/home.html#home-overview", context, request=request)
+        return in_ascii(overview)
 
     question = (filters.day, filters.as_of)
     # Rendered by the template above, which escapes what it shows.
@@ -382,10 +386,12 @@ def jurisdiction_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         return {
             "name": str(jurisdiction),
             "slug": jurisdiction.slug,
-            "records": render_to_string(
-                "policies/jurisdiction_detail.html#place-records",
-                _place_records_context(jurisdiction, day),
-                request=request,
+            "records": in_ascii(
+                render_to_string(
+                    "policies/jurisdiction_detail.html#place-records",
+                    _place_records_context(jurisdiction, day),
+                    request=request,
+                )
             ),
         }
 

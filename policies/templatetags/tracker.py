@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 
-from config.html import format_html, format_html_join
+from config.html import format_html, format_html_join, in_ascii
 from policies.models import Policy
 
 register = template.Library()
@@ -26,7 +26,7 @@ class PerLanguageNode(template.Node):
     def render(self, context: template.Context) -> str:
         key = (translation.get_language(), get_script_prefix())
         if (html := self.rendered.get(key)) is None:
-            html = self.rendered[key] = self.nodelist.render(context)
+            html = self.rendered[key] = in_ascii(self.nodelist.render(context))
         return html
 
 
@@ -92,7 +92,7 @@ def language_switch(languages: list[dict]) -> str:
     """The header's links to this page in each other language (site.js keeps them current
     after htmx swaps, from their data-language-prefix). Written in Python: a template loop
     was a tenth of drawing the frame of a page the page cache did not hold."""
-    return format_html_join(
+    links = format_html_join(
         "",
         '<li><a class="language-switch" href="{}" hreflang="{}" lang="{}"'
         ' data-language-prefix="{}">{}</a></li>',
@@ -107,6 +107,7 @@ def language_switch(languages: list[dict]) -> str:
             for language in languages
         ),
     )
+    return mark_safe(in_ascii(links))  # "Español": see in_ascii
 
 
 @register.simple_tag
