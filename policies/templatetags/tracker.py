@@ -35,8 +35,9 @@ def per_language(parser: template.base.Parser, token: template.base.Token) -> Pe
     """{% per_language %}...{% endper_language %}: drawn once per language in each process.
 
     For the parts of every page's frame that depend on nothing but the language (the site's
-    navigation, footer, stylesheets and scripts): drawing them was a fifth of a page that the
-    page cache did not hold. What is inside must not depend on the request or on the data."""
+    navigation, footer, stylesheets and scripts): drawing them was a sixth of a page that the
+    page cache did not hold. Kept in ASCII (see config.html.in_ascii). What is inside must
+    not depend on the request or on the data, and must not hold a {% block %}."""
     nodelist = parser.parse(("endper_language",))
     parser.delete_first_token()
     return PerLanguageNode(nodelist)
