@@ -23,11 +23,13 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from config.compression import note_shared_part
 from config.data_version import data_version
+from config.html import in_ascii
 
 RECENT_PARTS = 500
 
@@ -161,3 +163,9 @@ def remembered[T](
             if isinstance(part, str):
                 note_shared_part(request, part)
     return answer
+
+
+def render_part(template_name: str, context: dict, request: HttpRequest) -> str:
+    """A part for many pages, rendered from `template_name` and written in ASCII (see
+    config.html.in_ascii), so the pages that hold it stay quick to encode."""
+    return in_ascii(render_to_string(template_name, context, request=request))

@@ -11,7 +11,6 @@ from django.core.handlers.wsgi import get_bytes_from_wsgi
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
@@ -23,8 +22,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from config.data_version import data_version
 from config.embed import embed_snippet, embeddable
-from config.fragments import recall, remembered
-from config.html import in_ascii
+from config.fragments import recall, remembered, render_part
 from config.page_cache import cached_for_readers
 from config.pagination import page_number
 from policies import selectors
@@ -295,10 +293,7 @@ def embed_state_map(request: HttpRequest) -> HttpResponse:
 
 def _parts(request: HttpRequest, template: str, context: dict, *names: str) -> dict[str, str]:
     """The partials `names` of `template` (e.g. "embed/card.html#content"), rendered."""
-    return {
-        name: in_ascii(render_to_string(f"{template}#{name}", context, request=request))
-        for name in names
-    }
+    return {name: render_part(f"{template}#{name}", context, request) for name in names}
 
 
 DEFAULT_HEIGHTS = {"chart": 560, "map": 440, "card": 440, "table": 560}

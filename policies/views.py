@@ -23,8 +23,7 @@ from arrivals.selectors import (
     sources_of,
 )
 from config.downloads import csv_download, json_download
-from config.fragments import cached_fragments, recall, remember, remembered
-from config.html import in_ascii
+from config.fragments import cached_fragments, recall, remember, remembered, render_part
 from config.http import HtmxHttpRequest
 from config.page_cache import cached_for_readers
 from config.pagination import page_number, page_of_ids
@@ -150,11 +149,7 @@ def _comparison_table(
             "default_sort": default_sort,
             **_comparison_links(filters, page, table_url=table_url, default_sort=default_sort),
         }
-        return in_ascii(
-            render_to_string(
-                "policies/jurisdiction_list.html#jurisdiction-table", context, request=request
-            )
-        )
+        return render_part("policies/jurisdiction_list.html#jurisdiction-table", context, request)
 
     question = (table_url, default_sort, filters, filters.day, number)
     # Rendered by the template above, which escapes what it shows.
@@ -198,7 +193,7 @@ def _filter_form(
         data = QueryDict(filters.query(default_sort=default_sort).removeprefix("?"))
         form = ComparisonFilterForm(data, default_sort=default_sort)
         context = {"form": form, "table_url": table_url}
-        return in_ascii(render_to_string("policies/_filter_form.html", context, request=request))
+        return render_part("policies/_filter_form.html", context, request)
 
     question = (table_url, default_sort, replace(filters, sort=""))
     # Rendered by the template above, which escapes what it shows.
@@ -246,8 +241,7 @@ def _home_overview(request: HtmxHttpRequest, filters: ComparisonFilters) -> Safe
                 for fmt in DOWNLOAD_FORMATS
             },
         }
-        overview = render_to_string("policies/home.html#home-overview", context, request=request)
-        return in_ascii(overview)
+        return render_part("policies/home.html#home-overview", context, request)
 
     question = (filters.day, filters.as_of)
     # Rendered by the template above, which escapes what it shows.
@@ -386,12 +380,10 @@ def jurisdiction_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         return {
             "name": str(jurisdiction),
             "slug": jurisdiction.slug,
-            "records": in_ascii(
-                render_to_string(
-                    "policies/jurisdiction_detail.html#place-records",
-                    _place_records_context(jurisdiction, day),
-                    request=request,
-                )
+            "records": render_part(
+                "policies/jurisdiction_detail.html#place-records",
+                _place_records_context(jurisdiction, day),
+                request,
             ),
         }
 
