@@ -109,13 +109,16 @@ class _Places:
         ).first()
 
 
-def _source_for(url: str, claimant_outlet: str = "") -> Source:
-    source = Source.objects.filter(url=url).order_by("-published_on").first()
-    if source is None:
-        source = Source(publisher=claimant_outlet or publisher_for_url(url), url=url)
-        source.full_clean()
-        source.save()
-    return source
+MISSING_SOURCE = (
+    "No source with this URL has been entered; import it under Sources first, with its "
+    "publisher and kind."
+)
+
+
+def _cited_source(url: str) -> Source | None:
+    """The source entered for `url`: figures cite sources staff have classified, never ones
+    made up from an address."""
+    return Source.objects.filter(url=url.strip()).order_by("-published_on").first()
 
 
 def _save_figure(report: FigureReport, keys: dict, values: dict) -> None:
@@ -161,6 +164,10 @@ def figures_import_texas_busing(*, text: str) -> FigureReport:
         if jurisdiction is None:
             report.skipped.append(RowError(number, "destination", f"Unknown '{destination}'."))
             continue
+        source = _cited_source(row["source_url"])
+        if source is None:
+            report.skipped.append(RowError(number, "source_url", MISSING_SOURCE))
+            continue
         since, since_precision = parse_partial_date(row["counting_since"])
         claimant = row["reported_by"].replace("(as reported)", "").strip()
         keys = {
@@ -171,7 +178,7 @@ def figures_import_texas_busing(*, text: str) -> FigureReport:
             "period_type": ArrivalCount.PeriodType.CUMULATIVE,
             "period_start": since,
             "as_of": dt.date.fromisoformat(row["as_of_date"].strip()),
-            "source": _source_for(row["source_url"].strip()),
+            "source": source,
         }
         values = {
             "period_start_precision": since_precision,
@@ -206,6 +213,10 @@ def figures_import_city_reports(*, text: str) -> FigureReport:
             report.skipped.append(RowError(number, "metric", f"Unknown metric '{metric}'."))
             continue
         measure, unit = CITY_METRICS[metric]
+        source = _cited_source(row["source_url"])
+        if source is None:
+            report.skipped.append(RowError(number, "source_url", MISSING_SOURCE))
+            continue
         as_of, as_of_precision = parse_partial_date(row["as_of"])
         since_text = row["counting_since"].removeprefix("since").strip()
         since, since_precision = (
@@ -223,7 +234,7 @@ def figures_import_city_reports(*, text: str) -> FigureReport:
             ),
             "period_start": since,
             "as_of": as_of,
-            "source": _source_for(row["source_url"].strip(), outlet),
+            "source": source,
         }
         values = {
             "period_start_precision": since_precision,
@@ -273,6 +284,7 @@ def figures_import_nyc_shelter(*, text: str) -> FigureReport:
         url=NYC_SHELTER_SOURCE_URL,
         defaults={
             "publisher": "NYC Department of Social Services (Local Law 79 reports)",
+            "kind": Source.Kind.OFFICIAL,
             "title": "NYC shelter counts by agency, parsed from the city's Local Law 37/79 reports",
         },
     )

@@ -9,10 +9,18 @@ from arrivals.models import ArrivalCount
 from arrivals.services import arrivalcount_overlap_warning
 from config.admin import HistoryAdmin
 from policies.forms import Ice287gImportForm
-from policies.models import Designation, Jurisdiction, Policy, PublicChange, Source
+from policies.models import (
+    Designation,
+    Jurisdiction,
+    NoPolicyFinding,
+    Policy,
+    PublicChange,
+    Source,
+)
 from policies.resources import (
     DesignationResource,
     JurisdictionResource,
+    NoPolicyFindingResource,
     PolicyResource,
     SourceResource,
 )
@@ -27,13 +35,21 @@ class PolicyInline(admin.StackedInline):
     classes = ("collapse",)
     fields = (
         ("category", "direction", "status", "published"),
-        "title",
+        ("title", "legal_reference"),
         "summary",
         ("adopted_on", "adopted_precision", "effective_on", "effective_precision", "ended_on"),
         ("detainer_rule", "detainer_exceptions"),
         ("agreement_model", "agency", "signed_on", "document_url"),
         "sources",
+        "public_note",
     )
+
+
+class NoPolicyFindingInline(admin.TabularInline):
+    model = NoPolicyFinding
+    extra = 0
+    autocomplete_fields = ("sources",)
+    fields = ("checked_on", "summary", "sources", "published")
 
 
 class ArrivalCountInline(admin.StackedInline):
@@ -74,7 +90,7 @@ class JurisdictionAdmin(HistoryAdmin):
     autocomplete_fields = ("parent",)
     readonly_fields = ("updated_at",)
     prepopulated_fields = {}
-    inlines = (PolicyInline, ArrivalCountInline, DesignationInline)
+    inlines = (PolicyInline, NoPolicyFindingInline, ArrivalCountInline, DesignationInline)
     list_select_related = ("parent",)
 
     def get_queryset(self, request: HttpRequest):
@@ -95,8 +111,8 @@ class JurisdictionAdmin(HistoryAdmin):
 @admin.register(Source)
 class SourceAdmin(HistoryAdmin):
     resource_classes = [SourceResource]
-    list_display = ("publisher", "title", "url", "published_on", "accessed_on")
-    list_filter = ("publisher",)
+    list_display = ("publisher", "kind", "title", "url", "published_on", "accessed_on")
+    list_filter = ("kind", "publisher")
     search_fields = ("publisher", "title", "url")
     date_hierarchy = "published_on"
 
@@ -126,12 +142,32 @@ class PolicyAdmin(HistoryAdmin):
         "jurisdiction__state",
     )
     list_select_related = ("jurisdiction",)
-    search_fields = ("title", "summary", "agency", "jurisdiction__name", "^jurisdiction__geoid")
+    search_fields = (
+        "title",
+        "legal_reference",
+        "summary",
+        "agency",
+        "jurisdiction__name",
+        "^jurisdiction__geoid",
+    )
     autocomplete_fields = ("jurisdiction", "sources")
     readonly_fields = ("external_id", "updated_at")
     date_hierarchy = "effective_on"
     fieldsets = (
-        (None, {"fields": ("jurisdiction", "category", "title", "summary", "direction", "status")}),
+        (
+            None,
+            {
+                "fields": (
+                    "jurisdiction",
+                    "category",
+                    "title",
+                    "legal_reference",
+                    "summary",
+                    "direction",
+                    "status",
+                )
+            },
+        ),
         (
             "Dates",
             {
@@ -147,7 +183,7 @@ class PolicyAdmin(HistoryAdmin):
             "287(g) agreement",
             {"fields": ("agreement_model", "agency", "signed_on", "document_url")},
         ),
-        (None, {"fields": ("sources", "published", "notes", "change_reason")}),
+        (None, {"fields": ("sources", "public_note", "published", "notes", "change_reason")}),
         ("Record", {"fields": ("external_id", "updated_at"), "classes": ("collapse",)}),
     )
 
@@ -187,6 +223,17 @@ class PolicyAdmin(HistoryAdmin):
             "report": report,
         }
         return TemplateResponse(request, "admin/policies/policy/import_ice_287g.html", context)
+
+
+@admin.register(NoPolicyFinding)
+class NoPolicyFindingAdmin(HistoryAdmin):
+    resource_classes = [NoPolicyFindingResource]
+    list_display = ("jurisdiction", "checked_on", "published")
+    list_filter = ("published", "jurisdiction__kind", "jurisdiction__state")
+    list_select_related = ("jurisdiction",)
+    search_fields = ("jurisdiction__name", "summary")
+    autocomplete_fields = ("jurisdiction", "sources")
+    date_hierarchy = "checked_on"
 
 
 @admin.register(Designation)

@@ -12,10 +12,10 @@ class PoliciesConfig(AppConfig):
         from arrivals.models import ArrivalCount
         from config.data_version import bump_data_version
         from policies import changelog, summaries
-        from policies.models import Designation, Jurisdiction, Policy, Source
+        from policies.models import Designation, Jurisdiction, NoPolicyFinding, Policy, Source
 
         # Summaries first: the data version must not move before the table can show the change.
-        for model in (Jurisdiction, Policy, Designation, ArrivalCount):
+        for model in (Jurisdiction, Policy, NoPolicyFinding, Designation, ArrivalCount):
             uid = f"summary-{model.__name__}"
             post_save.connect(summaries.refresh_after_change, sender=model, dispatch_uid=uid)
             post_delete.connect(summaries.refresh_after_change, sender=model, dispatch_uid=uid)
@@ -28,14 +28,15 @@ class PoliciesConfig(AppConfig):
             sender=Policy.sources.through,
             dispatch_uid="summary-policy-sources",
         )
-        for model in (Jurisdiction, Source, Policy, Designation, ArrivalCount):
+        for model in (Jurisdiction, Source, Policy, NoPolicyFinding, Designation, ArrivalCount):
             post_save.connect(bump_data_version, sender=model, dispatch_uid=f"bump-save-{model}")
             post_delete.connect(
                 bump_data_version, sender=model, dispatch_uid=f"bump-delete-{model}"
             )
-        m2m_changed.connect(
-            bump_data_version, sender=Policy.sources.through, dispatch_uid="bump-policy-sources"
-        )
+        for through in (Policy.sources.through, NoPolicyFinding.sources.through):
+            m2m_changed.connect(
+                bump_data_version, sender=through, dispatch_uid=f"bump-sources-{through}"
+            )
         for model in (Policy, Designation, ArrivalCount):
             post_create_historical_record.connect(
                 changelog.record_public_change_after_history,

@@ -11,6 +11,8 @@ from functools import cached_property
 
 from django.db.models import (
     Case,
+    CharField,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -23,7 +25,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractYear
 
 from arrivals.models import ArrivalCount
-from policies.models import Designation, Jurisdiction, Policy
+from policies.models import Designation, Jurisdiction, NoPolicyFinding, Policy, Stance
 
 
 class SubqueryCount(Subquery):
@@ -88,6 +90,22 @@ class LiveColumns:
             .order_by("-began_on", "-pk")
         )
 
+    def stance(self) -> Case:
+        """Where the place stands as of the day: its own rules in effect, else a published
+        "none found" finding, else NULL (not researched)."""
+        rules = self.in_effect.stances()
+        limits = Exists(rules.filter(direction=Policy.Direction.LIMITS))
+        expands = Exists(rules.filter(direction=Policy.Direction.EXPANDS))
+        none_found = Exists(NoPolicyFinding.objects.published().filter(jurisdiction=OuterRef("pk")))
+        return Case(
+            When(limits & expands, then=Value(Stance.MIXED)),
+            When(limits, then=Value(Stance.LIMITS)),
+            When(expands, then=Value(Stance.EXPANDS)),
+            When(none_found, then=Value(Stance.NONE_FOUND)),
+            default=Value(None),
+            output_field=CharField(),
+        )
+
     @cached_property
     def figures(self) -> QuerySet:
         return (
@@ -116,10 +134,11 @@ class LiveColumns:
                 ).values("status_then")[:1]
             ),
             "detainer_rule_then": Subquery(
-                self.in_effect.filter(category=Policy.Category.DETAINER)
-                .order_by("-began_on", "-pk")
+                self.in_effect.exclude(detainer_rule="")
+                .order_by(F("began_on").desc(nulls_last=True), "-pk")
                 .values("detainer_rule")[:1]
             ),
+            "stance": self.stance(),
             "agreement_total": SubqueryCount(self.agreements),
             "designation_total": SubqueryCount(self.designations),
             "latest_figure_id": Subquery(self.figures.values("pk")[:1]),

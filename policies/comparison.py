@@ -23,7 +23,7 @@ from policies.columns import (
     designation_cells,
     source_count,
 )
-from policies.models import Designation, Jurisdiction, Policy
+from policies.models import Designation, Jurisdiction, NoPolicyFinding, Policy, Stance
 from policies.summaries import summaries_current_on
 
 NO_RECORD = "none"
@@ -33,7 +33,7 @@ SORT_COLUMNS = (
     ("name", _("Jurisdiction")),
     ("state", _("State")),
     ("kind", _("Kind")),
-    ("sanctuary", _("Sanctuary law or ordinance")),
+    ("sanctuary", _("Own policy on cooperation")),
     ("detainer", _("ICE detainers")),
     ("agreements", _("287(g) agreements")),
     ("designations", _("Outside designations")),
@@ -46,6 +46,7 @@ SUMMARY_COLUMNS = (
     "sanctuary_year",
     "sanctuary_status_then",
     "detainer_rule_then",
+    "stance",
     "agreement_total",
     "designation_total",
     "latest_figure_id",
@@ -99,7 +100,7 @@ SORT_FIELDS = {
     "name": "name",
     "state": "state",
     "kind": "kind",
-    "sanctuary": "sanctuary_year",
+    "sanctuary": "stance",
     "detainer": "detainer_rule_then",
     "agreements": "agreement_total",
     "designations": "designation_total",
@@ -147,6 +148,7 @@ def comparison_ids(*, filters: ComparisonFilters) -> QuerySet:
                 Exists(Policy.objects.published().filter(jurisdiction=OuterRef("pk")))
                 | Exists(columns.figures)
                 | Exists(columns.designations)
+                | Exists(NoPolicyFinding.objects.published().filter(jurisdiction=OuterRef("pk")))
             )
     if filters.detainer:
         rows = rows.annotate(detainer_rule_then=expressions["detainer_rule_then"])
@@ -192,17 +194,44 @@ def _sources_cited_by(ids: list[int]) -> dict[int, set[int]]:
     return cited
 
 
+def stance_label(stance: str | None, *, statewide: bool) -> str:
+    """A stance in words; "none found" names the level that was searched."""
+    if stance == Stance.NONE_FOUND:
+        return str(_("No statewide law found") if statewide else _("No local policy found"))
+    return str(Stance(stance).label) if stance else ""
+
+
+def state_stances(*, day: dt.date) -> dict[str, str | None]:
+    """Each state's stance as of `day`, by postal code (one query): the "State law" column."""
+    states = Jurisdiction.objects.states()
+    if summaries_current_on(day):
+        pairs = states.values_list("state", "summary__stance")
+    else:
+        pairs = states.annotate(stance=LiveColumns(day).stance()).values_list("state", "stance")
+    return dict(pairs)
+
+
 @dataclass
 class ComparisonRow:
     jurisdiction: Jurisdiction
     agreement_models: list[str] = field(default_factory=list)
     designations: list[DesignationCell] = field(default_factory=list)
     latest_figure: ArrivalCount | None = None
+    state_stance: str | None = None
 
     @property
     def sanctuary_label(self) -> str:
         status = self.jurisdiction.sanctuary_status_then
         return Policy.Status(status).label if status else ""
+
+    @property
+    def stance_label(self) -> str:
+        j = self.jurisdiction
+        return stance_label(j.stance, statewide=j.kind == Jurisdiction.Kind.STATE)
+
+    @property
+    def state_stance_label(self) -> str:
+        return stance_label(self.state_stance, statewide=True)
 
     @property
     def detainer_label(self) -> str:
@@ -238,6 +267,7 @@ def comparison_rows(*, ids: list[int], day: dt.date) -> list[ComparisonRow]:
         for j in jurisdictions:
             j.source_total = len(cited.get(j.pk, ()))
         designations = designation_cells(ids, day)
+    stances = state_stances(day=day) if jurisdictions else {}
     missing = [j.latest_figure_id for j in jurisdictions if j.latest_figure_id not in figures]
     if any(missing):
         figures |= ArrivalCount.objects.select_related("source", "jurisdiction").in_bulk(
@@ -249,6 +279,7 @@ def comparison_rows(*, ids: list[int], day: dt.date) -> list[ComparisonRow]:
             agreement_models=[labels[m] for m in sorted(models.get(j.pk, ()))],
             designations=designations.get(j.pk, []),
             latest_figure=figures.get(j.latest_figure_id),
+            state_stance=stances.get(j.state),
         )
         for j in jurisdictions
     ]

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from arrivals.models import ArrivalCount
-from policies.models import Policy
+from policies.models import Policy, Stance
 
 
 @dataclass(frozen=True)
@@ -65,10 +65,38 @@ DEFINITIONS: dict[str, tuple[str, type[models.TextChoices], dict[str, str]]] = {
                 "The measure restricts what local or state officers do for federal "
                 "immigration enforcement."
             ),
-            "expands": _("The measure adds to it, as a 287(g) agreement does."),
+            "expands": _(
+                "The measure requires or adds to it: a state ban on sanctuary policies, a "
+                "mandate to honor detainers or to join 287(g), or a 287(g) agreement itself."
+            ),
             "neither": _(
                 "A statement or rule that does neither, such as a pledge to follow federal law "
                 "as it applies."
+            ),
+        },
+    ),
+    "stance": (
+        _("Where a place stands"),
+        Stance,
+        {
+            "limits": _(
+                "At least one of the place's own laws, ordinances or written rules in effect "
+                "limits cooperation with federal immigration enforcement, and none requires it."
+            ),
+            "expands": _(
+                "At least one of its rules in effect requires or expands cooperation (a state "
+                "ban on sanctuary policies, a detainer mandate), and none limits it. 287(g) "
+                "agreements are counted separately."
+            ),
+            "mixed": _(
+                "Rules in effect point both ways, e.g. a state that bans sanctuary policies "
+                "but limits courthouse arrests."
+            ),
+            "none_found": _(
+                "Research found no law or local policy on cooperation; the record says when "
+                "it was checked and what was consulted. A finding, not a gap: places not yet "
+                "researched say “not yet researched”. A city's page also shows the county "
+                "and state rules that apply to it."
             ),
         },
     ),
@@ -77,9 +105,20 @@ DEFINITIONS: dict[str, tuple[str, type[models.TextChoices], dict[str, str]]] = {
         Policy.Status,
         {
             "proposed": _("Introduced or announced, not adopted. Never counted as in effect."),
-            "in_effect": _("Adopted and in force, as far as its sources say."),
+            "in_effect": _(
+                "Adopted and in force, as far as its sources say. Where its start date was "
+                "never recorded, pages say so and count it as in effect from today only."
+            ),
+            "partly_enjoined": _(
+                "Some provisions are blocked by a court; the rest is in force. The record's "
+                "note says which parts."
+            ),
             "enjoined": _("Blocked by a court; the end date is the date of the order."),
             "repealed": _("Withdrawn by the body that adopted it."),
+            "superseded": _(
+                "Replaced by a later law or order, also recorded; the end date is when the "
+                "replacement took effect."
+            ),
             "expired": _("Lapsed, terminated, or no longer listed by ICE."),
         },
     ),

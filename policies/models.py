@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.formats import date_format
 from django.utils.hashable import make_hashable
@@ -162,6 +163,16 @@ class Jurisdiction(ChoiceLabelsMixin, models.Model):
         return slug
 
     @property
+    def ancestors(self) -> list["Jurisdiction"]:
+        """The county and state this place lies in, nearest first (reads `parent` chains that
+        selectors fetch with select_related)."""
+        found, place = [], self.parent
+        while place is not None and len(found) < 3:
+            found.append(place)
+            place = place.parent
+        return found
+
+    @property
     def display_name(self) -> str:
         if self.kind == self.Kind.STATE:
             return self.name
@@ -205,9 +216,25 @@ class Jurisdiction(ChoiceLabelsMixin, models.Model):
 class Source(ChoiceLabelsMixin, models.Model):
     """A document that records cite: a law, a press release, a dataset, a news report."""
 
+    class Kind(models.TextChoices):
+        OFFICIAL = "official", _("Government or court document")
+        NEWS = "news", _("News organisation")
+        REFERENCE = "reference", _("Reference work")
+        ADVOCACY = "advocacy", _("Advocacy group")
+        BLOG = "blog", _("Blog or aggregator")
+
+    # A record whose only sources are of these kinds is shown as unconfirmed.
+    WEAK_KINDS = (Kind.BLOG,)
+
     publisher = models.CharField(max_length=200, help_text="Who published it, e.g. NewsNation.")
     title = models.CharField(max_length=300, blank=True)
     url = models.URLField("URL", max_length=500)
+    kind = models.CharField(
+        max_length=10,
+        choices=Kind.choices,
+        default="",
+        help_text="What kind of publisher: readers see it next to the citation.",
+    )
     published_on = models.DateField(null=True, blank=True)
     published_precision = models.CharField(
         max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
@@ -235,6 +262,10 @@ class Source(ChoiceLabelsMixin, models.Model):
     def published_display(self) -> str:
         return format_partial_date(self.published_on, self.published_precision)
 
+    @property
+    def is_weak(self) -> bool:
+        return self.kind in self.WEAK_KINDS
+
     def clean(self) -> None:
         errors = validate_precise_date(self.published_on, self.published_precision, "published_on")
         if self.published_on and self.accessed_on and self.accessed_on < self.published_on:
@@ -243,38 +274,67 @@ class Source(ChoiceLabelsMixin, models.Model):
             raise ValidationError(errors)
 
 
+def rests_on_weak_sources(sources) -> bool:
+    """Whether records citing `sources` are unconfirmed: none cited, or only blogs and
+    aggregators."""
+    return all(source.is_weak for source in sources)
+
+
 class PolicyQuerySet(PublishedQuerySet):
     def with_start(self):
         """Annotate `began_on`: when the policy took hold (effective, else signed, else adopted)."""
         return self.annotate(began_on=Coalesce("effective_on", "signed_on", "adopted_on"))
 
-    def in_effect_on(self, day: dt.date):
-        """Policies in force on `day`: started on or before it and not ended before it."""
+    def in_effect_on(self, day: dt.date, *, undated: bool | None = None):
+        """Policies in force on `day`: started on or before it and not ended before it.
+
+        A policy whose start was never recorded counts from today on when its status says it
+        is in force (`undated`, by default when `day` is today or later): pages label it
+        "date not recorded" rather than leave it out. A policy with an ending status but no
+        end date recorded is never counted."""
+        if undated is None:
+            undated = day >= timezone.localdate()
+        started = Q(began_on__lte=day)
+        if undated:
+            started |= Q(began_on__isnull=True, status__in=Policy.CURRENT_STATUSES)
         return (
             self.with_start()
             .exclude(status=Policy.Status.PROPOSED)
-            .filter(began_on__lte=day)
+            .exclude(status__in=Policy.ENDED_STATUSES, ended_on__isnull=True)
+            .filter(started)
             .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+        )
+
+    def stances(self):
+        """Only the records that say where a place stands: laws, ordinances, detainer and
+        cooperation rules. 287(g) agreements are counted on their own."""
+        return self.exclude(category=Policy.Category.AGREEMENT_287G).filter(
+            direction__in=(Policy.Direction.LIMITS, Policy.Direction.EXPANDS)
         )
 
 
 class Policy(ChoiceLabelsMixin, models.Model):
     class Category(models.TextChoices):
-        SANCTUARY = "sanctuary", _("Sanctuary ordinance, state law or executive order")
+        SANCTUARY = "sanctuary", _("State law, ordinance or executive order on cooperation")
         DETAINER = "detainer", _("ICE detainer rule")
         AGREEMENT_287G = "287g", _("287(g) agreement")
         COOPERATION = "cooperation", _("Other cooperation rule (jail access, information sharing)")
 
     class Direction(models.TextChoices):
         LIMITS = "limits", _("Limits cooperation with federal immigration enforcement")
-        EXPANDS = "expands", _("Expands cooperation with federal immigration enforcement")
+        EXPANDS = (
+            "expands",
+            _("Requires or expands cooperation with federal immigration enforcement"),
+        )
         NEITHER = "neither", _("Neither limits nor expands cooperation")
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("Proposed")
         IN_EFFECT = "in_effect", _("In effect")
+        PARTLY_ENJOINED = "partly_enjoined", _("Partly enjoined by a court, otherwise in effect")
         ENJOINED = "enjoined", _("Enjoined by a court")
         REPEALED = "repealed", _("Repealed")
+        SUPERSEDED = "superseded", _("Superseded by a later rule")
         EXPIRED = "expired", _("Expired or ended")
 
     class DetainerRule(models.TextChoices):
@@ -288,16 +348,24 @@ class Policy(ChoiceLabelsMixin, models.Model):
         TASK_FORCE = "task_force", _("Task force")
         WARRANT_SERVICE = "warrant_service", _("Warrant service officer")
 
-    ENDED_STATUSES = (Status.ENJOINED, Status.REPEALED, Status.EXPIRED)
+    CURRENT_STATUSES = (Status.IN_EFFECT, Status.PARTLY_ENJOINED)
+    ENDED_STATUSES = (Status.ENJOINED, Status.REPEALED, Status.SUPERSEDED, Status.EXPIRED)
 
     jurisdiction = models.ForeignKey(
         Jurisdiction, on_delete=models.CASCADE, related_name="policies"
     )
     category = models.CharField(max_length=12, choices=Category.choices)
-    title = models.CharField(max_length=300)
+    title = models.CharField(
+        max_length=300, help_text="The official name, e.g. California Values Act."
+    )
+    legal_reference = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Bill, ordinance or order number and code citation, e.g. SB 54 (2017).",
+    )
     summary = models.TextField(help_text="Neutral, factual: what the policy does, not a verdict.")
     direction = models.CharField(max_length=8, choices=Direction.choices)
-    status = models.CharField(max_length=10, choices=Status.choices)
+    status = models.CharField(max_length=16, choices=Status.choices)
     adopted_on = models.DateField(null=True, blank=True)
     adopted_precision = models.CharField(
         max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
@@ -312,10 +380,13 @@ class Policy(ChoiceLabelsMixin, models.Model):
         help_text="When it stopped being in force: repealed, expired, enjoined.",
     )
     detainer_rule = models.CharField(
-        max_length=16, choices=DetainerRule.choices, blank=True, help_text="Detainer rules only."
+        max_length=16,
+        choices=DetainerRule.choices,
+        blank=True,
+        help_text="Required for detainer rules; for a law or ordinance, the rule it sets, if any.",
     )
     detainer_exceptions = models.TextField(
-        blank=True, help_text="Detainer rules only: the exceptions, in words."
+        blank=True, help_text="The exceptions to the detainer rule, in words."
     )
     agreement_model = models.CharField(
         "287(g) model",
@@ -338,6 +409,10 @@ class Policy(ChoiceLabelsMixin, models.Model):
         help_text="Key of the row this record was imported from, so re-imports update it.",
     )
     sources = models.ManyToManyField(Source, related_name="policies")
+    public_note = models.TextField(
+        blank=True,
+        help_text="Shown to readers: what is unconfirmed, where sources disagree, court history.",
+    )
     published = models.BooleanField(default=False, help_text="Drafts are visible to staff only.")
     notes = models.TextField("internal notes", blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -371,14 +446,25 @@ class Policy(ChoiceLabelsMixin, models.Model):
         """The newest of its sources' access dates (reads prefetched sources)."""
         return max((s.accessed_on for s in self.sources.all() if s.accessed_on), default=None)
 
-    def is_in_effect_on(self, day: dt.date) -> bool:
+    @property
+    def is_unconfirmed(self) -> bool:
+        """Cited only by blogs or aggregators (reads prefetched sources)."""
+        return rests_on_weak_sources(self.sources.all())
+
+    def is_in_effect_on(self, day: dt.date, *, undated: bool | None = None) -> bool:
+        """Python twin of `PolicyQuerySet.in_effect_on`."""
+        if undated is None:
+            undated = day >= timezone.localdate()
         start = self.starts_on
-        return (
-            self.status != self.Status.PROPOSED
-            and start is not None
-            and start <= day
-            and (self.ended_on is None or self.ended_on >= day)
-        )
+        if self.status == self.Status.PROPOSED:
+            return False
+        if self.status in self.ENDED_STATUSES and self.ended_on is None:
+            return False
+        if start is None:
+            started = undated and self.status in self.CURRENT_STATUSES
+        else:
+            started = start <= day
+        return started and (self.ended_on is None or self.ended_on >= day)
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
@@ -387,16 +473,19 @@ class Policy(ChoiceLabelsMixin, models.Model):
         start = self.starts_on
         if self.ended_on and start and self.ended_on < start:
             errors["ended_on"] = "The end date is before the policy took effect."
-        if self.ended_on and self.status in (self.Status.PROPOSED, self.Status.IN_EFFECT):
+        if self.ended_on and self.status in (self.Status.PROPOSED, *self.CURRENT_STATUSES):
             errors["status"] = (
                 f"A policy with an end date cannot be '{self.get_status_display()}'; "
-                "choose enjoined, repealed or expired, or clear the end date."
+                "choose enjoined, repealed, superseded or expired, or clear the end date."
             )
-        if self.category == self.Category.DETAINER:
-            if not self.detainer_rule:
-                errors["detainer_rule"] = "A detainer rule says when detainers are honored."
-        elif self.detainer_rule or self.detainer_exceptions:
-            errors["detainer_rule"] = "Only ICE detainer rules have a detainer rule."
+        if self.category == self.Category.DETAINER and not self.detainer_rule:
+            errors["detainer_rule"] = "A detainer rule says when detainers are honored."
+        if self.category == self.Category.AGREEMENT_287G and (
+            self.detainer_rule or self.detainer_exceptions
+        ):
+            errors["detainer_rule"] = "A 287(g) agreement sets no detainer rule of its own."
+        if self.detainer_exceptions and not self.detainer_rule:
+            errors["detainer_exceptions"] = "Exceptions need the detainer rule they qualify."
         if self.category == self.Category.AGREEMENT_287G:
             if not self.agreement_model:
                 errors["agreement_model"] = "A 287(g) agreement names its model."
@@ -410,19 +499,89 @@ class Policy(ChoiceLabelsMixin, models.Model):
             raise ValidationError(errors)
 
     @property
-    def timeline(self) -> list[tuple[dt.date, str, str]]:
-        """Dated events of this policy as (date, label, formatted date), oldest first."""
+    def timeline(self) -> list[tuple[dt.date | None, str, str]]:
+        """Events of this policy as (date, label, formatted date), oldest first. A policy in
+        force whose start was never recorded has one undated event, so it never vanishes."""
+        if self.starts_on is None and self.status != self.Status.PROPOSED:
+            undated = [(None, gettext("Took effect"), gettext("Date not recorded"))]
+        else:
+            undated = []
         events = [
             (self.adopted_on, gettext("Adopted"), self.adopted_precision),
             (self.signed_on, gettext("Agreement signed"), DatePrecision.DAY),
             (self.effective_on, gettext("Took effect"), self.effective_precision),
             (self.ended_on, self.get_status_display() if self.ended_on else "", DatePrecision.DAY),
         ]
-        return sorted(
+        dated = sorted(
             (day, label, format_partial_date(day, precision))
             for day, label, precision in events
             if day is not None
         )
+        return undated + dated
+
+
+class NoPolicyFinding(ChoiceLabelsMixin, models.Model):
+    """A researched "none found": no law or local policy on cooperation with federal immigration
+    enforcement was found for a place when it was checked. A finding, not a missing record:
+    pages say "none found (checked <date>)" instead of a blank."""
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.CASCADE, related_name="no_policy_findings"
+    )
+    checked_on = models.DateField(help_text="When the research was done.")
+    summary = models.TextField(help_text="Shown to readers: what was checked.")
+    sources = models.ManyToManyField(
+        Source, related_name="no_policy_findings", help_text="Pages consulted."
+    )
+    published = models.BooleanField(default=False, help_text="Drafts are visible to staff only.")
+    notes = models.TextField("internal notes", blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[sources])
+    objects = PublishedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "“no policy found” finding"
+        ordering = ["jurisdiction__name", "-checked_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "checked_on"], name="finding_unique_per_place_and_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"No policy found: {self.jurisdiction} (checked {self.checked_on})"
+
+    @property
+    def last_verified(self) -> dt.date:
+        return self.checked_on
+
+
+class Stance(models.TextChoices):
+    """Where a place stands, from its own published rules in effect (287(g) aside)."""
+
+    LIMITS = "limits", _("Limits cooperation")
+    EXPANDS = "expands", _("Requires cooperation")
+    MIXED = "mixed", _("Both limits and requires cooperation in part")
+    NONE_FOUND = "none_found", _("No policy found")
+
+    @classmethod
+    def of(cls, *, policies, findings, day: dt.date) -> str | None:
+        """Python twin of `policies.columns.LiveColumns.stance`, over published records."""
+        directions = {
+            policy.direction
+            for policy in policies
+            if policy.category != Policy.Category.AGREEMENT_287G and policy.is_in_effect_on(day)
+        }
+        limits = Policy.Direction.LIMITS in directions
+        expands = Policy.Direction.EXPANDS in directions
+        if limits and expands:
+            return cls.MIXED
+        if limits:
+            return cls.LIMITS
+        if expands:
+            return cls.EXPANDS
+        return cls.NONE_FOUND if findings else None
 
 
 class Designation(ChoiceLabelsMixin, models.Model):
@@ -491,6 +650,7 @@ class JurisdictionSummary(models.Model):
     # NULL, as in the columns computed from the records: no such policy (sorted last).
     sanctuary_status_then = models.CharField(max_length=20, null=True)  # noqa: DJ001
     detainer_rule_then = models.CharField(max_length=20, null=True)  # noqa: DJ001
+    stance = models.CharField(max_length=12, choices=Stance.choices, null=True)  # noqa: DJ001
     agreement_total = models.IntegerField()
     # In-effect 287(g) models, delimited (",jail,task_force,") so one can be matched exactly.
     agreement_models = models.CharField(max_length=100)

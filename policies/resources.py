@@ -16,7 +16,14 @@ from policies.import_widgets import (
     StrictForeignKeyWidget,
     precision_fields_from_partial_dates,
 )
-from policies.models import DatePrecision, Designation, Jurisdiction, Policy, Source
+from policies.models import (
+    DatePrecision,
+    Designation,
+    Jurisdiction,
+    NoPolicyFinding,
+    Policy,
+    Source,
+)
 
 
 def date_field(name: str) -> fields.Field:
@@ -81,6 +88,7 @@ class ValidatedResource(resources.ModelResource):
 
 
 class SourceResource(ValidatedResource):
+    kind = choice_field("kind", Source.Kind)
     published_on = date_field("published_on")
     published_precision = precision_field("published_precision")
     accessed_on = date_field("accessed_on")
@@ -96,6 +104,7 @@ class SourceResource(ValidatedResource):
             "published_on",
             "published_precision",
             "accessed_on",
+            "kind",
             "notes",
         )
 
@@ -136,50 +145,12 @@ class JurisdictionResource(ValidatedResource):
                 row[column] = str(row[column]).strip().upper()
 
 
-class PolicyResource(ValidatedResource):
-    jurisdiction = jurisdiction_field()
-    category = choice_field("category", Policy.Category)
-    direction = choice_field("direction", Policy.Direction)
-    status = choice_field("status", Policy.Status)
-    adopted_on = date_field("adopted_on")
-    adopted_precision = precision_field("adopted_precision")
-    effective_on = date_field("effective_on")
-    effective_precision = precision_field("effective_precision")
-    ended_on = date_field("ended_on")
-    signed_on = date_field("signed_on")
-    detainer_rule = choice_field("detainer_rule", Policy.DetainerRule, allow_blank=True)
-    agreement_model = choice_field("agreement_model", Policy.AgreementModel, allow_blank=True)
+class CitingResource(ValidatedResource):
+    """A record citing several sources by URL in a `sources` column."""
+
     sources = fields.Field(
         attribute="sources", column_name="sources", widget=SourceListWidget(Source)
     )
-    partial_dates = (("adopted_on", "adopted_precision"), ("effective_on", "effective_precision"))
-
-    class Meta(ValidatedResource.Meta):
-        model = Policy
-        import_id_fields = ("jurisdiction", "category", "title")
-        fields = (
-            "jurisdiction",
-            "category",
-            "title",
-            "summary",
-            "direction",
-            "status",
-            "adopted_on",
-            "adopted_precision",
-            "effective_on",
-            "effective_precision",
-            "ended_on",
-            "detainer_rule",
-            "detainer_exceptions",
-            "agreement_model",
-            "agency",
-            "signed_on",
-            "document_url",
-            "sources",
-            "published",
-            "notes",
-        )
-        export_order = fields
 
     def import_instance(self, instance, row, **kwargs):
         # Many-to-many cells are only read after the row is saved; check the sources first so a
@@ -196,6 +167,62 @@ class PolicyResource(ValidatedResource):
                 errors["sources"] = [ValidationError(str(error))]
         if errors:
             raise ValidationError(errors)
+
+
+class PolicyResource(CitingResource):
+    jurisdiction = jurisdiction_field()
+    category = choice_field("category", Policy.Category)
+    direction = choice_field("direction", Policy.Direction)
+    status = choice_field("status", Policy.Status)
+    adopted_on = date_field("adopted_on")
+    adopted_precision = precision_field("adopted_precision")
+    effective_on = date_field("effective_on")
+    effective_precision = precision_field("effective_precision")
+    ended_on = date_field("ended_on")
+    signed_on = date_field("signed_on")
+    detainer_rule = choice_field("detainer_rule", Policy.DetainerRule, allow_blank=True)
+    agreement_model = choice_field("agreement_model", Policy.AgreementModel, allow_blank=True)
+    partial_dates = (("adopted_on", "adopted_precision"), ("effective_on", "effective_precision"))
+
+    class Meta(ValidatedResource.Meta):
+        model = Policy
+        import_id_fields = ("jurisdiction", "category", "title")
+        fields = (
+            "jurisdiction",
+            "category",
+            "title",
+            "legal_reference",
+            "summary",
+            "direction",
+            "status",
+            "adopted_on",
+            "adopted_precision",
+            "effective_on",
+            "effective_precision",
+            "ended_on",
+            "detainer_rule",
+            "detainer_exceptions",
+            "agreement_model",
+            "agency",
+            "signed_on",
+            "document_url",
+            "sources",
+            "public_note",
+            "published",
+            "notes",
+        )
+        export_order = fields
+
+
+class NoPolicyFindingResource(CitingResource):
+    jurisdiction = jurisdiction_field()
+    checked_on = date_field("checked_on")
+
+    class Meta(ValidatedResource.Meta):
+        model = NoPolicyFinding
+        import_id_fields = ("jurisdiction", "checked_on")
+        fields = ("jurisdiction", "checked_on", "summary", "sources", "published", "notes")
+        export_order = fields
 
 
 class DesignationResource(ValidatedResource):

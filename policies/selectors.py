@@ -4,18 +4,22 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from arrivals.models import ArrivalCount
 from arrivals.selectors import newest_figures
+from policies.comparison import stance_label
 from policies.geography import STATE_NAMES
 from policies.models import (
     Designation,
     Jurisdiction,
     JurisdictionSummary,
+    NoPolicyFinding,
     Policy,
     PublicChange,
+    Stance,
     format_partial_date,
 )
 from policies.summaries import summaries_current_on
@@ -31,6 +35,7 @@ def jurisdiction_with_records(*, slug: str, day: dt.date | None = None) -> Juris
     policies = Policy.objects.published().with_start().prefetch_related("sources")
     figures = ArrivalCount.objects.published().select_related("source")
     designations = Designation.objects.published().select_related("source")
+    findings = NoPolicyFinding.objects.published().prefetch_related("sources")
     if day:
         policies = policies.filter(Q(began_on__lte=day) | Q(began_on__isnull=True))
         figures = figures.filter(as_of__lte=day)
@@ -49,16 +54,83 @@ def jurisdiction_with_records(*, slug: str, day: dt.date | None = None) -> Juris
                 to_attr="published_figures",
             ),
             Prefetch("designations", queryset=designations, to_attr="published_designations"),
+            Prefetch("no_policy_findings", queryset=findings, to_attr="published_findings"),
         )
         .get(slug=slug)
     )
 
 
-def jurisdiction_sources(*, jurisdiction: Jurisdiction) -> list:
+@dataclass(frozen=True)
+class InheritedRules:
+    """The published rules of a county or state that apply to a place inside it."""
+
+    place: Jurisdiction
+    policies: list[Policy]
+    findings: list[NoPolicyFinding]
+    stance: str | None
+
+    @property
+    def is_state(self) -> bool:
+        return self.place.kind == Jurisdiction.Kind.STATE
+
+    @property
+    def stance_label(self) -> str:
+        return stance_label(self.stance, statewide=self.is_state)
+
+
+def inherited_rules(
+    *, jurisdiction: Jurisdiction, day: dt.date | None = None
+) -> list[InheritedRules]:
+    """The laws, ordinances and detainer rules of the county and state a place lies in (287(g)
+    agreements aside: each is its agency's own), nearest first, with "none found" findings.
+    Three queries at most, none for a state."""
+    ancestors = jurisdiction.ancestors
+    if not ancestors:
+        return []
+    policies = (
+        Policy.objects.published()
+        .exclude(category=Policy.Category.AGREEMENT_287G)
+        .with_start()
+        .filter(jurisdiction__in=ancestors)
+        .prefetch_related("sources")
+        .order_by(F("began_on").asc(nulls_first=True), "title")
+    )
+    if day:
+        policies = policies.filter(Q(began_on__lte=day) | Q(began_on__isnull=True))
+    findings = (
+        NoPolicyFinding.objects.published()
+        .filter(jurisdiction__in=ancestors)
+        .prefetch_related("sources")
+    )
+    by_place: dict[int, tuple[list, list]] = {place.pk: ([], []) for place in ancestors}
+    for policy in policies:
+        by_place[policy.jurisdiction_id][0].append(policy)
+    for finding in findings:
+        by_place[finding.jurisdiction_id][1].append(finding)
+    on = day or timezone.localdate()
+    return [
+        InheritedRules(
+            place=place,
+            policies=policies,
+            findings=findings,
+            stance=Stance.of(policies=policies, findings=findings, day=on),
+        )
+        for place in ancestors
+        for policies, findings in [by_place[place.pk]]
+        if policies or findings
+    ]
+
+
+def jurisdiction_sources(
+    *, jurisdiction: Jurisdiction, inherited: list[InheritedRules] = ()
+) -> list:
     """Every source the page cites, from the records already prefetched (no query)."""
     seen = {}
-    for policy in jurisdiction.published_policies:
-        for source in policy.sources.all():
+    cited = [*jurisdiction.published_policies, *jurisdiction.published_findings]
+    for rules in inherited:
+        cited += [*rules.policies, *rules.findings]
+    for record in cited:
+        for source in record.sources.all():
             seen.setdefault(source.pk, source)
     for record in [*jurisdiction.published_figures, *jurisdiction.published_designations]:
         seen.setdefault(record.source_id, record.source)
@@ -267,21 +339,28 @@ def map_context(*, day: dt.date, metric: str) -> dict:
 
 @dataclass(frozen=True)
 class TimelineEvent:
-    day: dt.date
+    day: dt.date | None  # None: a policy in force whose start was never recorded
     shown: str  # the date as precisely as it is known
     what: str
     record: str
     sources: tuple
+    place: str = ""  # the county or state whose rule this is; "" for the place's own
 
 
-def jurisdiction_timeline(*, jurisdiction: Jurisdiction) -> list[TimelineEvent]:
-    """Dated events of a jurisdiction's published policies and designations, oldest first,
-    each with its sources. Built from the records already prefetched (no query)."""
+def jurisdiction_timeline(
+    *, jurisdiction: Jurisdiction, inherited: list[InheritedRules] = ()
+) -> list[TimelineEvent]:
+    """Events of a jurisdiction's published policies and designations, and of the county and
+    state rules that apply to it, oldest first (undated ones last), each with its sources.
+    Built from the records already prefetched (no query)."""
     events = []
-    for policy in jurisdiction.published_policies:
+    policies = [(policy, "") for policy in jurisdiction.published_policies]
+    for rules in inherited:
+        policies += [(policy, str(rules.place)) for policy in rules.policies]
+    for policy, place in policies:
         sources = tuple(policy.sources.all())
         for day, label, shown in policy.timeline:
-            events.append(TimelineEvent(day, shown, label, policy.title, sources))
+            events.append(TimelineEvent(day, shown, label, policy.title, sources, place))
     for designation in jurisdiction.published_designations:
         events.append(
             TimelineEvent(
@@ -293,7 +372,7 @@ def jurisdiction_timeline(*, jurisdiction: Jurisdiction) -> list[TimelineEvent]:
                 (designation.source,),
             )
         )
-    return sorted(events, key=lambda event: (event.day, event.record))
+    return sorted(events, key=lambda event: (event.day or dt.date.max, event.place, event.record))
 
 
 def public_changes(*, jurisdiction_slug: str = "") -> QuerySet[PublicChange]:

@@ -307,6 +307,7 @@ def agreements_import_ice_287g(
         published_on=sheet_date,
         defaults={
             "publisher": ICE_PUBLISHER,
+            "kind": Source.Kind.OFFICIAL,
             "title": f"287(g) Participating Agencies (sheet of {sheet_date:%B %-d, %Y})",
             "accessed_on": accessed_on or sheet_date,
         },
@@ -484,6 +485,7 @@ def designations_import_doj_list(*, text: str) -> DesignationReport:
             published_on=listed_on,
             defaults={
                 "publisher": DOJ_PUBLISHER,
+                "kind": Source.Kind.OFFICIAL,
                 "title": "U.S. sanctuary jurisdiction list following Executive Order 14287",
             },
         )

@@ -23,11 +23,11 @@ from policies.columns import (
     designation_cells,
     source_count,
 )
-from policies.models import Jurisdiction, JurisdictionSummary, Policy
+from policies.models import Jurisdiction, JurisdictionSummary, NoPolicyFinding, Policy
 
 # Part of the freshness check's cache key: a migration that adds a summary column marks the
 # rows stale, and the check must not trust an answer cached before it ran. Bump with it.
-SUMMARY_FORMAT = 2
+SUMMARY_FORMAT = 3
 SUMMARY_FIELDS = [
     field.name
     for field in JurisdictionSummary._meta.concrete_fields
@@ -48,6 +48,7 @@ def refresh_summaries(
         any_policy=Exists(Policy.objects.published().filter(jurisdiction=OuterRef("pk"))),
         any_figure=Exists(columns.figures),
         any_designation=Exists(columns.designations),
+        any_finding=Exists(NoPolicyFinding.objects.published().filter(jurisdiction=OuterRef("pk"))),
     )
     if jurisdiction_ids is not None:
         rows = rows.filter(pk__in=list(jurisdiction_ids))
@@ -59,7 +60,10 @@ def refresh_summaries(
         JurisdictionSummary(
             jurisdiction_id=row["pk"],
             day=day,
-            has_records=row["any_policy"] or row["any_figure"] or row["any_designation"],
+            has_records=any(
+                row[name] for name in ("any_policy", "any_figure", "any_designation", "any_finding")
+            ),
+            stance=row["stance"],
             sanctuary_year=row["sanctuary_year"],
             sanctuary_status_then=row["sanctuary_status_then"],
             detainer_rule_then=row["detainer_rule_then"],

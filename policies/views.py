@@ -36,6 +36,7 @@ from policies.comparison import (
     ComparisonRow,
     comparison_ids,
     comparison_rows,
+    stance_label,
 )
 from policies.forms import (
     AsOfForm,
@@ -46,7 +47,7 @@ from policies.forms import (
     checked_filters,
 )
 from policies.glossary import glossary
-from policies.models import Jurisdiction
+from policies.models import Jurisdiction, Stance
 from policies.templatetags.tracker import comparison_table_rows
 
 PAGE_SIZE = 50
@@ -173,6 +174,8 @@ def _comparison_links(
                 "url": link(sort=f"-{key}" if order == "ascending" else key),
             }
         )
+        if key == "sanctuary":  # the state's law, beside the place's own: not sortable
+            sort_links.append({"key": "state-law", "label": gettext("State law"), "url": ""})
     # Downloads and embeds have the plain table's default order, not the home page's.
     query = filters.query()
     return {
@@ -275,6 +278,8 @@ def _comparison_record(row: ComparisonRow) -> dict:
         "state": j.state,
         "kind": j.kind,
         "census_geoid": j.geoid,
+        "policy_stance": j.stance,
+        "state_law_stance": row.state_stance,
         "sanctuary_status": j.sanctuary_status_then,
         "sanctuary_year": j.sanctuary_year,
         "detainer_rule": j.detainer_rule_then,
@@ -333,7 +338,8 @@ def jurisdiction_list_download(request: HtmxHttpRequest, fmt: str) -> HttpRespon
             payload={"as_of": filters.day, "filters": request.GET.dict(), "rows": records}
         )
     header = [
-        "jurisdiction", "slug", "state", "kind", "census_geoid", "sanctuary_status",
+        "jurisdiction", "slug", "state", "kind", "census_geoid", "policy_stance",
+        "state_law_stance", "sanctuary_status",
         "sanctuary_year", "detainer_rule", "agreements_287g_in_effect", "agreement_models_287g",
         "designations", "latest_figure_as_stated", "latest_figure_value", "latest_figure_qualifier",
         "latest_figure_measure", "latest_figure_period", "latest_figure_as_of",
@@ -345,7 +351,8 @@ def jurisdiction_list_download(request: HtmxHttpRequest, fmt: str) -> HttpRespon
         rows.append(
             [
                 record["jurisdiction"], record["slug"], record["state"], record["kind"],
-                record["census_geoid"], record["sanctuary_status"], record["sanctuary_year"],
+                record["census_geoid"], record["policy_stance"], record["state_law_stance"],
+                record["sanctuary_status"], record["sanctuary_year"],
                 record["detainer_rule"], record["agreements_287g_in_effect"],
                 "; ".join(record["agreement_models_287g"]), "; ".join(record["designations"]),
                 figure.get("figure_as_stated"), figure.get("value"), figure.get("qualifier"),
@@ -396,7 +403,17 @@ def jurisdiction_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 def _place_records_context(jurisdiction: Jurisdiction, day: dt.date | None) -> dict:
     groups = selectors.figure_groups(figures=jurisdiction.published_figures)
+    inherited = selectors.inherited_rules(jurisdiction=jurisdiction, day=day)
+    own_stance = Stance.of(
+        policies=jurisdiction.published_policies,
+        findings=jurisdiction.published_findings,
+        day=day or timezone.localdate(),
+    )
     return {
+        "inherited": inherited,
+        "own_stance": stance_label(
+            own_stance, statewide=jurisdiction.kind == Jurisdiction.Kind.STATE
+        ),
         "jurisdiction": jurisdiction,
         "as_of": day,
         "as_of_iso": day.isoformat() if day else "",
@@ -410,8 +427,8 @@ def _place_records_context(jurisdiction: Jurisdiction, day: dt.date | None) -> d
             title=arrival_figures_title([jurisdiction]),
             prefetched=True,
         ),
-        "sources": selectors.jurisdiction_sources(jurisdiction=jurisdiction),
-        "timeline": selectors.jurisdiction_timeline(jurisdiction=jurisdiction),
+        "sources": selectors.jurisdiction_sources(jurisdiction=jurisdiction, inherited=inherited),
+        "timeline": selectors.jurisdiction_timeline(jurisdiction=jurisdiction, inherited=inherited),
     }
 
 

@@ -38,6 +38,7 @@ def make_source(**overrides) -> Source:
         "url": f"https://example.org/report-{number}",
         "published_on": dt.date(2024, 1, 15),
         "accessed_on": dt.date(2024, 2, 1),
+        "kind": Source.Kind.OFFICIAL,
     }
     fields.update(overrides)
     source = Source(**fields)

@@ -63,11 +63,11 @@ def test_a_data_change_renders_the_rows_again(client, places):
 def test_rows_are_kept_per_language_and_per_day(client, places):
     english = client.get(TABLE).content.decode()
     spanish = html.unescape(client.get("/es" + TABLE).content.decode())
-    assert "More than 50,000" in english and "In effect</a> (2006)" in english
-    assert "Más de 50\u00a0000" in spanish and "Vigente</a> (2006)" in spanish
+    assert "More than 50,000" in english and "Limits cooperation</a>" in english
+    assert "Más de 50\u00a0000" in spanish and "Limita la cooperación</a>" in spanish
 
     before_the_ordinance = client.get(TABLE + "?as_of=2005-01-01").content.decode()
-    assert "In effect</a>" not in before_the_ordinance
+    assert "Limits cooperation</a>" not in before_the_ordinance
     assert 'href="/jurisdictions/il-chicago/?as_of=2005-01-01"' in before_the_ordinance
 
 

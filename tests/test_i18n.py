@@ -91,7 +91,7 @@ def test_spanish_table_filters_and_swaps_in_spanish_with_staff_text_as_entered(c
     page = html.unescape(client.get(url, {"state": "IL"}).content.decode())
     fragment = client.get(url, {"state": "IL", "sort": "-arrivals"}, headers=HTMX)
 
-    assert "Ley u ordenanza santuario" in page  # column header
+    assert "Política propia de cooperación" in page  # column header
     assert "Todos los estados" in page  # filter choice
     assert "Aplicar filtros" in page
     assert "1 jurisdicción" in page
@@ -109,7 +109,7 @@ def test_chicago_in_spanish_has_local_dates_numbers_and_terms_linked(client, chi
     assert "Más de 51\xa0000" in page
     assert "5 de agosto de 2025" in page
     assert "verificado por última vez el" in page and "9 de junio de 2025" in page
-    assert "Ordenanza santuario, ley estatal u orden ejecutiva" in page
+    assert "Ley estatal, ordenanza u orden ejecutiva sobre cooperación" in page
     assert "Welcoming City Ordinance" in page  # staff's title is not translated
     assert 'href="https://example.org/' in page  # sources still cited
     assert 'href="/es/methodology/#category-sanctuary"' in page
@@ -221,7 +221,7 @@ def test_table_terms_link_to_their_definitions(client):
     fragment = client.get(english("policies:jurisdiction-list"), headers=HTMX).content.decode()
 
     assert 'href="/methodology/#detainer-judicial_warrant"' in fragment
-    assert 'href="/methodology/#status-in_effect"' in fragment
+    assert 'href="/methodology/#stance-limits"' in fragment
 
 
 def test_language_comes_from_the_address_only_so_caches_are_not_split_by_it(client, chicago):

@@ -128,16 +128,44 @@ def verified(day: dt.date | None) -> str:
     )
 
 
+@register.simple_tag
+def cited_sources(sources) -> str:
+    """Sources linked by publisher, each with its kind and publication date, '; '-separated."""
+    return format_html_join(
+        "; ",
+        '<a href="{}" rel="noopener">{}</a> <span class="source-kind">({}{})</span>',
+        (
+            (
+                source.url,
+                source.publisher,
+                source.get_kind_display() or gettext("kind not recorded"),
+                f", {source.published_display}" if source.published_on else "",
+            )
+            for source in sources
+        ),
+    )
+
+
 def _source_citation(figure, *, new_tab: bool = False) -> str:
     """A figure's source linked, its publication date if known, and when it was last verified."""
     source = figure.source
+    unconfirmed = (
+        format_html(
+            ' <span class="unconfirmed-badge">{}</span>',
+            gettext("Unconfirmed: cited only by a blog or aggregator"),
+        )
+        if source.is_weak
+        else ""
+    )
     return format_html(
-        '<a href="{}" rel="noopener"{}>{}</a>{}; {}',
+        '<a href="{}" rel="noopener"{}>{}</a> <span class="source-kind">({})</span>{}; {}{}',
         source.url,
         mark_safe(' target="_blank"') if new_tab else "",
         source.publisher,
+        source.get_kind_display() or gettext("kind not recorded"),
         f", {source.published_display}" if source.published_on else "",
         verified(figure.last_verified),
+        unconfirmed,
     )
 
 
@@ -199,20 +227,22 @@ def comparison_table_rows(rows, as_of: dt.date | None = None) -> dict[int, str]:
     glossary = reverse("policies:methodology")
     suffix = f"?as_of={as_of.isoformat()}" if as_of else ""
     none, none_recorded = gettext("None"), gettext("None recorded")
+    not_researched = gettext("Not yet researched")
     disputed = gettext("disputed")
     html = {}
     for row in rows:
         j, figure = row.jurisdiction, row.latest_figure
-        sanctuary = (
+        stance = (
+            format_html('<a href="{}#stance-{}">{}</a>', glossary, j.stance, row.stance_label)
+            if row.stance_label
+            else _none(not_researched)
+        )
+        state_law = (
             format_html(
-                '<a href="{}#status-{}">{}</a>{}',
-                glossary,
-                j.sanctuary_status_then,
-                row.sanctuary_label,
-                f" ({j.sanctuary_year})" if j.sanctuary_year else "",
+                '<a href="{}#stance-{}">{}</a>', glossary, row.state_stance, row.state_stance_label
             )
-            if row.sanctuary_label
-            else _none(none_recorded)
+            if row.state_stance_label
+            else _none(not_researched)
         )
         detainer = (
             format_html(
@@ -263,13 +293,15 @@ def comparison_table_rows(rows, as_of: dt.date | None = None) -> dict[int, str]:
             )
         html[j.pk] = format_html(
             '<tr>\n<th scope="row"><a href="{}{}">{}</a></th>\n<td>{}</td>\n<td>{}</td>\n'
-            "<td>{}</td>\n<td>{}</td>\n<td>{}</td>\n<td>{}</td>\n<td>{}</td>\n<td>{}</td>\n</tr>",
+            "<td>{}</td>\n<td>{}</td>\n<td>{}</td>\n<td>{}</td>\n<td>{}</td>\n<td>{}</td>\n"
+            "<td>{}</td>\n</tr>",
             j.get_absolute_url(),
             suffix,
             j.name,
             j.state,
             j.get_kind_display(),
-            sanctuary,
+            stance,
+            state_law,
             detainer,
             agreements,
             designations,

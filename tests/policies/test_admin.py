@@ -98,7 +98,7 @@ def test_admin_edit_records_history_with_its_author_and_reason(editor_client, ed
         "slug": city.slug,
         "change_reason": "Added the Census GEOID",
     }
-    for prefix in ("policies", "arrival_counts", "designations"):
+    for prefix in ("policies", "no_policy_findings", "arrival_counts", "designations"):
         form |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
 
     response = editor_client.post(url, form)

@@ -99,20 +99,35 @@ def test_policy_with_an_end_date_cannot_be_in_effect():
     policy.ended_on = dt.date(2024, 1, 1)
     with pytest.raises(ValidationError) as error:
         policy.full_clean()
-    assert "choose enjoined, repealed or expired" in error_messages(error.value, "status")[0]
+    assert "choose enjoined, repealed, superseded or expired" in error_messages(error.value, "status")[0]
 
 
-def test_detainer_rule_needs_its_rule_and_other_categories_cannot_have_one():
+def test_detainer_rule_needs_its_rule_and_287g_agreements_cannot_have_one():
     with pytest.raises(ValidationError) as error:
         make_policy(category=Policy.Category.DETAINER)
     assert error_messages(error.value, "detainer_rule") == [
         "A detainer rule says when detainers are honored."
     ]
     with pytest.raises(ValidationError) as error:
-        make_policy(detainer_rule=Policy.DetainerRule.NEVER)
+        make_policy(
+            category=Policy.Category.AGREEMENT_287G,
+            agreement_model="task_force",
+            agency="Sheriff's Office",
+            direction="expands",
+            detainer_rule=Policy.DetainerRule.ALWAYS,
+        )
     assert error_messages(error.value, "detainer_rule") == [
-        "Only ICE detainer rules have a detainer rule."
+        "A 287(g) agreement sets no detainer rule of its own."
     ]
+
+
+def test_a_state_law_may_set_the_detainer_rule_it_imposes():
+    law = make_policy(
+        title="California Values Act",
+        detainer_rule=Policy.DetainerRule.SERIOUS_OFFENSES,
+        detainer_exceptions="Transfers allowed after convictions for listed serious offenses.",
+    )
+    assert law.get_detainer_rule_display() == "Honored for listed serious offenses"
 
 
 def test_287g_agreement_names_its_model_and_agency():

@@ -96,15 +96,18 @@ def test_pages_run_a_bounded_number_of_queries(client, chicago, django_assert_ma
         place = make_jurisdiction(name=f"Town {number}", parent=chicago.parent)
         make_arrival_count(jurisdiction=place, value=number)
         make_policy(jurisdiction=chicago, title=f"Policy {number}")
-    with django_assert_max_num_queries(6):
+    # The place, its policies with their sources, figures, designations and findings; then
+    # the rules of the county and state it lies in, with their sources.
+    with django_assert_max_num_queries(9):
         client.get(chicago.get_absolute_url())
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(9):
         client.get(chicago.parent.get_absolute_url())
     # The table: count, page of ids, its rows, 287(g) models, sources, designations, latest
-    # figures. The home page adds headline figures, agreement totals, the map and the chart.
-    with django_assert_max_num_queries(11):
+    # figures, the states' stances. The home page adds headline figures, agreement totals,
+    # the map and the chart.
+    with django_assert_max_num_queries(12):
         client.get(reverse("policies:home"))
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         client.get(reverse("policies:jurisdiction-list"), headers={"HX-Request": "true"})
 
 

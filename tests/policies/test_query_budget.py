@@ -76,16 +76,18 @@ def test_reader_pages_run_a_bounded_number_of_queries_at_scale(
     data_version()  # as in production, the data version is already cached
     cases = [
         # Freshness of the summaries (once per data version), the page of ids with the total,
-        # the rows with their summaries and latest figures.
-        (reverse("policies:jurisdiction-list"), {}, 3),
-        (reverse("policies:jurisdiction-list") + "?sort=-arrivals&page=3", fragment, 3),
-        (reverse("policies:jurisdiction-list") + "?sort=sources&state=IL", fragment, 3),
+        # the rows with their summaries and latest figures, the states' stances (the "State
+        # law" column).
+        (reverse("policies:jurisdiction-list"), {}, 4),
+        (reverse("policies:jurisdiction-list") + "?sort=-arrivals&page=3", fragment, 4),
+        (reverse("policies:jurisdiction-list") + "?sort=sources&state=IL", fragment, 4),
         # As of another day the columns come from the records: three more queries.
-        (reverse("policies:jurisdiction-list") + "?as_of=2020-06-01&direction=limits", {}, 6),
+        (reverse("policies:jurisdiction-list") + "?as_of=2020-06-01&direction=limits", {}, 7),
         # The table, then the headline figures, the map with its totals, the chart.
-        (reverse("policies:home"), {}, 6),
-        (busy_place.get_absolute_url(), {}, 6),
-        (reverse("policies:compare") + f"?j={busy_place.slug}&j=place-1", {}, 14),
+        (reverse("policies:home"), {}, 7),
+        # The place and its records, then the county's and state's rules that apply to it.
+        (busy_place.get_absolute_url(), {}, 9),
+        (reverse("policies:compare") + f"?j={busy_place.slug}&j=place-1", {}, 16),
         (reverse("policies:state-map") + "?metric=limits", {}, 1),
     ]
     for url, headers, budget in cases:

@@ -102,7 +102,7 @@ def test_history_restore_requests_get_the_full_page(client, places):
         ("figures=yes", ["Chicago", "Denver"]),
         ("q=cook", ["Cook County"]),
         ("sort=-arrivals", ["Chicago", "Denver", "Cook County"]),
-        ("sort=-sanctuary", ["Chicago", "Cook County", "Denver"]),
+        ("sort=-sanctuary", ["Chicago", "Denver", "Cook County"]),
         ("as_of=2010-01-01&direction=limits", ["Chicago"]),
         ("as_of=2025-01-01&model=task_force", []),
     ],

@@ -13,7 +13,12 @@ from arrivals.services import (
 )
 from config.data_version import bump_data_version
 from policies.csv_import import csv_import
-from policies.resources import PolicyResource, SourceResource
+from policies.resources import (
+    JurisdictionResource,
+    NoPolicyFindingResource,
+    PolicyResource,
+    SourceResource,
+)
 from policies.services import (
     agreements_import_ice_287g,
     designations_import_doj_list,
@@ -24,6 +29,7 @@ from policies.summaries import summaries_deferred
 
 REFERENCE = Path(settings.BASE_DIR) / "data" / "reference"
 SEED = Path(settings.BASE_DIR) / "data" / "seed"
+CURATED = Path(settings.BASE_DIR) / "data" / "curated"
 ICE_SHEET = "ice_287g_participating_2025-07-18.csv"
 ICE_SHEET_DATE = dt.date(2025, 7, 18)
 
@@ -45,15 +51,21 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"Census geography: {census}")
 
-        for name, resource in (
-            ("newsnation_2024-11_sources.csv", SourceResource()),
-            ("newsnation_2024-11_policies.csv", PolicyResource()),
-            ("newsnation_2024-11_figures.csv", ArrivalCountResource()),
+        # The curated files go through the importers staff use in the admin, in the order
+        # their references need: sources before what cites them, counties before cities.
+        for path, resource in (
+            (CURATED / "sources.csv", SourceResource()),
+            (CURATED / "places.csv", JurisdictionResource()),
+            (SEED / "newsnation_2024-11_sources.csv", SourceResource()),
+            (SEED / "newsnation_2024-11_policies.csv", PolicyResource()),
+            (SEED / "newsnation_2024-11_figures.csv", ArrivalCountResource()),
+            (CURATED / "policies.csv", PolicyResource()),
+            (CURATED / "findings.csv", NoPolicyFindingResource()),
         ):
-            report = csv_import(resource=resource, text=read(SEED / name))
+            report = csv_import(resource=resource, text=read(path))
             if not report.ok:
-                raise CommandError(f"{name}: " + "; ".join(map(str, report.errors)))
-            self.stdout.write(f"{name}: {report.summary()}")
+                raise CommandError(f"{path.name}: " + "; ".join(map(str, report.errors)))
+            self.stdout.write(f"{path.name}: {report.summary()}")
 
         ice = agreements_import_ice_287g(
             rows=read_csv_rows(read(REFERENCE / ICE_SHEET)),
