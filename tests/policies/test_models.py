@@ -99,7 +99,8 @@ def test_policy_with_an_end_date_cannot_be_in_effect():
     policy.ended_on = dt.date(2024, 1, 1)
     with pytest.raises(ValidationError) as error:
         policy.full_clean()
-    assert "choose enjoined, repealed, superseded or expired" in error_messages(error.value, "status")[0]
+    message = error_messages(error.value, "status")[0]
+    assert "choose enjoined, repealed, superseded or expired" in message
 
 
 def test_detainer_rule_needs_its_rule_and_287g_agreements_cannot_have_one():
