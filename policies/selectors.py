@@ -19,6 +19,7 @@ from policies.models import (
     NoPolicyFinding,
     Policy,
     PublicChange,
+    Source,
     Stance,
     format_partial_date,
 )
@@ -183,10 +184,12 @@ def figure_groups(*, figures: list[ArrivalCount]) -> list[FigureGroup]:
 
 def headline_figures(*, limit: int = 6) -> list[ArrivalCount]:
     """The newest published arrival or busing figure of each place and sender, largest first.
+    Figures cited only by a blog or aggregator are unconfirmed and never headline.
 
     Reads only the 200 newest figures, so the home page costs the same at any data size."""
     latest = (
         ArrivalCount.objects.published()
+        .exclude(source__kind__in=Source.WEAK_KINDS)
         .select_related("jurisdiction", "source")
         .order_by("-as_of", "-value")
     )

@@ -62,6 +62,12 @@ class CensusReport:
         return f"{self.created} jurisdictions created, {self.updated} updated"
 
 
+def _placed_inside(place: Jurisdiction, state: Jurisdiction | None) -> bool:
+    """Whether `place` lies in a county (or similar) of `state`."""
+    parent = place.parent
+    return state is not None and parent is not None and parent.parent_id == state.pk
+
+
 def _upsert_by_geoid(
     records: Iterable[dict], existing: dict[str, Jurisdiction], report: CensusReport
 ) -> dict[str, Jurisdiction]:
@@ -72,6 +78,9 @@ def _upsert_by_geoid(
         if current is None:
             to_create.append(Jurisdiction(**record))
             continue
+        if _placed_inside(current, record.get("parent")):
+            # The Census file names only the state; a county recorded since is kept.
+            record = {key: value for key, value in record.items() if key != "parent"}
         changed = {key: value for key, value in record.items() if getattr(current, key) != value}
         if changed:
             for key, value in changed.items():
@@ -102,7 +111,9 @@ def jurisdictions_import_census(
     file does not say which county (often several) a city lies in.
     """
     report = CensusReport()
-    existing = {j.geoid: j for j in Jurisdiction.objects.exclude(geoid=None)}
+    existing = {
+        j.geoid: j for j in Jurisdiction.objects.exclude(geoid=None).select_related("parent")
+    }
 
     states = {}
     for row in csv.DictReader(io.StringIO(states_csv)):

@@ -11,10 +11,12 @@ import pytest
 from django.core.management import call_command
 
 from arrivals.models import ArrivalCount
-from policies.models import Designation, Jurisdiction, Policy, Source
+from policies import selectors
+from policies.comparison import state_stances
+from policies.models import Designation, Jurisdiction, NoPolicyFinding, Policy, Source, Stance
 from policies.summaries import summaries_deferred
 
-SEEDED_MODELS = (ArrivalCount, Designation, Policy, Jurisdiction, Source)
+SEEDED_MODELS = (ArrivalCount, Designation, Policy, NoPolicyFinding, Jurisdiction, Source)
 
 
 def snapshot() -> dict[str, list[dict]]:
@@ -32,7 +34,7 @@ def seed_loads(django_db_setup, django_db_blocker):
         second = snapshot()
     yield first, second
     with django_db_blocker.unblock(), summaries_deferred():
-        for model in (ArrivalCount, Designation, Policy):
+        for model in (ArrivalCount, Designation, Policy, NoPolicyFinding):
             model.objects.all().delete()
         # Parents are protected: remove places from the bottom up.
         for kinds in (["city", "other"], ["county"], ["state"]):
@@ -69,15 +71,15 @@ def test_the_article_records_are_present_with_their_qualifiers(seeded):
 
     nyc = Jurisdiction.objects.get(slug="ny-new-york-city")
     assert nyc.name == "New York City"
-    detainer = nyc.policies.get(category=Policy.Category.DETAINER)
-    assert detainer.detainer_rule == Policy.DetainerRule.SERIOUS_OFFENSES
-    assert "170 serious offenses" in detainer.detainer_exceptions
-    assert detainer.effective_precision == "year" and detainer.effective_on.year == 2014
+    detainer_laws = nyc.policies.filter(category=Policy.Category.DETAINER, published=True)
+    local_law_58 = detainer_laws.get(title__contains="Local Law 58 of 2014")
+    assert local_law_58.detainer_rule and local_law_58.starts_on.year == 2014
     assert nyc.arrival_counts.get(reported_by="NewsNation").display_value == "more than 200,000"
 
     los_angeles = Jurisdiction.objects.get(slug="ca-los-angeles")
-    ordinance = los_angeles.policies.get(category=Policy.Category.SANCTUARY)
-    assert (ordinance.adopted_on, ordinance.adopted_precision) == (dt.date(2024, 11, 1), "month")
+    ordinance = los_angeles.policies.get(title="Sanctuary City Ordinance")
+    assert ordinance.adopted_on is not None and ordinance.adopted_on.year == 2024
+    assert los_angeles.policies.filter(title="LAPD Special Order 40").exists()
     california = Jurisdiction.objects.get(slug="california")
     assert california.arrival_counts.get().display_value == "an estimated 1,800,000"
     la_county = Jurisdiction.objects.get(slug="ca-los-angeles-county")
@@ -112,3 +114,59 @@ def test_all_destination_totals_and_undated_rows_are_not_stored(seeded):
     texas_figures = ArrivalCount.objects.filter(sender="Texas", reported_by__contains="Governor")
     assert texas_figures.count() == 25
     assert not texas_figures.filter(value__in=[10000, 15900, 36000, 40710, 50000, 102000]).exists()
+
+
+def test_every_published_record_cites_sources_whose_kind_is_recorded(seeded):
+    policies = Policy.objects.published()
+    findings = NoPolicyFinding.objects.published()
+    assert not policies.filter(sources=None).exists()
+    assert not findings.filter(sources=None).exists()
+    assert not Source.objects.filter(kind="").exists()
+    assert not ArrivalCount.objects.published().filter(source__kind="").exists()
+    assert policies.exclude(category=Policy.Category.AGREEMENT_287G).count() >= 150
+
+
+def test_every_state_has_a_statewide_classification(seeded):
+    stances = state_stances(day=dt.date.today())
+    assert len(stances) == 51  # the 50 states and DC
+    assert not [state for state, stance in stances.items() if stance is None]
+    assert stances["CA"] == stances["IL"] == Stance.LIMITS
+    assert stances["TX"] == stances["FL"] == Stance.EXPANDS
+    assert stances["PA"] == Stance.NONE_FOUND
+
+
+def test_every_place_readers_ask_about_has_a_local_policy_or_a_finding(seeded):
+    largest = Jurisdiction.objects.filter(kind="city").order_by("-population")[:50]
+    listed = Jurisdiction.objects.filter(designations__isnull=False)
+    article = ["ca-los-angeles", "il-chicago", "co-denver", "co-aurora", "ny-new-york-city"]
+    places = {*largest, *listed, *Jurisdiction.objects.filter(slug__in=article)}
+    assert len(places) > 70
+    unresearched = [
+        place.slug
+        for place in places
+        if not place.policies.published().exclude(category=Policy.Category.AGREEMENT_287G).exists()
+        and not place.no_policy_findings.published().exists()
+    ]
+    assert unresearched == []
+
+
+def test_chicago_shows_its_ordinance_its_county_rule_and_the_state_law_with_dates(seeded):
+    chicago = selectors.jurisdiction_with_records(slug="il-chicago")
+    assert [place.slug for place in chicago.ancestors] == ["il-cook-county", "illinois"]
+    inherited = selectors.inherited_rules(jurisdiction=chicago)
+    timeline = selectors.jurisdiction_timeline(jurisdiction=chicago, inherited=inherited)
+    dated = {(event.place, event.record) for event in timeline if event.day and event.sources}
+    assert ("", "Welcoming City Ordinance") in dated
+    assert ("Cook County, IL", "Policy for Responding to ICE Detainers") in dated
+    assert ("Illinois", "Illinois TRUST Act") in dated
+
+
+def test_california_shows_the_california_values_act(seeded, client):
+    page = client.get("/jurisdictions/california/").content.decode()
+    assert "California Values Act" in page and "SB 54" in page
+
+
+def test_no_headline_figure_rests_on_a_blog(seeded):
+    figures = selectors.headline_figures()
+    assert figures
+    assert not [figure for figure in figures if figure.source.is_weak]
