@@ -20,7 +20,6 @@ from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from config.data_version import data_version
 from config.embed import embed_snippet, embeddable
 from config.fragments import recall, remembered, render_part
 from config.page_cache import cached_for_readers
@@ -65,12 +64,11 @@ def _shared_body(request: HttpRequest, question: tuple, render_body: Callable[[]
     return {name: mark_safe(part) if name in HTML_PARTS else part for name, part in body.items()}
 
 
-@lru_cache(maxsize=64)  # a few languages for each recent data version
-def _updated(changed_at: dt.datetime, language: str | None) -> dict[str, str]:
-    """When the data last changed, as the footer writes it: formatted once per data version
-    and language, not on every embed."""
-    local = timezone.localtime(changed_at)
-    return {"iso": local.isoformat(), "display": date_format(local, "DATE_FORMAT")}
+def _as_of(day: dt.date | None) -> dict[str, str]:
+    """What the footer says the data is as of: the newest record the embed shows."""
+    if day is None:
+        return {}
+    return {"iso": day.isoformat(), "display": date_format(day, "DATE_FORMAT")}
 
 
 # Parameters that only say how an embed is framed: pym.js's, and "lang" from older snippets.
@@ -116,11 +114,7 @@ def _frame_context(
     raw_query = get_bytes_from_wsgi(request.META, "QUERY_STRING", "")
     language, script_prefix = get_language(), get_script_prefix()
     frame = _frame_of(raw_query, view, download_view, args, drop, language, script_prefix)
-    return {
-        **frame,
-        "full_url": request.build_absolute_uri(frame["full_path"]),
-        "updated": _updated(data_version().changed_at, language),
-    }
+    return {**frame, "full_url": request.build_absolute_uri(frame["full_path"])}
 
 
 @embeddable
@@ -154,7 +148,8 @@ def embed_jurisdiction_chart(request: HttpRequest, slug: str) -> HttpResponse:
 def _chart_body(request: HttpRequest, *, title: str, chart: dict, as_of) -> dict[str, str]:
     context = {"title": title, "chart": chart, "as_of": as_of, "sources": chart["sources"]}
     parts = _parts(request, "embed/chart.html", context, "subtitle", "content", "sources")
-    return {"title": title, **parts}
+    figures = [figure for series in chart["series"] for figure in series.figures]
+    return {"title": title, **parts, "data_as_of": _as_of(selectors.records_as_of(figures=figures))}
 
 
 @embeddable
@@ -211,10 +206,18 @@ def embed_jurisdiction_table(request: HttpRequest) -> HttpResponse:
             "page": page,
             "filters": filters,
         }
+        shown = selectors.records_as_of(
+            figures=[row.latest_figure for row in rows if row.latest_figure],
+            designations=[d for row in rows for d in row.designations],
+            sheet_day=selectors.ice_sheet_day(filters.day)
+            if any(row.agreement_models for row in rows)
+            else None,
+        )
         return {
             **_parts(request, "embed/table.html", context, "subtitle", "table", "sources"),
             "count": page.paginator.count,
             "number": page.number,
+            "data_as_of": _as_of(shown),
         }
 
     title = gettext("Sanctuary policies and arrivals compared")
@@ -254,7 +257,13 @@ def embed_jurisdiction_card(request: HttpRequest, slug: str) -> HttpResponse:
             "sources": selectors.jurisdiction_sources(jurisdiction=jurisdiction),
         }
         parts = _parts(request, "embed/card.html", context, "subtitle", "content", "sources")
-        return {"title": str(jurisdiction), **parts}
+        shown = selectors.records_as_of(
+            figures=jurisdiction.published_figures,
+            policies=jurisdiction.published_policies,
+            findings=jurisdiction.published_findings,
+            designations=jurisdiction.published_designations,
+        )
+        return {"title": str(jurisdiction), **parts, "data_as_of": _as_of(shown)}
 
     context = {
         **_shared_body(request, ("card", slug, day), render_body),
@@ -282,6 +291,7 @@ def embed_state_map(request: HttpRequest) -> HttpResponse:
         return {
             "title": gettext("%(label)s, by state") % {"label": context["map_label"]},
             **_parts(request, "embed/map.html", context, "subtitle", "content"),
+            "data_as_of": _as_of(context["map_sheet_day"] if metric == "agreements" else None),
         }
 
     context = {

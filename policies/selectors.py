@@ -323,12 +323,35 @@ def state_map(*, day: dt.date, metric: str) -> list[MapTile]:
     return _tiles(_state_counts(day=day, metric=metric))
 
 
+def ice_sheet_dates() -> list[dt.date]:
+    """The dates of ICE's 287(g) sheets recorded, oldest first (one query)."""
+    from policies.services import ICE_287G_URL  # the importer owns the sheet's address
+
+    return list(
+        Source.objects.filter(url=ICE_287G_URL, published_on__isnull=False)
+        .order_by("published_on")
+        .values_list("published_on", flat=True)
+        .distinct()
+    )
+
+
+def ice_sheet_day(day: dt.date) -> dt.date | None:
+    """The newest ICE sheet recorded on or before `day`."""
+    return max((sheet for sheet in ice_sheet_dates() if sheet <= day), default=None)
+
+
 def map_context(*, day: dt.date, metric: str) -> dict:
-    """What the map partial needs: tiles, national totals, labels and dates to jump to."""
+    """What the map partial needs: tiles, national totals, labels, the ICE sheets recorded
+    (what agreement counts rest on, and where their history is missing) and dates to jump to."""
     today = dt.date.today()
+    sheets = ice_sheet_dates()
     jumps = [dt.date(year, 12, 31) for year in (2015, 2018, 2020, 2023) if year < today.year]
+    if sheets:
+        jumps = [*(jump for jump in jumps if jump < sheets[0]), *sheets]
     by_state = _state_counts(day=day, metric=metric)
     return {
+        "map_sheet_day": max((sheet for sheet in sheets if sheet <= day), default=None),
+        "map_first_sheet_day": sheets[0] if sheets else None,
         "map_tiles": _tiles(by_state),
         "map_totals": _totals(by_state),
         "map_metric": metric,
@@ -336,7 +359,7 @@ def map_context(*, day: dt.date, metric: str) -> dict:
         "map_label": MAP_METRICS[metric],
         "map_day": day,
         "map_day_iso": day.isoformat(),
-        "map_jumps": [*jumps, today],
+        "map_jumps": list(dict.fromkeys([*jumps, today])),
     }
 
 
@@ -384,3 +407,19 @@ def public_changes(*, jurisdiction_slug: str = "") -> QuerySet[PublicChange]:
     if jurisdiction_slug:
         changes = changes.filter(jurisdiction_slug=jurisdiction_slug)
     return changes
+
+
+def records_as_of(
+    *, figures=(), policies=(), findings=(), designations=(), sheet_day: dt.date | None = None
+) -> dt.date | None:
+    """The newest date of the records a view shows: a figure's as-of date, a policy's latest
+    event or the day its sources were last read, a finding's check, a designation's date, the
+    ICE sheet agreements come from. What a page says its data is "as of", never the day the
+    database was loaded."""
+    days = [sheet_day]
+    days += [figure.as_of for figure in figures]
+    days += [finding.checked_on for finding in findings]
+    days += [designation.designated_on for designation in designations]
+    for policy in policies:
+        days += [policy.starts_on, policy.ended_on, policy.last_verified]
+    return max(filter(None, days), default=None)

@@ -106,34 +106,32 @@ def test_a_data_change_changes_the_etag(client, chicago):
 def test_embed_shows_title_sources_updated_date_full_view_and_data_links(client, chicago):
     page = client.get(reverse("embed:jurisdiction-chart", args=[chicago.slug])).content.decode()
     assert "Arrival figures: Chicago, IL" in page
-    assert "Sources:" in page and "Updated" in page
+    assert "Sources:" in page and "Data as of" in page
     assert 'href="http://testserver/jurisdictions/il-chicago/" target="_blank"' in page
     assert "/jurisdictions/il-chicago/figures.csv" in page
     assert "/jurisdictions/il-chicago/figures.json" in page
 
 
-def test_embed_footer_dates_the_last_data_change_in_the_readers_language(client, chicago):
-    from django.utils import timezone, translation
+def test_embed_footer_gives_the_newest_record_date_not_the_load_date(client, chicago):
+    from django.utils import translation
     from django.utils.formats import date_format
 
-    from config.data_version import data_version
-
-    def updated(url: str) -> tuple[str, str]:
+    def as_of(url: str) -> str:
         page = client.get(url).content.decode()
-        return re.search(r'Updated <time datetime="([^"]+)">([^<]+)</time>', page).groups()
+        return re.search(r'Data as of <time datetime="([^"]+)">', page).group(1)
 
-    url = reverse("embed:jurisdiction-chart", args=[chicago.slug])
-    changed = timezone.localtime(data_version().changed_at)
-    assert updated(url) == (changed.isoformat(), date_format(changed, "DATE_FORMAT"))
+    chart = reverse("embed:jurisdiction-chart", args=[chicago.slug])
+    card = reverse("embed:jurisdiction-card", args=[chicago.slug])
+    newest = max(chicago.arrival_counts.values_list("as_of", flat=True))
+    assert as_of(chart) == newest.isoformat()
+    assert dt.date.fromisoformat(as_of(card)) <= dt.date.today()
 
     make_arrival_count(jurisdiction=chicago, value=60000, as_of=dt.date(2024, 12, 1))
-    changed = timezone.localtime(data_version().changed_at)
-    assert updated(url)[0] == changed.isoformat()  # formatted per data version, not for good
+    assert as_of(chart) == max(newest, dt.date(2024, 12, 1)).isoformat()
 
     with translation.override("es"):
-        in_spanish = date_format(changed, "DATE_FORMAT")
-    assert " de " in in_spanish
-    assert f">{in_spanish}</time>" in client.get("/es" + url).content.decode()
+        in_spanish = date_format(dt.date.fromisoformat(as_of(chart)), "DATE_FORMAT")
+    assert f">{in_spanish}</time>" in client.get("/es" + chart).content.decode()
 
 
 def test_header_and_footer_can_be_hidden_but_the_full_view_link_stays(client, chicago):
