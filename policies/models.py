@@ -283,7 +283,9 @@ def rests_on_weak_sources(sources) -> bool:
 class PolicyQuerySet(PublishedQuerySet):
     def with_start(self):
         """Annotate `began_on`: when the policy took hold (effective, else signed, else adopted)."""
-        return self.annotate(began_on=Coalesce("effective_on", "signed_on", "adopted_on"))
+        return self.annotate(
+            began_on=Coalesce("effective_on", "signed_on", "adopted_on", "first_listed_on")
+        )
 
     def in_effect_on(self, day: dt.date, *, undated: bool | None = None):
         """Policies in force on `day`: started on or before it and not ended before it.
@@ -399,6 +401,19 @@ class Policy(ChoiceLabelsMixin, models.Model):
         max_length=200, blank=True, help_text="287(g) only: the agency that signed."
     )
     signed_on = models.DateField(null=True, blank=True, help_text="287(g) only.")
+    first_listed_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="287(g) only: the oldest ICE sheet recorded that lists it. Where the signing "
+        "date is unknown, it counts as in effect from this date.",
+    )
+    agency_ori = models.CharField(
+        "agency ORI",
+        max_length=9,
+        blank=True,
+        help_text="287(g) only: the agency's FBI identifier, which stays the same when ICE "
+        "renames the agency.",
+    )
     document_url = models.URLField(
         "agreement document URL", max_length=500, blank=True, help_text="e.g. ICE's MOA PDF."
     )
@@ -439,7 +454,7 @@ class Policy(ChoiceLabelsMixin, models.Model):
 
     @property
     def starts_on(self) -> dt.date | None:
-        return self.effective_on or self.signed_on or self.adopted_on
+        return self.effective_on or self.signed_on or self.adopted_on or self.first_listed_on
 
     @property
     def last_verified(self) -> dt.date | None:
@@ -491,7 +506,13 @@ class Policy(ChoiceLabelsMixin, models.Model):
                 errors["agreement_model"] = "A 287(g) agreement names its model."
             if not self.agency:
                 errors["agency"] = "A 287(g) agreement names the agency that signed it."
-        elif self.agreement_model or self.agency or self.signed_on:
+        elif (
+            self.agreement_model
+            or self.agency
+            or self.signed_on
+            or self.first_listed_on
+            or self.agency_ori
+        ):
             errors["agreement_model"] = (
                 "Only 287(g) agreements have a model, a signing agency and a signing date."
             )
@@ -509,6 +530,11 @@ class Policy(ChoiceLabelsMixin, models.Model):
         events = [
             (self.adopted_on, gettext("Adopted"), self.adopted_precision),
             (self.signed_on, gettext("Agreement signed"), DatePrecision.DAY),
+            (
+                None if self.signed_on else self.first_listed_on,
+                gettext("First listed on ICE's sheet of participating agencies"),
+                DatePrecision.DAY,
+            ),
             (self.effective_on, gettext("Took effect"), self.effective_precision),
             (self.ended_on, self.get_status_display() if self.ended_on else "", DatePrecision.DAY),
         ]

@@ -325,10 +325,10 @@ def state_map(*, day: dt.date, metric: str) -> list[MapTile]:
 
 def ice_sheet_dates() -> list[dt.date]:
     """The dates of ICE's 287(g) sheets recorded, oldest first (one query)."""
-    from policies.services import ICE_287G_URL  # the importer owns the sheet's address
+    from policies.services import ICE_SHEET_URLS  # the importers own the sheets' addresses
 
     return list(
-        Source.objects.filter(url=ICE_287G_URL, published_on__isnull=False)
+        Source.objects.filter(url__in=ICE_SHEET_URLS, published_on__isnull=False)
         .order_by("published_on")
         .values_list("published_on", flat=True)
         .distinct()

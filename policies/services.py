@@ -26,6 +26,12 @@ ICE_SUPPORT_TYPES = {
     "warrant service officer": Policy.AgreementModel.WARRANT_SERVICE,
 }
 ICE_EXTERNAL_PREFIX = "ice-287g:"
+# Where ICE's sheets are cited from: ICE itself, and the 287g-watch archive of its older ones.
+WATCH_287G_URL = (
+    "https://github.com/recoveredfactory/287g-watch/blob/"
+    "0517b8110c2a9bfecd28fb988ada93e4f1c14816/packages/pipeline/data/agreements.csv"
+)
+ICE_SHEET_URLS = (ICE_287G_URL, WATCH_287G_URL)
 
 # Census names places by their legal form ("Chicago city", "Cary town"); readers know them
 # without it. "(balance)" marks the part of a consolidated government outside other places.
@@ -180,6 +186,7 @@ class Ice287gReport:
     unchanged: int = 0
     ended: int = 0
     places_created: list[str] = field(default_factory=list)
+    renamed: list[str] = field(default_factory=list)
     problems: list[RowError] = field(default_factory=list)
     warnings: list[RowError] = field(default_factory=list)
     dry_run: bool = False
@@ -188,7 +195,8 @@ class Ice287gReport:
         verb = "would be" if self.dry_run else "were"
         return (
             f"ICE 287(g) sheet of {self.sheet_date}: {self.created} new, {self.updated} updated, "
-            f"{self.unchanged} unchanged and {self.ended} ended agreements {verb} recorded; "
+            f"{self.unchanged} unchanged, {len(self.renamed)} renamed and {self.ended} ended "
+            f"agreements {verb} recorded; "
             f"{len(self.places_created)} local jurisdictions {verb} created; "
             f"{len(self.problems)} rows skipped, {len(self.warnings)} rows with warnings."
         )
@@ -267,6 +275,39 @@ class _JurisdictionFinder:
         return self.places[key]
 
 
+def _ice_row_key(values: dict[str, str]) -> str | None:
+    """The key of the agreement a sheet row lists (agency and model, in its state)."""
+    state = STATE_CODES_BY_NAME.get(values.get("STATE", "").upper())
+    model = ICE_SUPPORT_TYPES.get(values.get("SUPPORT TYPE", "").lower())
+    agency = values.get("LAW ENFORCEMENT AGENCY", "")
+    if state is None or model is None or not agency:
+        return None
+    return f"{ICE_EXTERNAL_PREFIX}{state}:{slugify(agency)}:{model}"
+
+
+def _renamed_agreement(
+    candidates: list[Policy], *, jurisdiction: Jurisdiction, model: str, agency: str, ori: str
+) -> Policy | None:
+    """The agreement a new sheet row continues under a new agency name: one no longer listed
+    under its old name, of the same place and model, with the same FBI identifier (ORI) where
+    both have one. None when no candidate, or several equally good, are found."""
+    same_place = [
+        policy
+        for policy in candidates
+        if policy.jurisdiction_id == jurisdiction.pk and policy.agreement_model == model
+    ]
+    if ori:
+        by_ori = [policy for policy in same_place if policy.agency_ori == ori]
+        if by_ori:
+            return by_ori[0] if len(by_ori) == 1 else None
+        same_place = [policy for policy in same_place if not policy.agency_ori]
+    if len(same_place) == 1:
+        return same_place[0]
+    names = {policy.agency.lower(): policy for policy in same_place}
+    close = difflib.get_close_matches(agency.lower(), names, n=2, cutoff=0.6)
+    return names[close[0]] if len(close) == 1 else None
+
+
 def _ice_agreement_fields(row: dict, model: str, signed_on: dt.date | None) -> dict:
     agency = row["LAW ENFORCEMENT AGENCY"].strip()
     label = Policy.AgreementModel(model).label.lower()
@@ -294,13 +335,19 @@ def agreements_import_ice_287g(
     sheet_date: dt.date,
     accessed_on: dt.date | None = None,
     dry_run: bool = False,
+    source: Source | None = None,
 ) -> Ice287gReport:
     """Record ICE's "287(g) Participating Agencies" sheet, dated `sheet_date`, as agreements.
 
     One agreement per agency and model, keyed so that re-importing a sheet changes nothing.
     Agreements on an earlier sheet but missing from this one are marked expired as of
-    `sheet_date`. A row that cannot be placed is skipped and reported; a row whose SIGNED date
-    is a typo is imported without a signing date and reported. `dry_run` rolls everything back.
+    `sheet_date`, unless the same place and model reappear under a new agency name (matched by
+    the FBI identifier in an optional ORI column where both rows have one): that is recorded as
+    a rename. A sheet older than one already recorded only adds history: the date each
+    agreement was first listed, and agreements it lists that a newer sheet no longer does (as
+    ended by that sheet's date); it changes no current record. A row that cannot be placed is
+    skipped and reported; a row whose SIGNED date is a typo is imported without a signing date
+    and reported. `dry_run` rolls everything back.
     """
     report = Ice287gReport(sheet_date=sheet_date, dry_run=dry_run)
     rows = list(rows)
@@ -313,16 +360,17 @@ def agreements_import_ice_287g(
         )
         return report
 
-    source, _ = Source.objects.get_or_create(
-        url=ICE_287G_URL,
-        published_on=sheet_date,
-        defaults={
-            "publisher": ICE_PUBLISHER,
-            "kind": Source.Kind.OFFICIAL,
-            "title": f"287(g) Participating Agencies (sheet of {sheet_date:%B %-d, %Y})",
-            "accessed_on": accessed_on or sheet_date,
-        },
-    )
+    if source is None:  # ICE's own sheet; an archived copy brings its own source
+        source, _ = Source.objects.get_or_create(
+            url=ICE_287G_URL,
+            published_on=sheet_date,
+            defaults={
+                "publisher": ICE_PUBLISHER,
+                "kind": Source.Kind.OFFICIAL,
+                "title": f"287(g) Participating Agencies (sheet of {sheet_date:%B %-d, %Y})",
+                "accessed_on": accessed_on or sheet_date,
+            },
+        )
     finder = _JurisdictionFinder(report)
     existing = {
         p.external_id: p
@@ -332,6 +380,20 @@ def agreements_import_ice_287g(
     }
     seen: set[str] = set()
     reason = f"ICE 287(g) sheet of {sheet_date}"
+    next_sheet = (
+        Source.objects.filter(url__in=ICE_SHEET_URLS, published_on__gt=sheet_date)
+        .order_by("published_on")
+        .values_list("published_on", flat=True)
+        .first()
+    )
+    listed = {_ice_row_key({k: (v or "").strip() for k, v in row.items() if k}) for row in rows}
+    # Agreements this sheet does not list under their key: ended, or listed under another name.
+    # For the newest sheet only those in force can continue; an older sheet may name any.
+    unlisted = [
+        policy
+        for key, policy in existing.items()
+        if key not in listed and (next_sheet or policy.status == Policy.Status.IN_EFFECT)
+    ]
 
     for number, row in enumerate(rows, 1):
         values = {key: (value or "").strip() for key, value in row.items() if key}
@@ -382,24 +444,43 @@ def agreements_import_ice_287g(
 
         signed_on = None
         try:
-            signed_on = parse_ice_date(values["SIGNED"])
+            signed_on = parse_ice_date(values["SIGNED"]) if values["SIGNED"] else None
         except ValueError as error:
             report.warnings.append(
                 RowError(number, "SIGNED", f"{error}; agreement recorded without a signing date.")
             )
 
-        external_id = f"{ICE_EXTERNAL_PREFIX}{state}:{slugify(agency)}:{model}"
+        external_id = _ice_row_key(values)
         if external_id in seen:
             report.warnings.append(RowError(number, "", "Same agency and model as an earlier row."))
             continue
         seen.add(external_id)
+        ori = values.get("ORI", "")
         wanted = _ice_agreement_fields(values, model, signed_on) | {
             "jurisdiction": jurisdiction,
             "status": Policy.Status.IN_EFFECT,
             "ended_on": None,
+            "first_listed_on": sheet_date,
         }
+        if ori:
+            wanted["agency_ori"] = ori
         policy = existing.get(external_id)
+        change_reason = reason
         if policy is None:
+            policy = _renamed_agreement(
+                unlisted, jurisdiction=jurisdiction, model=model, agency=agency, ori=ori
+            )
+            if policy is not None:
+                unlisted.remove(policy)
+                if next_sheet is None:  # the newest sheet's name becomes the current one
+                    existing[external_id] = existing.pop(policy.external_id)
+                    change_reason = f"Renamed on {reason} (was {policy.agency})"
+                    wanted["external_id"] = external_id
+                report.renamed.append(f"{policy.agency} / {agency}")
+        if policy is None:
+            if next_sheet is not None:
+                # Listed on this older sheet but on no newer one: it had ended by the next.
+                wanted |= {"status": Policy.Status.EXPIRED, "ended_on": next_sheet}
             policy = Policy(external_id=external_id, **wanted)
             policy.full_clean()
             policy._change_reason = reason
@@ -407,6 +488,13 @@ def agreements_import_ice_287g(
             policy.sources.add(source)
             report.created += 1
             continue
+        if next_sheet is not None:
+            # History only: a newer sheet says what is current.
+            wanted = {"first_listed_on": min(sheet_date, policy.first_listed_on or sheet_date)}
+            if ori and not policy.agency_ori:
+                wanted["agency_ori"] = ori
+        else:
+            wanted["first_listed_on"] = min(sheet_date, policy.first_listed_on or sheet_date)
         if signed_on is None:
             wanted["signed_on"] = policy.signed_on  # keep a date staff may have corrected
         changed = {k: v for k, v in wanted.items() if getattr(policy, k) != v}
@@ -414,7 +502,7 @@ def agreements_import_ice_287g(
             for key, value in changed.items():
                 setattr(policy, key, value)
             policy.full_clean()
-            policy._change_reason = reason
+            policy._change_reason = change_reason
             policy.save()
             report.updated += 1
         else:
@@ -422,16 +510,18 @@ def agreements_import_ice_287g(
         if source not in policy.sources.all():
             policy.sources.add(source)
 
-    newer_sheet_recorded = Source.objects.filter(
-        url=ICE_287G_URL, published_on__gt=sheet_date
-    ).exists()
-    if newer_sheet_recorded:
+    if next_sheet is not None:
         report.warnings.append(
-            RowError(0, "", "A newer ICE sheet is already recorded; no agreement was ended.")
+            RowError(
+                0,
+                "",
+                f"ICE's sheet of {next_sheet} is newer and already recorded: this sheet was "
+                "recorded as history only, and no current agreement was changed or ended.",
+            )
         )
     else:
-        for external_id, policy in existing.items():
-            if external_id in seen or policy.status != Policy.Status.IN_EFFECT:
+        for policy in unlisted:
+            if policy.status != Policy.Status.IN_EFFECT:
                 continue
             policy.status = Policy.Status.EXPIRED
             policy.ended_on = sheet_date

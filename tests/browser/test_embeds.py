@@ -169,7 +169,7 @@ def test_embeds_size_themselves_on_another_origin(
     chart = page.frame_locator(chart_frame)
     expect(chart.locator("[data-chart-ready]")).to_have_count(1, timeout=15000)
     expect(chart.locator(".embed-footer")).to_contain_text("NewsNation")
-    expect(chart.locator(".embed-footer")).to_contain_text("Updated")
+    expect(chart.locator(".embed-footer")).to_contain_text("Data as of")
     table = page.frame_locator(table_frame)
     expect(table.locator("tbody tr")).to_have_count(2)
     expect_sized(page, chart_frame)

@@ -61,7 +61,7 @@ def test_a_spanish_reader_filters_reads_chicago_and_follows_the_feed(live_server
 
     page.locator("#jurisdiction-table tbody th a", has_text="Chicago").click()
     expect(page).to_have_url(re.compile(r"/es/jurisdictions/il-chicago/$"))
-    expect(page.locator("#policies-heading")).to_have_text("Políticas")
+    expect(page.locator("#policies-heading")).to_have_text("Políticas de Chicago")
     expect(page.locator(".policy-meta")).to_contain_text("Suspendida por un tribunal")
     expect(page.locator(".source-list")).to_contain_text("NewsNation")
     expect(page.locator(".source-list")).to_contain_text("consultada el 10 de enero de 2025")

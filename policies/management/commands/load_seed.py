@@ -13,6 +13,7 @@ from arrivals.services import (
 )
 from config.data_version import bump_data_version
 from policies.csv_import import csv_import
+from policies.importers.watch_287g import agreements_import_287g_watch
 from policies.resources import (
     JurisdictionResource,
     NoPolicyFindingResource,
@@ -32,6 +33,7 @@ SEED = Path(settings.BASE_DIR) / "data" / "seed"
 CURATED = Path(settings.BASE_DIR) / "data" / "curated"
 ICE_SHEET = "ice_287g_participating_2025-07-18.csv"
 ICE_SHEET_DATE = dt.date(2025, 7, 18)
+WATCH_ARCHIVE = "287g_watch_agreements_snapshots_2025.csv"
 
 
 def read(path: Path) -> str:
@@ -74,6 +76,11 @@ class Command(BaseCommand):
         self.stdout.write(ice.summary())
         for problem in [*ice.problems, *ice.warnings]:
             self.stdout.write(f"  {ICE_SHEET} {problem}")
+
+        watch = agreements_import_287g_watch(text=read(REFERENCE / WATCH_ARCHIVE))
+        if watch.problems:
+            raise CommandError(f"{WATCH_ARCHIVE}: " + "; ".join(map(str, watch.problems)))
+        self.stdout.write(watch.summary())
 
         doj = designations_import_doj_list(
             text=read(REFERENCE / "doj_sanctuary_jurisdictions_2025-08-05.csv")
