@@ -128,7 +128,7 @@ class LiveColumns:
             "sanctuary_status_then": Subquery(
                 self.sanctuary.annotate(
                     status_then=Case(
-                        When(ended_on__lt=self.day, then=F("status")),
+                        When(ended_on__lte=self.day, then=F("status")),
                         default=Value(Policy.Status.IN_EFFECT),
                     )
                 ).values("status_then")[:1]

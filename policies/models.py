@@ -288,7 +288,9 @@ class PolicyQuerySet(PublishedQuerySet):
         )
 
     def in_effect_on(self, day: dt.date, *, undated: bool | None = None):
-        """Policies in force on `day`: started on or before it and not ended before it.
+        """Policies in force on `day`: started on or before it and not ended by it (the end date
+        is the first day it was no longer in force: a repeal's effective date, a court order's
+        date, the first ICE sheet that no longer lists an agreement).
 
         A policy whose start was never recorded counts from today on when its status says it
         is in force (`undated`, by default when `day` is today or later): pages label it
@@ -304,7 +306,7 @@ class PolicyQuerySet(PublishedQuerySet):
             .exclude(status=Policy.Status.PROPOSED)
             .exclude(status__in=Policy.ENDED_STATUSES, ended_on__isnull=True)
             .filter(started)
-            .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+            .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
         )
 
     def stances(self):
@@ -379,7 +381,7 @@ class Policy(ChoiceLabelsMixin, models.Model):
     ended_on = models.DateField(
         null=True,
         blank=True,
-        help_text="When it stopped being in force: repealed, expired, enjoined.",
+        help_text="The first day it was no longer in force: repealed, expired, enjoined.",
     )
     detainer_rule = models.CharField(
         max_length=16,
@@ -479,7 +481,7 @@ class Policy(ChoiceLabelsMixin, models.Model):
             started = undated and self.status in self.CURRENT_STATUSES
         else:
             started = start <= day
-        return started and (self.ended_on is None or self.ended_on >= day)
+        return started and (self.ended_on is None or self.ended_on > day)
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

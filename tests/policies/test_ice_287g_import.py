@@ -110,12 +110,37 @@ def test_a_newer_sheet_adds_new_agreements_and_ends_those_no_longer_listed(alaba
     assert ended.history.latest().history_change_reason == "Not on ICE 287(g) sheet of 2025-09-01"
 
 
-def test_an_older_sheet_imported_late_ends_nothing(alabama):
+def test_an_older_sheet_imported_late_only_adds_history(alabama):
     agreements_import_ice_287g(rows=sheet(COLBERT_TFM), sheet_date=dt.date(2025, 9, 1))
-    report = agreements_import_ice_287g(rows=sheet(COLBERT_JEM), sheet_date=dt.date(2025, 7, 18))
+    current = Policy.objects.get()
+    report = agreements_import_ice_287g(
+        rows=sheet(COLBERT_TFM, COLBERT_JEM), sheet_date=dt.date(2025, 7, 18)
+    )
     assert report.ended == 0
-    assert "newer ICE sheet" in report.warnings[-1].message
-    assert Policy.objects.filter(status=Policy.Status.IN_EFFECT).count() == 2
+    assert "newer and already recorded" in report.warnings[-1].message
+    current.refresh_from_db()
+    assert (current.status, current.first_listed_on) == (
+        Policy.Status.IN_EFFECT,
+        dt.date(2025, 7, 18),
+    )
+    # Listed then, not on the newer sheet: it had ended by that sheet's date.
+    older = Policy.objects.get(agreement_model="jail_enforcement")
+    assert (older.status, older.ended_on) == (Policy.Status.EXPIRED, dt.date(2025, 9, 1))
+    assert older.is_in_effect_on(dt.date(2025, 8, 31))
+    assert not older.is_in_effect_on(dt.date(2025, 9, 1))
+
+
+def test_a_renamed_agency_keeps_its_agreement(alabama):
+    agreements_import_ice_287g(rows=sheet(COLBERT_TFM), sheet_date=dt.date(2025, 7, 18))
+    agreement = Policy.objects.get()
+    renamed = COLBERT_TFM.replace("Colbert County Sheriff's Office", "Colbert County Sheriff")
+    report = agreements_import_ice_287g(rows=sheet(renamed), sheet_date=dt.date(2025, 9, 1))
+
+    assert (report.created, report.ended, len(report.renamed)) == (0, 0, 1)
+    agreement.refresh_from_db()
+    assert agreement.agency == "Colbert County Sheriff"
+    assert agreement.status == Policy.Status.IN_EFFECT
+    assert agreement.history.latest().history_change_reason.startswith("Renamed on")
 
 
 def test_ice_typos_are_reported_per_row_without_stopping_the_rest(alabama):

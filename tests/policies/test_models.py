@@ -162,8 +162,8 @@ def test_policies_in_effect_on_a_date():
         return set(Policy.objects.in_effect_on(day))
 
     assert in_effect(dt.date(2009, 12, 31)) == set()
-    assert in_effect(dt.date(2015, 6, 30)) == {repealed}  # the last day still counts
-    assert in_effect(dt.date(2015, 7, 1)) == set()
+    assert in_effect(dt.date(2015, 6, 29)) == {repealed}
+    assert in_effect(dt.date(2015, 6, 30)) == set()  # the end date is its first day out of force
     assert in_effect(dt.date(2020, 1, 1)) == {current}
     assert in_effect(dt.date(2025, 2, 1)) == {current, signed}
     assert undated not in in_effect(dt.date(2025, 2, 1))

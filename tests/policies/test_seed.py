@@ -105,7 +105,12 @@ def test_reference_files_become_designations_and_agreements(seeded):
     assert baltimore.disputed and "error" in baltimore.dispute_note
     assert Designation.objects.filter(jurisdiction__name="East Lansing").exists()
     agreements = Policy.objects.filter(category=Policy.Category.AGREEMENT_287G)
-    assert agreements.count() == 831  # 832 rows, one whose county cannot be identified
+    # ICE's sheet: 832 rows, one whose county cannot be identified; the 287g-watch archive
+    # adds the agreements that had left ICE's list by July 18, 2025.
+    assert agreements.filter(status=Policy.Status.IN_EFFECT).count() == 831
+    left = agreements.exclude(status=Policy.Status.IN_EFFECT)
+    assert left.count() == 32 and not left.filter(ended_on=None).exists()
+    assert not agreements.filter(first_listed_on=None).exists()
     grundy = agreements.get(jurisdiction__slug="tn-grundy-county")
     assert grundy.signed_on is None  # ICE's sheet says 5025-07-07
 
