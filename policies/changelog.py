@@ -10,6 +10,10 @@ fields, then the sources, as two history rows) become one entry.
 """
 
 import datetime as dt
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 
@@ -31,6 +35,23 @@ from policies.models import (
 )
 
 MERGE_WINDOW = dt.timedelta(minutes=1)
+
+_batch = threading.local()
+
+
+@contextmanager
+def changes_batch(label: str) -> Iterator[None]:
+    """Log the entries written inside as one bulk change named `label` (e.g. "Import of ICE's
+    sheet of July 18, 2025"), listed as one entry with its counts. The outermost batch wins."""
+    if getattr(_batch, "current", None):
+        yield
+        return
+    _batch.current = (uuid.uuid4().hex, label[:300])
+    try:
+        yield
+    finally:
+        _batch.current = None
+
 
 # The fields readers see, in the order a change lists them.
 TRACKED_FIELDS: dict[str, tuple[str, ...]] = {
@@ -207,6 +228,7 @@ def public_change_for(
             return None
         kind = PublicChange.Kind.CHANGED
     place = lookups.place(row.jurisdiction_id)
+    batch, batch_label = getattr(_batch, "current", None) or ("", "")
     return PublicChange(
         changed_at=row.history_date,
         kind=kind,
@@ -220,6 +242,8 @@ def public_change_for(
         reason=row.history_change_reason or "",
         history_user_id=row.history_user_id,
         history_id=row.history_id,
+        batch=batch,
+        batch_label=batch_label,
     )
 
 

@@ -46,19 +46,35 @@ class UpdatesFeed(Feed):
 
     def items(self, place: Jurisdiction | None) -> list[PublicChange]:
         slug = place.slug if place else ""
-        return list(selectors.public_changes(jurisdiction_slug=slug)[:FEED_LENGTH])
+        entries = list(selectors.public_changes(jurisdiction_slug=slug)[:FEED_LENGTH])
+        counts = selectors.batch_counts(entries=entries, jurisdiction_slug=slug)
+        for entry in entries:
+            entry.batch_counts = counts.get(entry.batch)
+        return entries
 
     def item_title(self, entry: PublicChange) -> str:
+        if entry.batch_counts:
+            return _("%(import)s: %(added)s added, %(changed)s changed, %(removed)s withdrawn") % {
+                "import": entry.batch_label,
+                "added": entry.batch_counts.get(PublicChange.Kind.ADDED, 0),
+                "changed": entry.batch_counts.get(PublicChange.Kind.CHANGED, 0),
+                "removed": entry.batch_counts.get(PublicChange.Kind.REMOVED, 0),
+            }
         return f"{entry.get_kind_display()}: {entry_title(entry)} ({entry.jurisdiction_name})"
 
     def item_description(self, entry: PublicChange) -> str:
+        if entry.batch_counts:
+            return self.item_title(entry)
         return render_to_string(
             "policies/_update_lines.html",
             {"entry": entry, "lines": change_lines(entry), "feed": True},
         )
 
     def item_link(self, entry: PublicChange) -> str:
-        return f"{reverse('policies:update-list')}?j={entry.jurisdiction_slug}#change-{entry.pk}"
+        url = reverse("policies:update-list")
+        if entry.batch_counts:
+            return f"{url}?batch={entry.batch}"
+        return f"{url}?j={entry.jurisdiction_slug}#change-{entry.pk}"
 
     def item_guid(self, entry: PublicChange) -> str:
         return f"sanctuary-tracker-change-{entry.pk}"

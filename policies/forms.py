@@ -366,3 +366,9 @@ class UpdatesForm(forms.Form):
     """Filters of the updates and corrections log and its feed."""
 
     j = forms.SlugField(required=False, max_length=220, label=_("Jurisdiction"))
+    batch = forms.RegexField(
+        regex=r"^[0-9a-f]{32}$",
+        required=False,
+        label=_("Import"),
+        error_messages={"invalid": _("An import is named by 32 hexadecimal characters.")},
+    )

@@ -741,6 +741,10 @@ class PublicChange(ChoiceLabelsMixin, models.Model):
     history_user_id = models.BigIntegerField(null=True, blank=True)
     # The history row it came from, so rebuilding the log from history is idempotent.
     history_id = models.BigIntegerField()
+    # A bulk import's entries share a batch and are listed as one entry ("Import of ICE's
+    # sheet of July 18, 2025: 276 added, 15 changed"); "" for a single edit.
+    batch = models.CharField(max_length=32, blank=True, default="")
+    batch_label = models.CharField(max_length=300, blank=True, default="")
 
     class Meta:
         ordering = ["-changed_at", "-id"]
@@ -750,6 +754,7 @@ class PublicChange(ChoiceLabelsMixin, models.Model):
                 fields=["jurisdiction_slug", "-changed_at"], name="publicchange_place_newest"
             ),
             models.Index(fields=["record_type", "record_id"], name="publicchange_record"),
+            models.Index(fields=["batch", "-id"], name="publicchange_batch"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -8,6 +8,7 @@ saves nothing (the import runs in one transaction).
 from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
+from policies.changelog import changes_batch
 from policies.import_widgets import (
     ChoiceWidget,
     CountWidget,
@@ -53,9 +54,16 @@ def jurisdiction_field(name: str = "jurisdiction") -> fields.Field:
 
 
 class ValidatedResource(resources.ModelResource):
-    """Shared behaviour: full model validation, and partial dates that set their precision."""
+    """Shared behaviour: full model validation, partial dates that set their precision, and
+    one entry in the public updates log for the whole import."""
 
     partial_dates: tuple[tuple[str, str], ...] = ()
+
+    def import_data(self, dataset, **kwargs):
+        plural = self._meta.model._meta.verbose_name_plural
+        source = kwargs.get("file_name") or "a CSV file"
+        with changes_batch(f"Import of {plural} from {source}"):
+            return super().import_data(dataset, **kwargs)
 
     def before_import_row(self, row, **kwargs):
         precision_fields_from_partial_dates(row, self.partial_dates)

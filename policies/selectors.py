@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -401,12 +401,33 @@ def jurisdiction_timeline(
     return sorted(events, key=lambda event: (event.day or dt.date.max, event.place, event.record))
 
 
-def public_changes(*, jurisdiction_slug: str = "") -> QuerySet[PublicChange]:
-    """The public log of updates and corrections, newest first, for one place or all."""
+def public_changes(*, jurisdiction_slug: str = "", batch: str = "") -> QuerySet[PublicChange]:
+    """The public log of updates and corrections, newest first, for one place or all. A bulk
+    import stands as one entry (its newest), unless `batch` asks for that import's entries."""
     changes = PublicChange.objects.order_by("-changed_at", "-id")
     if jurisdiction_slug:
         changes = changes.filter(jurisdiction_slug=jurisdiction_slug)
-    return changes
+    if batch:
+        return changes.filter(batch=batch)
+    newest_of_each_batch = (
+        changes.exclude(batch="").order_by().values("batch").annotate(newest=Max("pk"))
+    )
+    return changes.filter(Q(batch="") | Q(pk__in=newest_of_each_batch.values("newest")))
+
+
+def batch_counts(*, entries: list[PublicChange], jurisdiction_slug: str = "") -> dict:
+    """For the bulk imports among `entries`: how many records each added, changed and
+    withdrawn ({batch: {kind: count}}), for one place or all (one query)."""
+    batches = {entry.batch for entry in entries if entry.batch}
+    if not batches:
+        return {}
+    rows = PublicChange.objects.filter(batch__in=batches)
+    if jurisdiction_slug:
+        rows = rows.filter(jurisdiction_slug=jurisdiction_slug)
+    counts: dict[str, dict[str, int]] = {}
+    for row in rows.values("batch", "kind").annotate(total=Count("pk")).order_by():
+        counts.setdefault(row["batch"], {})[row["kind"]] = row["total"]
+    return counts
 
 
 def records_as_of(

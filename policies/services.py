@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.text import slugify
 
+from policies.changelog import changes_batch
 from policies.csv_import import RowError
 from policies.geography import STATE_CODES_BY_NAME, STATE_NAMES
 from policies.models import Designation, Jurisdiction, Policy, Source
@@ -327,8 +328,6 @@ def _ice_agreement_fields(row: dict, model: str, signed_on: dt.date | None) -> d
     }
 
 
-@transaction.atomic
-@summaries_deferred()
 def agreements_import_ice_287g(
     *,
     rows: Iterable[dict[str, str]],
@@ -336,6 +335,28 @@ def agreements_import_ice_287g(
     accessed_on: dt.date | None = None,
     dry_run: bool = False,
     source: Source | None = None,
+) -> Ice287gReport:
+    """Record ICE's sheet of `sheet_date` (see `_record_ice_sheet`), logged for readers as one
+    import."""
+    with changes_batch(f"Import of ICE's 287(g) sheet of {sheet_date:%B %-d, %Y}"):
+        return _record_ice_sheet(
+            rows=rows,
+            sheet_date=sheet_date,
+            accessed_on=accessed_on,
+            dry_run=dry_run,
+            source=source,
+        )
+
+
+@transaction.atomic
+@summaries_deferred()
+def _record_ice_sheet(
+    *,
+    rows: Iterable[dict[str, str]],
+    sheet_date: dt.date,
+    accessed_on: dt.date | None,
+    dry_run: bool,
+    source: Source | None,
 ) -> Ice287gReport:
     """Record ICE's "287(g) Participating Agencies" sheet, dated `sheet_date`, as agreements.
 

@@ -582,23 +582,32 @@ def update_list(request: HtmxHttpRequest) -> HttpResponse:
     form = UpdatesForm(request.GET)
     if not form.is_valid():
         return bad_request(request, form)
-    slug = form.cleaned_data["j"]
-    page = Paginator(selectors.public_changes(jurisdiction_slug=slug), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    slug, batch = form.cleaned_data["j"], form.cleaned_data["batch"]
+    page = Paginator(
+        selectors.public_changes(jurisdiction_slug=slug, batch=batch), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     place_name = ""
     if slug:
         place = Jurisdiction.objects.filter(slug=slug).first()
         if place is None and not page.object_list:
             raise Http404("No jurisdiction with that address.")
         place_name = place.display_name if place else page.object_list[0].jurisdiction_name
+    entries = list(page.object_list)
+    counts = {} if batch else selectors.batch_counts(entries=entries, jurisdiction_slug=slug)
     context = {
         "page": page,
         "entries": [
-            {"entry": entry, "title": entry_title(entry), "lines": change_lines(entry)}
-            for entry in page.object_list
+            {
+                "entry": entry,
+                "title": entry_title(entry),
+                "lines": change_lines(entry),
+                "batch_counts": counts.get(entry.batch),
+            }
+            for entry in entries
         ],
         "slug": slug,
+        "batch": batch,
+        "batch_label": entries[0].batch_label if batch and entries else "",
         "place_name": place_name,
     }
     return render(request, "policies/update_list.html", context)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.text import slugify
 
+from policies.changelog import changes_batch
 from policies.csv_import import RowError
 from policies.models import Policy, Source
 from policies.services import (
@@ -120,11 +121,16 @@ def _place(finder: _JurisdictionFinder, state: str, row: dict[str, str], agency:
     return finder.city(state, agency)
 
 
+def agreements_import_287g_watch(*, text: str, accessed_on: dt.date | None = None) -> WatchReport:
+    """Record the archive as history of the agreements (see the module's docstring), logged
+    for readers as one import. A file with any unreadable row records nothing."""
+    with changes_batch("Import of the 287g-watch archive of ICE's 287(g) sheets"):
+        return _record_archive(text=text, accessed_on=accessed_on)
+
+
 @transaction.atomic
 @summaries_deferred()
-def agreements_import_287g_watch(*, text: str, accessed_on: dt.date | None = None) -> WatchReport:
-    """Record the archive as history of the agreements (see the module's docstring). A file
-    with any unreadable row records nothing."""
+def _record_archive(*, text: str, accessed_on: dt.date | None) -> WatchReport:
     report = WatchReport()
     listings = _listings(text, report)
     if report.problems:

@@ -222,3 +222,42 @@ def test_updates_pages_link_to_the_next_page_of_the_same_place(client, settings)
 
     assert html.unescape(older) == f"?j={chicago.slug}&page=2"
     assert "page 2 of 2" in second.content.decode()
+
+
+def test_a_bulk_import_is_one_entry_of_the_log_with_its_counts(client):
+    from policies.services import agreements_import_ice_287g
+    from tests.factories import make_state
+
+    alabama = make_state("AL", "Alabama")
+    make_jurisdiction(name="Colbert County", kind="county", state="AL", parent=alabama)
+    make_policy(title="An edit of its own")
+    rows = [
+        {
+            "STATE": "ALABAMA",
+            "LAW ENFORCEMENT AGENCY": f"Colbert County {name}",
+            "TYPE": "County",
+            "COUNTY": "Colbert County",
+            "SUPPORT TYPE": "Task Force Model",
+            "SIGNED": "2025-07-02",
+        }
+        for name in ("Sheriff's Office", "Jail", "Drug Task Force")
+    ]
+    agreements_import_ice_287g(rows=rows, sheet_date=dt.date(2025, 7, 18))
+
+    page = html.unescape(client.get(reverse("policies:update-list")).content.decode())
+    assert "Import of ICE's 287(g) sheet of July 18, 2025" in page
+    assert "3 added, 0 changed, 0 withdrawn." in page
+    assert page.count('class="update update-batch"') == 1
+    assert "An edit of its own" in page
+
+    batch = PublicChange.objects.exclude(batch="").values_list("batch", flat=True).first()
+    listed = client.get(reverse("policies:update-list"), {"batch": batch}).content.decode()
+    assert listed.count('class="update"') == 3
+    assert client.get(reverse("policies:update-list"), {"batch": "nope"}).status_code == 400
+
+    feed = ET.fromstring(client.get(reverse("policies:updates-feed")).content)
+    titles = [entry.findtext(f"{ATOM}title") for entry in feed.iter(f"{ATOM}entry")]
+    assert "Import of ICE's 287(g) sheet of July 18, 2025: 3 added, 0 changed, 0 withdrawn" in (
+        titles
+    )
+    assert len(titles) == 2

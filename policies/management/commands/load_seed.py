@@ -12,6 +12,7 @@ from arrivals.services import (
     figures_import_texas_busing,
 )
 from config.data_version import bump_data_version
+from policies.changelog import changes_batch
 from policies.csv_import import csv_import
 from policies.importers.watch_287g import agreements_import_287g_watch
 from policies.resources import (
@@ -64,7 +65,8 @@ class Command(BaseCommand):
             (CURATED / "policies.csv", PolicyResource()),
             (CURATED / "findings.csv", NoPolicyFindingResource()),
         ):
-            report = csv_import(resource=resource, text=read(path))
+            with changes_batch(f"Import of {path.parent.name}/{path.name}"):
+                report = csv_import(resource=resource, text=read(path))
             if not report.ok:
                 raise CommandError(f"{path.name}: " + "; ".join(map(str, report.errors)))
             self.stdout.write(f"{path.name}: {report.summary()}")
@@ -82,9 +84,10 @@ class Command(BaseCommand):
             raise CommandError(f"{WATCH_ARCHIVE}: " + "; ".join(map(str, watch.problems)))
         self.stdout.write(watch.summary())
 
-        doj = designations_import_doj_list(
-            text=read(REFERENCE / "doj_sanctuary_jurisdictions_2025-08-05.csv")
-        )
+        with changes_batch("Import of the Justice Department's list of August 5, 2025"):
+            doj = designations_import_doj_list(
+                text=read(REFERENCE / "doj_sanctuary_jurisdictions_2025-08-05.csv")
+            )
         self.stdout.write(f"Justice Department list: {doj.created} new, {doj.unchanged} unchanged")
 
         for label, service, name in (
@@ -100,7 +103,8 @@ class Command(BaseCommand):
                 "nyc_monthly_shelter_pop_by_agency_ll37_ll79.csv",
             ),
         ):
-            report = service(text=read(REFERENCE / name))
+            with changes_batch(f"Import of {label.lower()} ({name})"):
+                report = service(text=read(REFERENCE / name))
             self.stdout.write(f"{label}: {report}")
             for skipped in report.skipped:
                 self.stdout.write(f"  {name} {skipped}")
