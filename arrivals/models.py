@@ -194,7 +194,7 @@ class ArrivalCount(ChoiceLabelsMixin, models.Model):
             return gettext("%(start)s to %(end)s") % {"start": start, "end": end}
         if self.as_of_precision == DatePrecision.DAY:
             return pgettext("a day", "on %(as_of)s") % {"as_of": as_of}
-        return pgettext("a month or year", "on %(as_of)s") % {"as_of": as_of}
+        return pgettext("a month or year", "in %(as_of)s") % {"as_of": as_of}
 
     @property
     def interval(self) -> tuple[dt.date, dt.date]:

@@ -23,11 +23,12 @@ class PoliciesConfig(AppConfig):
                 pre_save.connect(
                     summaries.remember_jurisdiction_before_save, sender=model, dispatch_uid=uid
                 )
-        m2m_changed.connect(
-            summaries.refresh_after_sources_change,
-            sender=Policy.sources.through,
-            dispatch_uid="summary-policy-sources",
-        )
+        for through in (Policy.sources.through, NoPolicyFinding.sources.through):
+            m2m_changed.connect(
+                summaries.refresh_after_sources_change,
+                sender=through,
+                dispatch_uid=f"summary-sources-{through}",
+            )
         for model in (Jurisdiction, Source, Policy, NoPolicyFinding, Designation, ArrivalCount):
             post_save.connect(bump_data_version, sender=model, dispatch_uid=f"bump-save-{model}")
             post_delete.connect(

@@ -44,6 +44,7 @@ def source_count() -> RawSQL:
     UNION removes a source cited by several records; the ORM cannot correlate a union."""
     jurisdiction = f'"{Jurisdiction._meta.db_table}"."id"'
     policy_sources = Policy.sources.through._meta.db_table
+    finding_sources = NoPolicyFinding.sources.through._meta.db_table
     return RawSQL(
         f"""(SELECT COUNT(*) FROM (
             SELECT ps.source_id FROM {policy_sources} ps
@@ -55,8 +56,12 @@ def source_count() -> RawSQL:
             UNION
             SELECT d.source_id FROM {Designation._meta.db_table} d
              WHERE d.jurisdiction_id = {jurisdiction} AND d.published = %s
+            UNION
+            SELECT fs.source_id FROM {finding_sources} fs
+              JOIN {NoPolicyFinding._meta.db_table} f ON f.id = fs.nopolicyfinding_id
+             WHERE f.jurisdiction_id = {jurisdiction} AND f.published = %s
         ) cited)""",
-        (True, True, True),
+        (True, True, True, True),
         output_field=IntegerField(),
     )
 
@@ -92,16 +97,21 @@ class LiveColumns:
 
     def stance(self) -> Case:
         """Where the place stands as of the day: its own rules in effect, else a published
-        "none found" finding, else NULL (not researched)."""
+        "none found" finding, else "none in effect" when it has rules on record, else NULL
+        (not researched)."""
         rules = self.in_effect.stances()
         limits = Exists(rules.filter(direction=Policy.Direction.LIMITS))
         expands = Exists(rules.filter(direction=Policy.Direction.EXPANDS))
         none_found = Exists(NoPolicyFinding.objects.published().filter(jurisdiction=OuterRef("pk")))
+        researched = Exists(
+            Policy.objects.published().stances().filter(jurisdiction=OuterRef("pk"))
+        )
         return Case(
             When(limits & expands, then=Value(Stance.MIXED)),
             When(limits, then=Value(Stance.LIMITS)),
             When(expands, then=Value(Stance.EXPANDS)),
             When(none_found, then=Value(Stance.NONE_FOUND)),
+            When(researched, then=Value(Stance.NONE_IN_EFFECT)),
             default=Value(None),
             output_field=CharField(),
         )

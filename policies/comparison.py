@@ -188,8 +188,16 @@ def _sources_cited_by(ids: list[int]) -> dict[int, set[int]]:
         .values_list("jurisdiction_id", "source_id")
         .order_by()
     )
+    finding_sources = (
+        NoPolicyFinding.sources.through.objects.filter(
+            nopolicyfinding__jurisdiction_id__in=ids, nopolicyfinding__published=True
+        )
+        .values_list("nopolicyfinding__jurisdiction_id", "source_id")
+        .order_by()
+    )
     cited: dict[int, set[int]] = {}
-    for jurisdiction_id, source_id in policy_sources.union(figure_sources, designation_sources):
+    sources = policy_sources.union(figure_sources, designation_sources, finding_sources)
+    for jurisdiction_id, source_id in sources:
         cited.setdefault(jurisdiction_id, set()).add(source_id)
     return cited
 
@@ -198,6 +206,8 @@ def stance_label(stance: str | None, *, statewide: bool) -> str:
     """A stance in words; "none found" names the level that was searched."""
     if stance == Stance.NONE_FOUND:
         return str(_("No statewide law found") if statewide else _("No local policy found"))
+    if stance == Stance.NONE_IN_EFFECT:
+        return str(_("None in effect then") if statewide else _("No local rule in effect then"))
     return str(Stance(stance).label) if stance else ""
 
 

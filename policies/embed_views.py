@@ -14,7 +14,6 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_safe
@@ -35,7 +34,7 @@ from policies.forms import (
     MapForm,
     checked_filters,
 )
-from policies.models import Source
+from policies.models import Source, format_partial_date
 from policies.views import (
     DOWNLOAD_FORMATS,
     _chart,
@@ -64,11 +63,13 @@ def _shared_body(request: HttpRequest, question: tuple, render_body: Callable[[]
     return {name: mark_safe(part) if name in HTML_PARTS else part for name, part in body.items()}
 
 
-def _as_of(day: dt.date | None) -> dict[str, str]:
-    """What the footer says the data is as of: the newest record the embed shows."""
-    if day is None:
+def _as_of(newest: tuple[dt.date, str] | None) -> dict[str, str]:
+    """What the footer says the data is as of: the newest record the embed shows, as
+    precisely as it is known ("November 2024")."""
+    if newest is None:
         return {}
-    return {"iso": day.isoformat(), "display": date_format(day, "DATE_FORMAT")}
+    day, precision = newest
+    return {"iso": day.isoformat(), "display": format_partial_date(day, precision)}
 
 
 # Parameters that only say how an embed is framed: pym.js's, and "lang" from older snippets.
@@ -291,7 +292,11 @@ def embed_state_map(request: HttpRequest) -> HttpResponse:
         return {
             "title": gettext("%(label)s, by state") % {"label": context["map_label"]},
             **_parts(request, "embed/map.html", context, "subtitle", "content"),
-            "data_as_of": _as_of(context["map_sheet_day"] if metric == "agreements" else None),
+            "data_as_of": _as_of(
+                (context["map_sheet_day"], "day")
+                if metric == "agreements" and context["map_sheet_day"]
+                else None
+            ),
         }
 
     context = {

@@ -92,6 +92,9 @@ DEFINITIONS: dict[str, tuple[str, type[models.TextChoices], dict[str, str]]] = {
                 "Rules in effect point both ways, e.g. a state that bans sanctuary policies "
                 "but limits courthouse arrests."
             ),
+            "none_in_effect": _(
+                "The place's rules on record had not begun, or had ended, by the date shown."
+            ),
             "none_found": _(
                 "Research found no law or local policy on cooperation; the record says when "
                 "it was checked and what was consulted. A finding, not a gap: places not yet "
@@ -132,8 +135,8 @@ DEFINITIONS: dict[str, tuple[str, type[models.TextChoices], dict[str, str]]] = {
             ),
             "serious_offenses": _(
                 "The jail honors detainers only for people charged with or convicted of listed "
-                "serious offenses (New York City, for example, has declined detainers since "
-                "2014 except for people convicted of one of 170 serious offenses)."
+                "serious offenses (California's TRUST Act of 2013, for example, allowed holds "
+                "only after convictions for offenses it listed)."
             ),
             "always": _("The jail honors every ICE detainer it receives."),
         },

@@ -319,7 +319,7 @@ class PolicyQuerySet(PublishedQuerySet):
 
 class Policy(ChoiceLabelsMixin, models.Model):
     class Category(models.TextChoices):
-        SANCTUARY = "sanctuary", _("State law, ordinance or executive order on cooperation")
+        SANCTUARY = "sanctuary", _("Law, ordinance or executive order on cooperation")
         DETAINER = "detainer", _("ICE detainer rule")
         AGREEMENT_287G = "287g", _("287(g) agreement")
         COOPERATION = "cooperation", _("Other cooperation rule (jail access, information sharing)")
@@ -464,6 +464,12 @@ class Policy(ChoiceLabelsMixin, models.Model):
         return max((s.accessed_on for s in self.sources.all() if s.accessed_on), default=None)
 
     @property
+    def newest_source_date(self) -> dt.date | None:
+        """The newest publication date among its sources (reads prefetched sources): for a
+        287(g) agreement, the newest ICE sheet that lists it."""
+        return max((s.published_on for s in self.sources.all() if s.published_on), default=None)
+
+    @property
     def is_unconfirmed(self) -> bool:
         """Cited only by blogs or aggregators (reads prefetched sources)."""
         return rests_on_weak_sources(self.sources.all())
@@ -591,6 +597,7 @@ class Stance(models.TextChoices):
     LIMITS = "limits", _("Limits cooperation")
     EXPANDS = "expands", _("Requires cooperation")
     MIXED = "mixed", _("Both limits and requires cooperation in part")
+    NONE_IN_EFFECT = "none_in_effect", _("No rule in effect on that date")
     NONE_FOUND = "none_found", _("No policy found")
 
     @classmethod
@@ -609,7 +616,14 @@ class Stance(models.TextChoices):
             return cls.LIMITS
         if expands:
             return cls.EXPANDS
-        return cls.NONE_FOUND if findings else None
+        if findings:
+            return cls.NONE_FOUND
+        researched = any(
+            policy.category != Policy.Category.AGREEMENT_287G
+            and policy.direction != Policy.Direction.NEITHER
+            for policy in policies
+        )
+        return cls.NONE_IN_EFFECT if researched else None
 
 
 class Designation(ChoiceLabelsMixin, models.Model):
@@ -678,7 +692,7 @@ class JurisdictionSummary(models.Model):
     # NULL, as in the columns computed from the records: no such policy (sorted last).
     sanctuary_status_then = models.CharField(max_length=20, null=True)  # noqa: DJ001
     detainer_rule_then = models.CharField(max_length=20, null=True)  # noqa: DJ001
-    stance = models.CharField(max_length=12, choices=Stance.choices, null=True)  # noqa: DJ001
+    stance = models.CharField(max_length=16, choices=Stance.choices, null=True)  # noqa: DJ001
     agreement_total = models.IntegerField()
     # In-effect 287(g) models, delimited (",jail,task_force,") so one can be matched exactly.
     agreement_models = models.CharField(max_length=100)

@@ -13,6 +13,7 @@ from arrivals.selectors import newest_figures
 from policies.comparison import stance_label
 from policies.geography import STATE_NAMES
 from policies.models import (
+    DatePrecision,
     Designation,
     Jurisdiction,
     JurisdictionSummary,
@@ -91,10 +92,11 @@ def inherited_rules(
     policies = (
         Policy.objects.published()
         .exclude(category=Policy.Category.AGREEMENT_287G)
+        .exclude(status=Policy.Status.PROPOSED)  # a bill applies to no one
         .with_start()
         .filter(jurisdiction__in=ancestors)
         .prefetch_related("sources")
-        .order_by(F("began_on").asc(nulls_first=True), "title")
+        .order_by(F("began_on").asc(nulls_last=True), "title")
     )
     if day:
         policies = policies.filter(Q(began_on__lte=day) | Q(began_on__isnull=True))
@@ -432,15 +434,19 @@ def batch_counts(*, entries: list[PublicChange], jurisdiction_slug: str = "") ->
 
 def records_as_of(
     *, figures=(), policies=(), findings=(), designations=(), sheet_day: dt.date | None = None
-) -> dt.date | None:
-    """The newest date of the records a view shows: a figure's as-of date, a policy's latest
-    event or the day its sources were last read, a finding's check, a designation's date, the
-    ICE sheet agreements come from. What a page says its data is "as of", never the day the
-    database was loaded."""
-    days = [sheet_day]
-    days += [figure.as_of for figure in figures]
-    days += [finding.checked_on for finding in findings]
-    days += [designation.designated_on for designation in designations]
+) -> tuple[dt.date, str] | None:
+    """The newest date of the records a view shows, with how precisely it is known: a
+    figure's as-of date, a policy's latest event or the day its sources were last read, a
+    finding's check, a designation's date, the ICE sheet agreements come from. What a page
+    says its data is "as of", never the day the database was loaded."""
+    day = DatePrecision.DAY
+    dates = [(sheet_day, day)]
+    dates += [(figure.as_of, figure.as_of_precision) for figure in figures]
+    dates += [(finding.checked_on, day) for finding in findings]
+    dates += [(designation.designated_on, day) for designation in designations]
     for policy in policies:
-        days += [policy.starts_on, policy.ended_on, policy.last_verified]
-    return max(filter(None, days), default=None)
+        dates += [(policy.starts_on, day), (policy.ended_on, day), (policy.last_verified, day)]
+    known = [(when, precision) for when, precision in dates if when]
+    # The newest date; of equal dates, the most precisely known.
+    precise_first = {DatePrecision.DAY: 2, DatePrecision.MONTH: 1, DatePrecision.YEAR: 0}
+    return max(known, key=lambda d: (d[0], precise_first[d[1]]), default=None)

@@ -27,7 +27,7 @@ from policies.models import Jurisdiction, JurisdictionSummary, NoPolicyFinding, 
 
 # Part of the freshness check's cache key: a migration that adds a summary column marks the
 # rows stale, and the check must not trust an answer cached before it ran. Bump with it.
-SUMMARY_FORMAT = 3
+SUMMARY_FORMAT = 4
 SUMMARY_FIELDS = [
     field.name
     for field in JurisdictionSummary._meta.concrete_fields
@@ -148,12 +148,12 @@ def refresh_after_change(sender, instance, **kwargs) -> None:
     refresh_summaries(_jurisdictions_of(instance))
 
 
-def refresh_after_sources_change(sender, instance, action, pk_set, **kwargs) -> None:
-    """Signal handler for a policy's sources being added, removed or cleared."""
+def refresh_after_sources_change(sender, instance, action, pk_set, model, **kwargs) -> None:
+    """Signal handler for a policy's or finding's sources being added, removed or cleared."""
     if _deferring() or not action.startswith("post_"):
         return
-    if isinstance(instance, Policy):
+    if hasattr(instance, "jurisdiction_id"):
         refresh_summaries({instance.jurisdiction_id})
-    else:  # changed from the source's side
-        policies = Policy.objects.filter(pk__in=pk_set or ())
-        refresh_summaries(set(policies.values_list("jurisdiction_id", flat=True)))
+    else:  # changed from the source's side: `model` is the policy or finding model
+        records = model.objects.filter(pk__in=pk_set or ())
+        refresh_summaries(set(records.values_list("jurisdiction_id", flat=True)))

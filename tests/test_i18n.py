@@ -109,7 +109,7 @@ def test_chicago_in_spanish_has_local_dates_numbers_and_terms_linked(client, chi
     assert "Más de 51\xa0000" in page
     assert "5 de agosto de 2025" in page
     assert "verificado por última vez el" in page and "9 de junio de 2025" in page
-    assert "Ley estatal, ordenanza u orden ejecutiva sobre cooperación" in page
+    assert "Ley, ordenanza u orden ejecutiva sobre cooperación" in page
     assert "Welcoming City Ordinance" in page  # staff's title is not translated
     assert 'href="https://example.org/' in page  # sources still cited
     assert 'href="/es/methodology/#category-sanctuary"' in page

@@ -129,8 +129,14 @@ def test_embed_footer_gives_the_newest_record_date_not_the_load_date(client, chi
     make_arrival_count(jurisdiction=chicago, value=60000, as_of=dt.date(2024, 12, 1))
     assert as_of(chart) == max(newest, dt.date(2024, 12, 1)).isoformat()
 
+    make_arrival_count(
+        jurisdiction=chicago, value=61000, as_of=dt.date(2025, 2, 1), as_of_precision="month"
+    )
+    page = client.get(chart).content.decode()
+    assert 'Data as of <time datetime="2025-02-01">February 2025</time>' in page
+
     with translation.override("es"):
-        in_spanish = date_format(dt.date.fromisoformat(as_of(chart)), "DATE_FORMAT")
+        in_spanish = date_format(dt.date.fromisoformat(as_of(chart)), "YEAR_MONTH_FORMAT")
     assert f">{in_spanish}</time>" in client.get("/es" + chart).content.decode()
 
 

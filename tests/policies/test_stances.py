@@ -86,7 +86,8 @@ def test_stances_from_rules_in_effect_and_from_findings(illinois_places):
         stances = state_stances(day=day)
         assert stances["TX"] == Stance.EXPANDS and stances["AZ"] == Stance.MIXED
         assert stances["PA"] == Stance.NONE_FOUND and stances["OH"] is None
-    assert state_stances(day=dt.date(2016, 1, 1))["IL"] is None  # before the TRUST Act
+    # Before the TRUST Act Illinois was researched and had none in effect: not "unresearched".
+    assert state_stances(day=dt.date(2016, 1, 1))["IL"] == Stance.NONE_IN_EFFECT
 
 
 def test_the_table_shows_each_place_beside_its_state_law(client, illinois_places):
@@ -106,6 +107,13 @@ def test_the_table_shows_each_place_beside_its_state_law(client, illinois_places
     assert "Limits cooperation" in rows["Philadelphia"]
     assert "No statewide law found" in rows["Philadelphia"]
     assert rows["Pennsylvania"].count("No statewide law found") == 2  # its own, and its law
+    assert rows["Pennsylvania"].rstrip().endswith("<td>1</td>")  # the finding's source counts
+
+    then = client.get(
+        reverse("policies:jurisdiction-list") + "?as_of=2016-01-01&q=Chicago",
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert "None in effect then" in then and "Not yet researched" not in then
 
 
 def test_a_city_page_shows_its_county_and_state_rules_labelled_and_in_its_timeline(
@@ -116,6 +124,11 @@ def test_a_city_page_shows_its_county_and_state_rules_labelled_and_in_its_timeli
     assert "State law that applies here: Illinois" in page
     assert "Cook County, IL: Detainer ordinance" in page and "Illinois: Illinois TRUST Act" in page
     assert "Date not recorded" in page
+
+    past = client.get(illinois_places["chicago"].get_absolute_url() + "?as_of=2015-01-01")
+    assert (
+        "Start date not recorded: it may not have applied on Jan. 1, 2015" in past.content.decode()
+    )
 
 
 def test_records_resting_only_on_blogs_are_unconfirmed_and_never_headline(client):
