@@ -356,7 +356,7 @@ class MapForm(AsOfForm):
         self.fields["metric"].choices = list(MAP_METRICS.items())
 
     def clean_metric(self) -> str:
-        return self.cleaned_data["metric"] or "agreements"
+        return self.cleaned_data["metric"] or "state_law"
 
     def clean_as_of(self) -> dt.date:
         return self.cleaned_data["as_of"] or dt.date.today()

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from arrivals.models import ArrivalCount
 from arrivals.selectors import newest_figures
-from policies.comparison import stance_label
+from policies.comparison import stance_label, state_stances
 from policies.geography import STATE_NAMES
 from policies.models import (
     DatePrecision,
@@ -243,6 +243,7 @@ STATE_TILES = {
 }  # fmt: skip
 
 MAP_METRICS = {
+    "state_law": _("Statewide law on cooperation with immigration enforcement"),
     "agreements": _("287(g) agreements in effect"),
     "limits": _("Places with a policy limiting cooperation in effect"),
     "designations": _("Places listed by an outside body"),
@@ -257,6 +258,8 @@ class MapTile:
     column: int
     count: int
     shade: int  # 0 (none) to 4 (most), for the colour scale
+    stance: str = ""  # the "state_law" metric: the state's own stance, "" if not researched
+    stance_label: str = ""
 
     @property
     def grid_row(self) -> int:
@@ -342,6 +345,35 @@ def ice_sheet_day(day: dt.date) -> dt.date | None:
     return max((sheet for sheet in ice_sheet_dates() if sheet <= day), default=None)
 
 
+def state_law_map(*, day: dt.date) -> list[MapTile]:
+    """One tile per state with its statewide stance as of `day` (one or two queries)."""
+    stances = state_stances(day=day)
+    return [
+        MapTile(
+            state,
+            STATE_NAMES[state],
+            row,
+            column,
+            count=0,
+            shade=0,
+            stance=stances.get(state) or "",
+            stance_label=stance_label(stances.get(state), statewide=True)
+            or str(_("Not yet researched")),
+        )
+        for state, (row, column) in STATE_TILES.items()
+    ]
+
+
+STATE_LAW_LEGEND = (
+    (Stance.LIMITS, _("Limits cooperation")),
+    (Stance.EXPANDS, _("Requires cooperation")),
+    (Stance.MIXED, _("Both, in part")),
+    (Stance.NONE_FOUND, _("No statewide law found")),
+    (Stance.NONE_IN_EFFECT, _("None in effect then")),
+    ("", _("Not yet researched")),
+)
+
+
 def map_context(*, day: dt.date, metric: str) -> dict:
     """What the map partial needs: tiles, national totals, labels, the ICE sheets recorded
     (what agreement counts rest on, and where their history is missing) and dates to jump to."""
@@ -350,11 +382,16 @@ def map_context(*, day: dt.date, metric: str) -> dict:
     jumps = [dt.date(year, 12, 31) for year in (2015, 2018, 2020, 2023) if year < today.year]
     if sheets:
         jumps = [*(jump for jump in jumps if jump < sheets[0]), *sheets]
-    by_state = _state_counts(day=day, metric=metric)
+    if metric == "state_law":
+        tiles, by_state = state_law_map(day=day), {}
+    else:
+        by_state = _state_counts(day=day, metric=metric)
+        tiles = _tiles(by_state)
     return {
+        "map_state_law_legend": STATE_LAW_LEGEND,
         "map_sheet_day": max((sheet for sheet in sheets if sheet <= day), default=None),
         "map_first_sheet_day": sheets[0] if sheets else None,
-        "map_tiles": _tiles(by_state),
+        "map_tiles": tiles,
         "map_totals": _totals(by_state),
         "map_metric": metric,
         "map_metrics": MAP_METRICS,

@@ -231,7 +231,8 @@ def _home_overview(request: HtmxHttpRequest, filters: ComparisonFilters) -> Safe
         cities = list(dict.fromkeys(f.jurisdiction for f in headline))[:3]
         context = {
             "headline_figures": headline,
-            **selectors.map_context(day=filters.day, metric="agreements"),
+            **selectors.map_context(day=filters.day, metric="state_law"),
+            "agreement_totals": selectors.agreement_totals(day=filters.day),
             "chart": _chart(
                 jurisdictions=cities,
                 day=filters.as_of,
@@ -546,11 +547,19 @@ def state_map_download(request: HtmxHttpRequest, fmt: str) -> HttpResponse:
     if not form.is_valid():
         return bad_request(request, form)
     day, metric = form.cleaned_data["as_of"], form.cleaned_data["metric"]
-    tiles = selectors.state_map(day=day, metric=metric)
-    records = [
-        {"state": t.state, "name": t.name, "count": t.count, "metric": metric, "as_of": day}
-        for t in tiles
-    ]
+    if metric == "state_law":
+        tiles = selectors.state_law_map(day=day)
+        records = [
+            {"state": t.state, "name": t.name, "stance": t.stance or None, "metric": metric,
+             "as_of": day}
+            for t in tiles
+        ]  # fmt: skip
+    else:
+        tiles = selectors.state_map(day=day, metric=metric)
+        records = [
+            {"state": t.state, "name": t.name, "count": t.count, "metric": metric, "as_of": day}
+            for t in tiles
+        ]
     if fmt == "json":
         return json_download(
             payload={
@@ -564,7 +573,7 @@ def state_map_download(request: HtmxHttpRequest, fmt: str) -> HttpResponse:
         )
     return csv_download(
         filename=f"map-{metric}-{day}.csv",
-        header=["state", "name", "count", "metric", "as_of"],
+        header=list(records[0]) if records else [],
         rows=[list(record.values()) for record in records],
     )
 

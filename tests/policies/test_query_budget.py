@@ -83,8 +83,9 @@ def test_reader_pages_run_a_bounded_number_of_queries_at_scale(
         (reverse("policies:jurisdiction-list") + "?sort=sources&state=IL", fragment, 4),
         # As of another day the columns come from the records: three more queries.
         (reverse("policies:jurisdiction-list") + "?as_of=2020-06-01&direction=limits", {}, 7),
-        # The table, then the headline figures, the map with its totals, the chart.
-        (reverse("policies:home"), {}, 7),
+        # The table, then the headline figures, the statewide-law map, the ICE sheets and
+        # agreement totals, the chart.
+        (reverse("policies:home"), {}, 8),
         # The place and its records, then the county's and state's rules that apply to it.
         (busy_place.get_absolute_url(), {}, 9),
         (reverse("policies:compare") + f"?j={busy_place.slug}&j=place-1", {}, 16),

@@ -168,3 +168,20 @@ def test_every_page_advertises_the_updates_feed(client):
     page = client.get(reverse("policies:methodology")).content.decode()
     feed = r'<link rel="alternate" type="application/atom\+xml"[^>]*href="/updates/feed/"'
     assert re.search(feed, page)
+
+
+def test_the_map_shows_each_states_law_and_its_download_says_so(client, illinois_places):
+    texas = make_state("TX", "Texas")
+    make_policy(jurisdiction=texas, title="SB 4", direction=Policy.Direction.EXPANDS)
+
+    page = client.get(reverse("policies:state-map")).content.decode()  # the default metric
+    assert (
+        'class="tile stance-limits row-' in page and 'title="Illinois: Limits cooperation"' in page
+    )
+    assert 'title="Texas: Requires cooperation"' in page
+    assert 'title="Ohio: Not yet researched"' in page
+    home = client.get(reverse("policies:home")).content.decode()
+    assert "Statewide laws on cooperation with immigration enforcement" in home
+
+    rows = client.get(reverse("policies:state-map-download", args=["csv"])).content.decode()
+    assert "IL,Illinois,limits,state_law," in rows and "OH,Ohio,,state_law," in rows
