@@ -185,3 +185,12 @@ def test_the_map_shows_each_states_law_and_its_download_says_so(client, illinois
 
     rows = client.get(reverse("policies:state-map-download", args=["csv"])).content.decode()
     assert "IL,Illinois,limits,state_law," in rows and "OH,Ohio,,state_law," in rows
+
+
+def test_the_embed_card_gives_the_places_own_policy_and_the_rules_it_inherits(
+    client, illinois_places
+):
+    card = client.get(reverse("embed:jurisdiction-card", args=["il-chicago"])).content.decode()
+    assert "Own policy" in card and "Limits cooperation" in card
+    assert "County rules (Cook County)" in card and "State law (Illinois)" in card
+    assert "Illinois TRUST Act" in card
