@@ -75,3 +75,18 @@ def test_an_unreadable_archive_records_nothing(colbert):
     report = agreements_import_287g_watch(text="date,state\n2025-05-16 am,ALABAMA\n")
     assert "missing columns" in report.problems[0].message
     assert not Policy.objects.exists()
+
+
+def test_the_archive_then_ices_newer_sheet_give_the_same_history(colbert):
+    agreements_import_287g_watch(text=ARCHIVE)
+    report = agreements_import_ice_287g(
+        rows=read_csv_rows(ICE_SHEET), sheet_date=dt.date(2025, 7, 18)
+    )
+    # The jail model continues under ICE's spelling; the warrant-service one had ended.
+    assert len(report.renamed) == 1 and report.ended == 1
+    jail = Policy.objects.get(agreement_model="jail_enforcement")
+    assert jail.agency == "Colbert County Sheriff's Office"
+    assert jail.first_listed_on == dt.date(2025, 5, 16)
+    [warrant] = Policy.objects.filter(agreement_model="warrant_service")
+    assert (warrant.status, warrant.ended_on) == ("expired", dt.date(2025, 7, 18))
+    assert agreement_totals(day=dt.date(2025, 7, 18))["total"] == 2
