@@ -1,6 +1,7 @@
 """Admin building blocks shared by the apps: history with a change reason, and CSV import."""
 
 from django import forms
+from django.core.exceptions import PermissionDenied
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -19,6 +20,15 @@ class HistoryAdmin(ImportExportMixin, SimpleHistoryAdmin):
     (django-import-export), and an optional reason stored with each change."""
 
     form = ChangeReasonForm
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # django-simple-history lets anyone who may view the history submit its revert form;
+        # a revert is a change, so it needs the change permission.
+        if request.method == "POST" and not self.has_change_permission(
+            request, self.get_object(request, object_id)
+        ):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def save_model(self, request, obj, form, change) -> None:
         obj._change_reason = form.cleaned_data.get("change_reason") or None

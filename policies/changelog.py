@@ -211,12 +211,16 @@ def public_change_for(
     if not is_published and not was_published:
         return None
     lookups = _Lookups(known=place)
-    snapshot = _snapshot(row, record_type, lookups)
+    withdrawn = was_published and not is_published
+    # A withdrawal shows what readers last saw: text saved with it (a new title, say) was
+    # never published.
+    row_shown = previous if withdrawn else row
+    snapshot = _snapshot(row_shown, record_type, lookups)
     changes: list[list] = []
-    if is_published and not was_published:
-        kind = PublicChange.Kind.ADDED
-    elif was_published and not is_published:
+    if withdrawn:
         kind = PublicChange.Kind.REMOVED
+    elif not was_published:
+        kind = PublicChange.Kind.ADDED
     else:
         before = _snapshot(previous, record_type, lookups)
         changes = [
@@ -227,14 +231,14 @@ def public_change_for(
         if not changes:
             return None
         kind = PublicChange.Kind.CHANGED
-    place = lookups.place(row.jurisdiction_id)
+    place = lookups.place(row_shown.jurisdiction_id)
     batch, batch_label = getattr(_batch, "current", None) or ("", "")
     return PublicChange(
         changed_at=row.history_date,
         kind=kind,
         record_type=record_type,
         record_id=row.id,
-        record_label=_label(row, record_type)[:300],
+        record_label=_label(row_shown, record_type)[:300],
         jurisdiction_slug=place.slug if place else "",
         jurisdiction_name=place.display_name if place else "",
         snapshot=snapshot,

@@ -8,6 +8,7 @@ saves nothing (the import runs in one transaction).
 from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
+from config.downloads import FORMULA_PREFIXES, spreadsheet_safe
 from policies.changelog import changes_batch
 from policies.import_widgets import (
     ChoiceWidget,
@@ -66,7 +67,17 @@ class ValidatedResource(resources.ModelResource):
             return super().import_data(dataset, **kwargs)
 
     def before_import_row(self, row, **kwargs):
+        # Undo the export's neutralisation (below), so an exported file re-imports unchanged.
+        for column, value in row.items():
+            if isinstance(value, str) and value.startswith("'") and value[1:2] in FORMULA_PREFIXES:
+                row[column] = value[1:]
         precision_fields_from_partial_dates(row, self.partial_dates)
+
+    def export_field(self, field, instance, **kwargs):
+        """Every exported cell safe to open in a spreadsheet: text a spreadsheet would run as a
+        formula gets a leading apostrophe. django-import-export's own setting only strips a
+        leading "=", and loses it."""
+        return spreadsheet_safe(super().export_field(field, instance, **kwargs))
 
     def get_instance(self, instance_loader, row):
         # A bad cell in a key column would otherwise surface as an exception without its field;

@@ -261,3 +261,21 @@ def test_a_bulk_import_is_one_entry_of_the_log_with_its_counts(client):
         titles
     )
     assert len(titles) == 2
+
+
+def test_withdrawing_a_record_never_shows_its_unpublished_text(client):
+    """Security review finding 4: the "Removed" entry showed the draft title saved with it."""
+    policy = make_policy(title="Published title", summary="Published summary.")
+    later(policy)
+    policy.published = False
+    policy.title = "Draft title never published"
+    policy.summary = "Draft summary."
+    policy.save()
+
+    removed = entries_of(policy)[-1]
+    assert removed.kind == PublicChange.Kind.REMOVED
+    assert removed.record_label == "Published title"
+    assert "Draft" not in str(removed.snapshot)
+    page = client.get(reverse("policies:update-list")).content.decode()
+    feed = client.get(reverse("policies:updates-feed")).content.decode()
+    assert "Draft title never published" not in page + feed

@@ -213,3 +213,26 @@ def test_an_import_that_fails_halfway_leaves_the_database_exactly_as_before(plac
 
     assert not report.ok
     assert dump() == before
+
+
+def test_exports_neutralise_formulas_and_reimport_unchanged(places):
+    """Security review finding 7: admin exports carried live spreadsheet formulas."""
+    from tests.factories import make_policy
+
+    make_policy(
+        jurisdiction=places["chicago"],
+        title="+cmd|' /C calc'!A0",
+        summary='=HYPERLINK("https://evil.example","click")',
+        public_note="-2+3",
+        sources=[places["source"]],
+    )
+    exported = PolicyResource().export().csv
+    rows = exported.splitlines()
+    assert "'+cmd|' /C calc'!A0" in exported and "'=HYPERLINK(" in exported
+    assert ",'-2+3," in rows[1]
+
+    report = csv_import(resource=PolicyResource(), text=exported)
+    assert report.ok, report.errors
+    assert (report.created, report.updated, report.skipped) == (0, 0, 1)
+    policy = Policy.objects.get()
+    assert policy.summary.startswith("=HYPERLINK(") and policy.title.startswith("+cmd")
