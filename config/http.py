@@ -8,6 +8,17 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
+def wants_fragment(request: HttpRequest) -> bool:
+    """Whether htmx asked for the swap target only: HX-Request is "true" and the request is
+    not a history restore. Header values as django-htmx reads them ("true" exactly), so the
+    page cache keys on the same answer the views give."""
+    meta = request.META
+    return (
+        meta.get("HTTP_HX_REQUEST") == "true"
+        and meta.get("HTTP_HX_HISTORY_RESTORE_REQUEST") != "true"
+    )
+
+
 def healthz(request: HttpRequest) -> HttpResponse:
     """A fixed answer for load balancers, and the benchmark's floor for a Django view."""
     return HttpResponse("ok\n", content_type="text/plain")

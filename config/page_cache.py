@@ -38,6 +38,7 @@ from django.utils.http import parse_http_date_safe
 from config.compression import ACCEPTS_GZIP, compressed
 from config.data_version import DataVersion, data_version
 from config.fragments import RecentValues
+from config.http import wants_fragment
 
 MARK = "cache_for_readers"
 BODY_HEADERS = {"Content-Length", "Content-Type", "Content-Encoding"}
@@ -78,10 +79,7 @@ def _cacheable_path(urlconf: str, path: str) -> bool:
 
 def _keys(request: HttpRequest) -> tuple[str, str]:
     """Where the response's headers and its whole (headers, body) are stored."""
-    # request.META, not request.headers: on a hit, building that mapping was a tenth of the work.
-    fragment = "HTTP_HX_REQUEST" in request.META and (
-        "HTTP_HX_HISTORY_RESTORE_REQUEST" not in request.META
-    )
+    fragment = wants_fragment(request)
     gzip = bool(ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
     # Embed snippets and links out of embeds are absolute: they name the host that was asked.
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"

@@ -24,7 +24,7 @@ from arrivals.selectors import (
 )
 from config.downloads import csv_download, json_download
 from config.fragments import cached_fragments, recall, remember, remembered, render_part
-from config.http import HtmxHttpRequest
+from config.http import HtmxHttpRequest, wants_fragment
 from config.page_cache import cached_for_readers
 from config.pagination import page_number, page_of_ids
 from policies import selectors
@@ -67,10 +67,6 @@ def bad_request(request: HtmxHttpRequest, form) -> HttpResponse:
 
 def arrival_figures_title(places) -> str:
     return gettext("Arrival figures: %(places)s") % {"places": ", ".join(map(str, places))}
-
-
-def wants_fragment(request: HtmxHttpRequest) -> bool:
-    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 def _chart(

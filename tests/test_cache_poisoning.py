@@ -1,0 +1,47 @@
+"""No request header from one reader changes what another reader receives for the same
+address (security review, finding 1: HX headers with other values than "true")."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import make_arrival_count, make_jurisdiction, make_policy, make_state
+
+pytestmark = pytest.mark.django_db
+
+POISONS = (
+    {"HX-Request": "true", "HX-History-Restore-Request": "false"},
+    {"HX-Request": "false"},
+    {"HX-Request": "TRUE"},
+    {"HX-Request": "true", "HX-History-Restore-Request": ""},
+)
+
+
+@pytest.fixture
+def pages():
+    illinois = make_state("IL", "Illinois")
+    chicago = make_jurisdiction(name="Chicago", parent=illinois)
+    make_policy(jurisdiction=chicago)
+    make_arrival_count(jurisdiction=chicago)
+    return [
+        reverse("policies:home"),
+        reverse("policies:jurisdiction-list"),
+        reverse("policies:state-map"),
+        reverse("policies:compare") + "?j=il-chicago&j=illinois",
+    ]
+
+
+@pytest.mark.parametrize("poison", POISONS)
+def test_odd_htmx_headers_never_change_the_page_others_get(client, pages, poison):
+    for url in pages:
+        first = client.get(url, headers=poison)
+        is_fragment = "<html" not in first.content.decode()
+        # django-htmx treats only "true" as an htmx request; the page cache must agree.
+        expected_fragment = poison.get("HX-Request") == "true" and (
+            poison.get("HX-History-Restore-Request") != "true"
+        )
+        assert is_fragment == expected_fragment, (url, poison)
+
+        plain = client.get(url).content.decode()
+        assert "<html" in plain, (url, poison)
+        swap = client.get(url, headers={"HX-Request": "true"}).content.decode()
+        assert "<html" not in swap, (url, poison)
