@@ -143,9 +143,14 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# Behind a proxy the connecting address is the proxy's: the client's is the one the trusted
+# proxies appended to X-Forwarded-For (TRUSTED_PROXY_COUNT of them; 0 without a proxy).
+AXES_CLIENT_IP_CALLABLE = "config.http.client_ip"
 AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
 AXES_FAILURE_LIMIT = 5
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# A username from one address, and any usernames from one address (password spraying).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -246,3 +246,29 @@ def test_editors_can_read_the_public_updates_log_but_not_edit_it(editor_client):
     assert listing.status_code == 200 and "Welcoming City Ordinance" in listing.content.decode()
     assert detail.status_code == 200 and 'name="_save"' not in detail.content.decode()
     assert add.status_code == 403
+
+
+@pytest.mark.parametrize("proxies", [1])
+def test_behind_a_proxy_a_lockout_is_per_client_not_for_everyone(client, editor, settings, proxies):
+    """Security review finding 6: the lockout keyed on the proxy's address."""
+    settings.TRUSTED_PROXY_COUNT = proxies
+    url = reverse("admin:login")
+    attacker = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "203.0.113.7"}
+    colleague = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "198.51.100.4"}
+    for _ in range(5):
+        client.post(url, {"username": "editor", "password": "wrong"}, **attacker)
+    locked = client.post(
+        url, {"username": "editor", "password": "a-long-test-password"}, **attacker
+    )
+    assert locked.status_code == 429
+
+    ok = client.post(url, {"username": "editor", "password": "a-long-test-password"}, **colleague)
+    assert ok.status_code == 302 and ok.wsgi_request.user.is_authenticated
+
+
+def test_trying_many_usernames_from_one_address_is_limited(client, editor):
+    url = reverse("admin:login")
+    for number in range(5):
+        client.post(url, {"username": f"guess-{number}", "password": "wrong"})
+    sprayed = client.post(url, {"username": "editor", "password": "a-long-test-password"})
+    assert sprayed.status_code == 429
