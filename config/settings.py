@@ -105,6 +105,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A hung or unreachable database ends a request with a quick 503 (config.middleware)
+    # instead of holding a worker until gunicorn kills it. The statement timeout is set for
+    # the web server only (`make serve`): imports and other commands may run longer.
+    DATABASES["default"]["OPTIONS"] = {
+        "connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", "5")),
+        **(
+            {"options": f"-c statement_timeout={os.environ['DB_STATEMENT_TIMEOUT']}"}
+            if os.environ.get("DB_STATEMENT_TIMEOUT")
+            else {}
+        ),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when REDIS_URL is set, local memory otherwise.

@@ -5,7 +5,8 @@ from unittest import mock
 
 import pytest
 from django.core.cache import caches
-from django.db import OperationalError
+from django.db import OperationalError, connection
+from django.db.backends.utils import CursorWrapper
 from django.test import override_settings
 from django.urls import reverse
 
@@ -194,3 +195,36 @@ def test_a_process_rereads_the_data_version_after_its_memo_expires(client, chica
     assert module.data_version() == first  # within DATA_VERSION_MEMO_SECONDS
     with mock.patch.object(module.time, "monotonic", return_value=module.time.monotonic() + 5):
         assert module.data_version().token == "changed-elsewhere"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statement timeout")
+def test_a_hung_database_gives_a_quick_503_not_a_held_worker(client, chicago):
+    """Security review finding 5: a hung database held every worker for gunicorn's 30 s."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET statement_timeout = '50ms'")
+    hang = "SELECT pg_sleep(5)"
+    real_execute = CursorWrapper.execute
+
+    def hung(self, sql, params=None):
+        real_execute(self, hang)
+        return real_execute(self, sql, params)
+
+    with mock.patch.object(CursorWrapper, "execute", hung):
+        response = client.get(chicago.get_absolute_url() + "?as_of=2024-01-02")
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+
+
+def test_production_settings_bound_how_long_the_database_may_take(monkeypatch):
+    import importlib
+
+    from config import settings as project_settings
+
+    monkeypatch.setenv("DATABASE_URL", "postgres://tracker@db.example:5432/tracker")
+    monkeypatch.setenv("DB_STATEMENT_TIMEOUT", "5s")
+    reloaded = importlib.reload(project_settings)
+    try:
+        options = reloaded.DATABASES["default"]["OPTIONS"]
+        assert options == {"connect_timeout": 5, "options": "-c statement_timeout=5s"}
+    finally:
+        monkeypatch.undo()
+        importlib.reload(project_settings)
