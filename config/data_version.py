@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 CACHE_KEY = "sanctuary-tracker:data-version"
@@ -26,9 +26,10 @@ class DataVersion:
 
 def _tracked_tables() -> list[str]:
     from arrivals.models import ArrivalCount
-    from policies.models import Designation, Jurisdiction, Policy, Source
+    from policies.models import Designation, Jurisdiction, NoPolicyFinding, Policy, Source
 
-    return [m._meta.db_table for m in (Jurisdiction, Source, Policy, Designation, ArrivalCount)]
+    models = (Jurisdiction, Source, Policy, NoPolicyFinding, Designation, ArrivalCount)
+    return [model._meta.db_table for model in models]
 
 
 def _from_database() -> DataVersion:
@@ -74,9 +75,17 @@ def forget_data_version() -> None:
 
 
 def bump_data_version(**_signal_kwargs) -> None:
+    """Record that committed data changed. Call it after the commit (`data_changed` does):
+    a version bumped inside a transaction would let a reader render the data from before the
+    commit and keep it under the new version."""
     forget_data_version()
     cache.set(
         CACHE_KEY,
         DataVersion(token=uuid.uuid4().hex, changed_at=timezone.now()),
         timeout=settings.DATA_VERSION_SECONDS,
     )
+
+
+def data_changed(**_signal_kwargs) -> None:
+    """Signal handler for saves and deletes: bump the version once the change is committed."""
+    transaction.on_commit(bump_data_version)

@@ -125,6 +125,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 RELEASE = os.environ.get("RELEASE") or source_digest(BASE_DIR)
 # With Redis the data version is shared by every process; with the local-memory cache each
 # process re-reads it from the database after DATA_VERSION_SECONDS, so edits reach all of them.
+# It expires with Redis too: a change saved while Redis was unreachable could not be recorded
+# there, and the version read from the database afterwards brings it back within that time.
+DATA_VERSION_SECONDS = int(os.environ.get("DATA_VERSION_SECONDS", "30"))
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
@@ -133,7 +136,6 @@ if os.environ.get("REDIS_URL"):
             "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
         }
     }
-    DATA_VERSION_SECONDS = None
 else:
     # Django's default of 300 entries is a few pages of the comparison table (each of its rows
     # is a part of its own); past it, a third of the entries are dropped at once.
@@ -143,7 +145,6 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 3000},
         }
     }
-    DATA_VERSION_SECONDS = 60
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "3600"))
 # Parts shared by many pages: table rows, the map, charts (config/fragments.py). 0 turns off.
 FRAGMENT_CACHE_SECONDS = int(os.environ.get("FRAGMENT_CACHE_SECONDS", "3600"))

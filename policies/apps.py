@@ -10,7 +10,7 @@ class PoliciesConfig(AppConfig):
 
     def ready(self) -> None:
         from arrivals.models import ArrivalCount
-        from config.data_version import bump_data_version
+        from config.data_version import data_changed
         from policies import changelog, summaries
         from policies.models import Designation, Jurisdiction, NoPolicyFinding, Policy, Source
 
@@ -30,13 +30,11 @@ class PoliciesConfig(AppConfig):
                 dispatch_uid=f"summary-sources-{through}",
             )
         for model in (Jurisdiction, Source, Policy, NoPolicyFinding, Designation, ArrivalCount):
-            post_save.connect(bump_data_version, sender=model, dispatch_uid=f"bump-save-{model}")
-            post_delete.connect(
-                bump_data_version, sender=model, dispatch_uid=f"bump-delete-{model}"
-            )
+            post_save.connect(data_changed, sender=model, dispatch_uid=f"bump-save-{model}")
+            post_delete.connect(data_changed, sender=model, dispatch_uid=f"bump-delete-{model}")
         for through in (Policy.sources.through, NoPolicyFinding.sources.through):
             m2m_changed.connect(
-                bump_data_version, sender=through, dispatch_uid=f"bump-sources-{through}"
+                data_changed, sender=through, dispatch_uid=f"bump-sources-{through}"
             )
         for model in (Policy, Designation, ArrivalCount):
             post_create_historical_record.connect(

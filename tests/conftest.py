@@ -21,6 +21,24 @@ def editor_client(client, editor):
 
 
 @pytest.fixture(autouse=True)
+def commit_hooks_run_outside_transactions(monkeypatch):
+    """Tests run inside the test case's transaction, which never commits: run an on_commit
+    callback at once when only that transaction is open, as a real commit would just after
+    the change. Callbacks registered inside a transaction of the code under test still wait
+    for it (`django_capture_on_commit_callbacks` runs them in tests about commits)."""
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    original = BaseDatabaseWrapper.on_commit
+
+    def on_commit(self, func, robust=False):
+        if self.atomic_blocks and all(block._from_testcase for block in self.atomic_blocks):
+            return func()
+        return original(self, func, robust)
+
+    monkeypatch.setattr(BaseDatabaseWrapper, "on_commit", on_commit)
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with no cached pages or data version (rollbacks send no signals)."""
     from django.core.cache import cache

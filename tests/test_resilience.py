@@ -228,3 +228,38 @@ def test_production_settings_bound_how_long_the_database_may_take(monkeypatch):
     finally:
         monkeypatch.undo()
         importlib.reload(project_settings)
+
+
+def test_an_uncommitted_edit_does_not_move_the_data_version(
+    client, chicago, django_capture_on_commit_callbacks
+):
+    """#17: the version was bumped inside the editing transaction, so a reader rendering in
+    between stored the old data under the new version for an hour."""
+    from django.db import transaction
+
+    from config.data_version import data_version, forget_data_version
+
+    before = data_version().token
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        make_arrival_count(jurisdiction=chicago, value=99999)
+        forget_data_version()
+        assert data_version().token == before  # a reader now still sees the old version
+    assert callbacks
+    forget_data_version()
+    assert data_version().token != before
+
+
+def test_the_data_version_expires_with_redis_too(monkeypatch):
+    """Security review finding 3: with Redis the version never expired, so a change saved
+    during a Redis outage was never seen; pages cached before it came back as current."""
+    import importlib
+
+    from config import settings as project_settings
+
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/9")
+    reloaded = importlib.reload(project_settings)
+    try:
+        assert reloaded.DATA_VERSION_SECONDS == 30
+    finally:
+        monkeypatch.undo()
+        importlib.reload(project_settings)
