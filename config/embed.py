@@ -33,10 +33,29 @@ def embed_csp() -> dict:
     return {**settings.SECURE_CSP, "frame-ancestors": settings.EMBED_ALLOWED_ORIGINS or ["*"]}
 
 
-def embeddable(view):
-    """Frameable by other sites, publicly cacheable, revalidated by the data version."""
+def embeddable(form: type | None = None):
+    """Frameable by other sites, publicly cacheable, revalidated by the data version.
+
+    `form` is the view's parameter form: an address it refuses gets its 400, never a 304."""
+
+    def valid(request) -> bool:
+        return form is None or form(request.GET).is_valid()
+
+    def etag(request, *args, **kwargs) -> str | None:
+        return _etag(request) if valid(request) else None
+
+    def last_modified(request, *args, **kwargs):
+        return _last_modified(request) if valid(request) else None
+
+    def decorator(view):
+        return _embeddable(view, condition(etag_func=etag, last_modified_func=last_modified))
+
+    return decorator
+
+
+def _embeddable(view, conditional_on):
     # Embeds carry no secret (no session, no CSRF token), so compressing them is safe.
-    conditional = compressed(condition(etag_func=_etag, last_modified_func=_last_modified)(view))
+    conditional = compressed(conditional_on(view))
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -52,6 +71,11 @@ def embeddable(view):
         response._csp_config = embed_csp()
         if response.status_code in (200, 304):
             patch_cache_control(response, public=True, max_age=settings.EMBED_MAX_AGE)
+        else:
+            # An error is never revalidated into a cacheable 304.
+            for validator in ("ETag", "Last-Modified"):
+                if validator in response:
+                    del response[validator]
         return response
 
     return wrapped

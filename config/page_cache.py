@@ -35,7 +35,7 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.http import parse_http_date_safe
 
-from config.compression import ACCEPTS_GZIP, compressed
+from config.compression import accepts_gzip, compressed
 from config.data_version import DataVersion, data_version
 from config.fragments import RecentValues
 from config.http import wants_fragment
@@ -80,7 +80,7 @@ def _cacheable_path(urlconf: str, path: str) -> bool:
 def _keys(request: HttpRequest) -> tuple[str, str]:
     """Where the response's headers and its whole (headers, body) are stored."""
     fragment = wants_fragment(request)
-    gzip = bool(ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+    gzip = accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", ""))
     # Embed snippets and links out of embeds are absolute: they name the host that was asked.
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     path = hashlib.sha256(address.encode()).hexdigest()
@@ -197,6 +197,8 @@ class ReaderPageCacheMiddleware:
             version = data_version()
         except DatabaseError:
             # A cold data version needs the database; let the view report it unavailable.
+            return self.get_response(request)
+        if not set(request.GET) <= settings.CACHEABLE_QUERY_PARAMETERS:
             return self.get_response(request)
         headers_key, key = _keys(request)
         copies = _Copies(key, version)

@@ -146,6 +146,16 @@ else:
         }
     }
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "3600"))
+# The query parameters reader pages and embeds understand (their forms' fields, paging, and
+# the framing parameters of embed snippets). An address with any other parameter is answered
+# but never cached, so made-up parameters cannot fill the cache.
+CACHEABLE_QUERY_PARAMETERS = frozenset(
+    {
+        "all", "as_of", "batch", "detainer", "direction", "figures", "footer", "header", "j",
+        "kind", "metric", "model", "page", "q", "sort", "state", "theme",
+        "childId", "initialWidth", "lang", "parentTitle", "parentUrl",
+    }
+)  # fmt: skip
 # Parts shared by many pages: table rows, the map, charts (config/fragments.py). 0 turns off.
 FRAGMENT_CACHE_SECONDS = int(os.environ.get("FRAGMENT_CACHE_SECONDS", "3600"))
 # How long a process trusts its last reading of the data version (see config/data_version.py).

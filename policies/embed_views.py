@@ -118,7 +118,7 @@ def _frame_context(
     return {**frame, "full_url": request.build_absolute_uri(frame["full_path"])}
 
 
-@embeddable
+@embeddable(AsOfForm)
 @require_safe
 @cached_for_readers
 def embed_jurisdiction_chart(request: HttpRequest, slug: str) -> HttpResponse:
@@ -153,7 +153,7 @@ def _chart_body(request: HttpRequest, *, title: str, chart: dict, as_of) -> dict
     return {"title": title, **parts, "data_as_of": _as_of(selectors.records_as_of(figures=figures))}
 
 
-@embeddable
+@embeddable(CompareForm)
 @require_safe
 @cached_for_readers
 def embed_compare_chart(request: HttpRequest) -> HttpResponse:
@@ -178,7 +178,7 @@ def embed_compare_chart(request: HttpRequest) -> HttpResponse:
     return render(request, "embed/chart.html", context)
 
 
-@embeddable
+@embeddable(ComparisonFilterForm)
 @require_safe
 @cached_for_readers
 def embed_jurisdiction_table(request: HttpRequest) -> HttpResponse:
@@ -240,7 +240,7 @@ def embed_jurisdiction_table(request: HttpRequest) -> HttpResponse:
     return render(request, "embed/table.html", context)
 
 
-@embeddable
+@embeddable(AsOfForm)
 @require_safe
 @cached_for_readers
 def embed_jurisdiction_card(request: HttpRequest, slug: str) -> HttpResponse:
@@ -288,7 +288,7 @@ def embed_jurisdiction_card(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "embed/card.html", context)
 
 
-@embeddable
+@embeddable(MapForm)
 @require_safe
 @cached_for_readers
 def embed_state_map(request: HttpRequest) -> HttpResponse:

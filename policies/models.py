@@ -1,5 +1,6 @@
 import datetime as dt
 from functools import cache, lru_cache
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -62,6 +63,11 @@ def _formatted_date(value: dt.date, precision: str, language: str) -> str:
     if precision == DatePrecision.MONTH:
         return date_format(value, "YEAR_MONTH_FORMAT")
     return date_format(value, "DATE_FORMAT")
+
+
+def web_href(url: str) -> str:
+    """`url` if it is an http(s) address, else "" (a `javascript:` URL never becomes a link)."""
+    return url if urlsplit(url.strip()).scheme.lower() in ("http", "https") else ""
 
 
 def validate_precise_date(value: dt.date | None, precision: str, field: str) -> dict[str, str]:
@@ -266,6 +272,12 @@ class Source(ChoiceLabelsMixin, models.Model):
     def is_weak(self) -> bool:
         return self.kind in self.WEAK_KINDS
 
+    @property
+    def href(self) -> str:
+        """The URL for a link, checked again when drawn: only http(s) ever reaches an href,
+        whatever a bad import or an old row may hold."""
+        return web_href(self.url)
+
     def clean(self) -> None:
         errors = validate_precise_date(self.published_on, self.published_precision, "published_on")
         if self.published_on and self.accessed_on and self.accessed_on < self.published_on:
@@ -462,6 +474,10 @@ class Policy(ChoiceLabelsMixin, models.Model):
     def last_verified(self) -> dt.date | None:
         """The newest of its sources' access dates (reads prefetched sources)."""
         return max((s.accessed_on for s in self.sources.all() if s.accessed_on), default=None)
+
+    @property
+    def document_href(self) -> str:
+        return web_href(self.document_url)
 
     @property
     def newest_source_date(self) -> dt.date | None:

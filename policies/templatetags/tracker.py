@@ -136,7 +136,7 @@ def cited_sources(sources) -> str:
         '<a href="{}" rel="noopener">{}</a> <span class="source-kind">({}{})</span>',
         (
             (
-                source.url,
+                source.href,
                 source.publisher,
                 source.get_kind_display() or gettext("kind not recorded"),
                 f", {source.published_display}" if source.published_on else "",
@@ -159,7 +159,7 @@ def _source_citation(figure, *, new_tab: bool = False) -> str:
     )
     return format_html(
         '<a href="{}" rel="noopener"{}>{}</a> <span class="source-kind">({})</span>{}; {}{}',
-        source.url,
+        source.href,
         mark_safe(' target="_blank"') if new_tab else "",
         source.publisher,
         source.get_kind_display() or gettext("kind not recorded"),
@@ -287,7 +287,7 @@ def comparison_table_rows(rows, as_of: dt.date | None = None) -> dict[int, str]:
                 capfirst(figure.display_value),
                 measure,
                 figure.period_display,
-                figure.source.url,
+                figure.source.href,
                 figure.source.publisher,
                 verified(figure.last_verified),
             )
