@@ -2,7 +2,7 @@
 
 import pytest
 from django.test import Client
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import make_arrival_count, make_jurisdiction, make_policy, make_state
@@ -80,3 +80,66 @@ def test_no_query_string_makes_a_public_page_fail(seeded, path, params, htmx):
     headers = {"HX-Request": "true"} if htmx else {}
     response = client.get(path, params, headers=headers)
     assert response.status_code < 500, (path, params, response.status_code)
+
+
+HEADER_VALUES = st.sampled_from(["true", "true", "false", "TRUE", "", "true, true"])
+hostile_headers = st.fixed_dictionaries(
+    {},
+    optional={
+        "HX-Request": HEADER_VALUES,
+        "HX-History-Restore-Request": HEADER_VALUES,
+        "HX-Boosted": HEADER_VALUES,
+        "HX-Target": st.sampled_from(["jurisdiction-table", "body", "x"]),
+        "Accept-Language": st.sampled_from(["es", "fr;q=0.9", "*", "es-MX,es;q=0.8"]),
+        "Cookie": st.sampled_from(["sessionid=forged", "django_language=es", "csrftoken=x"]),
+        "X-Forwarded-Host": st.sampled_from(["evil.example", "tracker.example.org"]),
+        "X-Forwarded-Proto": st.sampled_from(["https", "http", "gopher"]),
+        "X-Forwarded-For": st.sampled_from(["203.0.113.9", "1.1.1.1, 2.2.2.2"]),
+        "Accept-Encoding": st.sampled_from(["gzip", "gzip;q=0", "br", "identity", "*"]),
+        "If-None-Match": st.sampled_from(["*", '"x"', 'W/"1"']),
+    },
+)
+extra_params = st.lists(
+    st.tuples(st.sampled_from(["utm_source", "fbclid", "x", *KEYS]), values), max_size=3
+)
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(path=st.sampled_from(PUBLIC_PATHS), headers=hostile_headers, params=extra_params)
+@example(
+    path="/jurisdictions/",
+    headers={"HX-Request": "true", "HX-History-Restore-Request": "false"},
+    params=[],
+)
+def test_no_reader_can_change_what_another_reader_gets(seeded, path, headers, params):
+    """Security review: one client's headers and parameters never change the body another
+    client receives for the same address and the same values of the Vary headers."""
+    from django.core.cache import cache
+
+    from config.data_version import forget_data_version
+
+    # The next reader sends no htmx headers, cookies or forwarding headers, but the same
+    # Accept-Encoding (it is in Vary: a cache may give them the same copy).
+    reader = {"Accept-Encoding": headers["Accept-Encoding"]} if "Accept-Encoding" in headers else {}
+
+    def plain():
+        return Client(raise_request_exception=False).get(path, headers=reader)
+
+    cache.clear()
+    forget_data_version()
+    before = plain()
+    cache.clear()
+    forget_data_version()
+    # The hostile request comes first, so whatever it leaves in a cache is what the next
+    # reader would be served.
+    hostile = Client(raise_request_exception=False).get(path, params, headers=headers)
+    assert hostile.status_code < 500, (path, headers, params)
+    after = plain()
+    assert after.status_code == before.status_code, (path, headers, params)
+    assert after.content == before.content, (path, headers, params)
+    assert {k: v for k, v in after.items() if k != "Date"} == {
+        k: v for k, v in before.items() if k != "Date"
+    }, (path, headers, params)
