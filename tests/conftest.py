@@ -43,10 +43,12 @@ def empty_cache():
     """Each test starts with no cached pages or data version (rollbacks send no signals)."""
     from django.core.cache import cache
 
+    from config.cache import ResilientRedisCache
     from config.data_version import forget_data_version
     from config.fragments import forget_recent_parts
     from config.page_cache import forget_recent_headers
 
+    ResilientRedisCache._down_until = 0.0  # a test's simulated outage ends with it
     cache.clear()
     forget_data_version()
     forget_recent_parts()
