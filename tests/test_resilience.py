@@ -263,3 +263,33 @@ def test_the_data_version_expires_with_redis_too(monkeypatch):
     finally:
         monkeypatch.undo()
         importlib.reload(project_settings)
+
+
+def test_a_withdrawal_saved_during_a_cache_outage_reaches_readers_once_the_version_expires(
+    client, chicago
+):
+    """Security review finding 3, end to end (local-memory cache, whose clock can be moved)."""
+    import time as real_time
+
+    from django.core.cache.backends.locmem import LocMemCache
+
+    from config import data_version as module
+
+    if not isinstance(caches["default"], LocMemCache):
+        pytest.skip("moves the local-memory cache's clock")
+    figure = chicago.arrival_counts.get()
+    page = chicago.get_absolute_url()
+    assert figure.display_value.capitalize() in client.get(page).content.decode()
+    stale = module.data_version()
+
+    with mock.patch.object(module.cache, "set"), mock.patch.object(module.cache, "delete"):
+        figure.published = False  # saved while the cache cannot record the new version
+        figure.save()
+    module.forget_data_version()
+    assert module.data_version() == stale  # the outage's cost, bounded by the expiry
+
+    later = real_time.time() + 31
+    with mock.patch("django.core.cache.backends.locmem.time.time", return_value=later):
+        module.forget_data_version()
+        assert module.data_version() != stale
+        assert figure.display_value.capitalize() not in client.get(page).content.decode()
