@@ -5,7 +5,7 @@ VENDOR := static/vendor
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve test lint migrations-check seed bench messages
+.PHONY: install run serve proxy test lint migrations-check seed bench messages
 
 $(VENV)/.installed: requirements.lock
 	test -x $(PYTHON) || "$$(scripts/find-python)" -m venv $(VENV)
@@ -45,6 +45,16 @@ serve: install
 	DB_STATEMENT_TIMEOUT=$${DB_STATEMENT_TIMEOUT:-5s} \
 		$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} \
 		--timeout 30 --access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
+
+# The production stack on this machine: gunicorn on 127.0.0.1:8001 behind nginx's cache on
+# 127.0.0.1:8080 (deploy/nginx.conf; needs Debian's nginx). Same environment as `serve`.
+proxy: install
+	$(PYTHON) manage.py migrate --noinput
+	$(PYTHON) manage.py collectstatic --noinput --verbosity 0
+	DB_STATEMENT_TIMEOUT=$${DB_STATEMENT_TIMEOUT:-5s} TRUSTED_PROXY_COUNT=1 \
+		$(VENV)/bin/gunicorn config.wsgi --bind 127.0.0.1:8001 --workers $${WEB_CONCURRENCY:-2} \
+		--timeout 30 --forwarded-allow-ips 127.0.0.1 & \
+		trap 'kill $$!' EXIT; APP_ADDRESS=127.0.0.1:8001 scripts/run-proxy
 
 test: install
 	$(PYTHON) -m pytest

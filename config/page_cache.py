@@ -93,7 +93,17 @@ def _conditional(request: HttpRequest) -> bool:
 
 
 def _storable(response: HttpResponse) -> bool:
-    return response.status_code == 200 and not response.streaming and not response.cookies
+    """Only a successful answer meant for everyone: not one marked private or no-store, nor one
+    that varies with the reader's cookies (a staff member's session)."""
+    control = response.get("Cache-Control", "").lower()
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and "private" not in control
+        and "no-store" not in control
+        and "cookie" not in response.get("Vary", "").lower()
+    )
 
 
 def _stored_headers(key: str, token: str) -> tuple[str, dict] | None:

@@ -234,6 +234,8 @@ X_FRAME_OPTIONS = "DENY"
 # embed for EMBED_MAX_AGE seconds, so a staff edit shows there within that time.
 EMBED_ALLOWED_ORIGINS = env_list("EMBED_ALLOWED_ORIGINS")
 EMBED_MAX_AGE = int(os.environ.get("EMBED_MAX_AGE", "300"))
+# Seconds browsers and shared caches (nginx, a CDN) may keep a reader page.
+PAGE_MAX_AGE = int(os.environ.get("PAGE_MAX_AGE", "60"))
 # After a data change, while one request renders a page anew, others asking for it get the
 # copy from before the change for at most this long (config/page_cache.py); 0 turns it off.
 PAGE_STALE_SECONDS = min(int(os.environ.get("PAGE_STALE_SECONDS", "10")), EMBED_MAX_AGE)

@@ -24,7 +24,7 @@ from arrivals.selectors import (
 )
 from config.downloads import csv_download, json_download
 from config.fragments import cached_fragments, recall, remember, remembered, render_part
-from config.http import HtmxHttpRequest, wants_fragment
+from config.http import HtmxHttpRequest, public_page, wants_fragment
 from config.page_cache import cached_for_readers
 from config.pagination import page_number, page_of_ids
 from policies import selectors
@@ -201,6 +201,7 @@ def _filter_form(
 
 @require_safe
 @cached_for_readers
+@public_page
 @vary_on_headers("HX-Request", "HX-History-Restore-Request")
 def home(request: HtmxHttpRequest) -> HttpResponse:
     # The front page lists the places with the largest latest figures first.
@@ -250,6 +251,7 @@ def _home_overview(request: HtmxHttpRequest, filters: ComparisonFilters) -> Safe
 
 @require_safe
 @cached_for_readers
+@public_page
 @vary_on_headers("HX-Request", "HX-History-Restore-Request")
 def jurisdiction_list(request: HtmxHttpRequest) -> HttpResponse:
     filters = checked_filters(request)
@@ -323,6 +325,7 @@ def _figure_record(figure) -> dict:
 
 @require_safe
 @cached_for_readers
+@public_page
 def jurisdiction_list_download(request: HtmxHttpRequest, fmt: str) -> HttpResponse:
     """The comparison table, every matching row (not one page), as CSV or JSON."""
     filters = checked_filters(request)
@@ -370,6 +373,7 @@ def _jurisdiction_or_404(slug: str, day: dt.date | None) -> Jurisdiction:
 
 @require_safe
 @cached_for_readers
+@public_page
 def jurisdiction_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     form = AsOfForm(request.GET)
     if not form.is_valid():
@@ -431,6 +435,7 @@ def _place_records_context(jurisdiction: Jurisdiction, day: dt.date | None) -> d
 
 @require_safe
 @cached_for_readers
+@public_page
 def jurisdiction_figures_download(request: HtmxHttpRequest, slug: str, fmt: str) -> HttpResponse:
     """The figures behind a jurisdiction's chart, as CSV or JSON."""
     form = AsOfForm(request.GET)
@@ -459,6 +464,7 @@ def _figures_download(*, series, filename: str, fmt: str) -> HttpResponse:
 
 @require_safe
 @cached_for_readers
+@public_page
 @vary_on_headers("HX-Request", "HX-History-Restore-Request")
 def compare(request: HtmxHttpRequest) -> HttpResponse:
     form = CompareForm(request.GET)
@@ -492,6 +498,7 @@ def compare(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_safe
 @cached_for_readers
+@public_page
 def compare_download(request: HtmxHttpRequest, fmt: str) -> HttpResponse:
     form = CompareForm(request.GET)
     if not form.is_valid():
@@ -521,6 +528,7 @@ def jurisdiction_search(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_safe
 @cached_for_readers
+@public_page
 @vary_on_headers("HX-Request", "HX-History-Restore-Request")
 def state_map(request: HtmxHttpRequest) -> HttpResponse:
     form = MapForm(request.GET)
@@ -537,6 +545,7 @@ def state_map(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_safe
 @cached_for_readers
+@public_page
 def state_map_download(request: HtmxHttpRequest, fmt: str) -> HttpResponse:
     """The map's counts by state, as CSV or JSON."""
     form = MapForm(request.GET)
@@ -576,12 +585,14 @@ def state_map_download(request: HtmxHttpRequest, fmt: str) -> HttpResponse:
 
 @require_safe
 @cached_for_readers
+@public_page
 def methodology(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "policies/methodology.html", {"glossary": glossary()})
 
 
 @require_safe
 @cached_for_readers
+@public_page
 def update_list(request: HtmxHttpRequest) -> HttpResponse:
     """The public log of updates and corrections, for every place or one (`?j=<slug>`)."""
     form = UpdatesForm(request.GET)

@@ -293,3 +293,21 @@ def test_a_withdrawal_saved_during_a_cache_outage_reaches_readers_once_the_versi
         module.forget_data_version()
         assert module.data_version() != stale
         assert figure.display_value.capitalize() not in client.get(page).content.decode()
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"Cache-Control": "private"}, {"Cache-Control": "no-store"}, {"Vary": "Cookie"}],
+)
+def test_a_private_answer_is_never_served_to_another_reader(rf, chicago, headers):
+    """#17 bug 1: the page cache ignored Cache-Control: private and Vary: Cookie, so the
+    first staff-only element on a reader page would have been served to everyone."""
+    from django.http import HttpResponse
+
+    from config.page_cache import ReaderPageCacheMiddleware
+
+    answers = iter([HttpResponse("for one reader", headers=headers), HttpResponse("for all")])
+    middleware = ReaderPageCacheMiddleware(lambda request: next(answers))
+    url = reverse("policies:methodology")
+    assert middleware(rf.get(url)).content == b"for one reader"
+    assert middleware(rf.get(url)).content == b"for all"
