@@ -39,7 +39,10 @@ def embeddable(form: type | None = None):
     `form` is the view's parameter form: an address it refuses gets its 400, never a 304."""
 
     def valid(request) -> bool:
-        return form is None or form(request.GET).is_valid()
+        # condition() asks for the ETag and Last-Modified separately: check the form once.
+        if not hasattr(request, "_embed_parameters_valid"):
+            request._embed_parameters_valid = form is None or form(request.GET).is_valid()
+        return request._embed_parameters_valid
 
     def etag(request, *args, **kwargs) -> str | None:
         return _etag(request) if valid(request) else None

@@ -24,7 +24,7 @@ from config.fragments import recall, remembered, render_part
 from config.page_cache import cached_for_readers
 from config.pagination import page_number
 from policies import selectors
-from policies.comparison import comparison_rows, stance_label
+from policies.comparison import comparison_rows
 from policies.forms import (
     AsOfForm,
     CompareForm,
@@ -34,7 +34,7 @@ from policies.forms import (
     MapForm,
     checked_filters,
 )
-from policies.models import Source, Stance, format_partial_date
+from policies.models import Source, format_partial_date
 from policies.views import (
     DOWNLOAD_FORMATS,
     _chart,
@@ -252,15 +252,10 @@ def embed_jurisdiction_card(request: HttpRequest, slug: str) -> HttpResponse:
     def render_body() -> dict:
         jurisdiction = _jurisdiction_or_404(slug, day)
         inherited = selectors.inherited_rules(jurisdiction=jurisdiction, day=day)
-        own = Stance.of(
-            policies=jurisdiction.published_policies,
-            findings=jurisdiction.published_findings,
-            day=day or timezone.localdate(),
-        )
         context = {
             "jurisdiction": jurisdiction,
             "inherited": inherited,
-            "own_stance": stance_label(own, statewide=jurisdiction.kind == "state"),
+            "own_stance": selectors.own_stance_label(jurisdiction=jurisdiction, day=day),
             "day": day or timezone.localdate(),
             "figure_groups": selectors.figure_groups(figures=jurisdiction.published_figures),
             "sources": selectors.jurisdiction_sources(

@@ -476,6 +476,15 @@ class Policy(ChoiceLabelsMixin, models.Model):
         return max((s.accessed_on for s in self.sources.all() if s.accessed_on), default=None)
 
     @property
+    def sets_stance(self) -> bool:
+        """A law, ordinance or rule that limits or requires cooperation (287(g) agreements are
+        counted on their own): the records `PolicyQuerySet.stances` selects."""
+        return self.category != self.Category.AGREEMENT_287G and self.direction in (
+            self.Direction.LIMITS,
+            self.Direction.EXPANDS,
+        )
+
+    @property
     def document_href(self) -> str:
         return web_href(self.document_url)
 
@@ -619,11 +628,8 @@ class Stance(models.TextChoices):
     @classmethod
     def of(cls, *, policies, findings, day: dt.date) -> str | None:
         """Python twin of `policies.columns.LiveColumns.stance`, over published records."""
-        directions = {
-            policy.direction
-            for policy in policies
-            if policy.category != Policy.Category.AGREEMENT_287G and policy.is_in_effect_on(day)
-        }
+        rules = [policy for policy in policies if policy.sets_stance]
+        directions = {policy.direction for policy in rules if policy.is_in_effect_on(day)}
         limits = Policy.Direction.LIMITS in directions
         expands = Policy.Direction.EXPANDS in directions
         if limits and expands:
@@ -634,12 +640,7 @@ class Stance(models.TextChoices):
             return cls.EXPANDS
         if findings:
             return cls.NONE_FOUND
-        researched = any(
-            policy.category != Policy.Category.AGREEMENT_287G
-            and policy.direction != Policy.Direction.NEITHER
-            for policy in policies
-        )
-        return cls.NONE_IN_EFFECT if researched else None
+        return cls.NONE_IN_EFFECT if rules else None
 
 
 class Designation(ChoiceLabelsMixin, models.Model):

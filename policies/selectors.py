@@ -24,6 +24,7 @@ from policies.models import (
     Stance,
     format_partial_date,
 )
+from policies.services import ICE_SHEET_URLS
 from policies.summaries import summaries_current_on
 
 
@@ -78,6 +79,17 @@ class InheritedRules:
     @property
     def stance_label(self) -> str:
         return stance_label(self.stance, statewide=self.is_state)
+
+
+def own_stance_label(*, jurisdiction: Jurisdiction, day: dt.date | None = None) -> str:
+    """Where the place itself stands, in words, from the records already prefetched by
+    `jurisdiction_with_records` (no query); "" when it has not been researched."""
+    stance = Stance.of(
+        policies=jurisdiction.published_policies,
+        findings=jurisdiction.published_findings,
+        day=day or timezone.localdate(),
+    )
+    return stance_label(stance, statewide=jurisdiction.kind == Jurisdiction.Kind.STATE)
 
 
 def inherited_rules(
@@ -330,8 +342,6 @@ def state_map(*, day: dt.date, metric: str) -> list[MapTile]:
 
 def ice_sheet_dates() -> list[dt.date]:
     """The dates of ICE's 287(g) sheets recorded, oldest first (one query)."""
-    from policies.services import ICE_SHEET_URLS  # the importers own the sheets' addresses
-
     return list(
         Source.objects.filter(url__in=ICE_SHEET_URLS, published_on__isnull=False)
         .order_by("published_on")

@@ -217,7 +217,7 @@ def parse_ice_date(text: str) -> dt.date:
     raise ValueError(f"'{text}' is not a valid date")
 
 
-class _JurisdictionFinder:
+class JurisdictionFinder:
     """Resolves an ICE agency to the jurisdiction it serves, creating missing cities."""
 
     def __init__(self, report: Ice287gReport) -> None:
@@ -276,7 +276,7 @@ class _JurisdictionFinder:
         return self.places[key]
 
 
-def _ice_row_key(values: dict[str, str]) -> str | None:
+def ice_row_key(values: dict[str, str]) -> str | None:
     """The key of the agreement a sheet row lists (agency and model, in its state)."""
     state = STATE_CODES_BY_NAME.get(values.get("STATE", "").upper())
     model = ICE_SUPPORT_TYPES.get(values.get("SUPPORT TYPE", "").lower())
@@ -286,7 +286,7 @@ def _ice_row_key(values: dict[str, str]) -> str | None:
     return f"{ICE_EXTERNAL_PREFIX}{state}:{slugify(agency)}:{model}"
 
 
-def _renamed_agreement(
+def renamed_agreement(
     candidates: list[Policy], *, jurisdiction: Jurisdiction, model: str, agency: str, ori: str
 ) -> Policy | None:
     """The agreement a new sheet row continues under a new agency name: one no longer listed
@@ -309,7 +309,7 @@ def _renamed_agreement(
     return names[close[0]] if len(close) == 1 else None
 
 
-def _ice_agreement_fields(row: dict, model: str, signed_on: dt.date | None) -> dict:
+def ice_agreement_fields(row: dict, model: str, signed_on: dt.date | None) -> dict:
     agency = row["LAW ENFORCEMENT AGENCY"].strip()
     label = Policy.AgreementModel(model).label.lower()
     return {
@@ -392,7 +392,7 @@ def _record_ice_sheet(
                 "accessed_on": accessed_on or sheet_date,
             },
         )
-    finder = _JurisdictionFinder(report)
+    finder = JurisdictionFinder(report)
     existing = {
         p.external_id: p
         for p in Policy.objects.filter(
@@ -407,7 +407,7 @@ def _record_ice_sheet(
         .values_list("published_on", flat=True)
         .first()
     )
-    listed = {_ice_row_key({k: (v or "").strip() for k, v in row.items() if k}) for row in rows}
+    listed = {ice_row_key({k: (v or "").strip() for k, v in row.items() if k}) for row in rows}
     # Agreements this sheet does not list under their key: ended, or listed under another name.
     # For the newest sheet only those in force can continue; an older sheet may name any.
     unlisted = [
@@ -471,13 +471,13 @@ def _record_ice_sheet(
                 RowError(number, "SIGNED", f"{error}; agreement recorded without a signing date.")
             )
 
-        external_id = _ice_row_key(values)
+        external_id = ice_row_key(values)
         if external_id in seen:
             report.warnings.append(RowError(number, "", "Same agency and model as an earlier row."))
             continue
         seen.add(external_id)
         ori = values.get("ORI", "")
-        wanted = _ice_agreement_fields(values, model, signed_on) | {
+        wanted = ice_agreement_fields(values, model, signed_on) | {
             "jurisdiction": jurisdiction,
             "status": Policy.Status.IN_EFFECT,
             "ended_on": None,
@@ -488,7 +488,7 @@ def _record_ice_sheet(
         policy = existing.get(external_id)
         change_reason = reason
         if policy is None:
-            policy = _renamed_agreement(
+            policy = renamed_agreement(
                 unlisted, jurisdiction=jurisdiction, model=model, agency=agency, ori=ori
             )
             if policy is not None:

@@ -36,7 +36,6 @@ from policies.comparison import (
     ComparisonRow,
     comparison_ids,
     comparison_rows,
-    stance_label,
 )
 from policies.forms import (
     AsOfForm,
@@ -47,7 +46,7 @@ from policies.forms import (
     checked_filters,
 )
 from policies.glossary import glossary
-from policies.models import Jurisdiction, Stance
+from policies.models import Jurisdiction
 from policies.templatetags.tracker import comparison_table_rows
 
 PAGE_SIZE = 50
@@ -405,16 +404,9 @@ def jurisdiction_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 def _place_records_context(jurisdiction: Jurisdiction, day: dt.date | None) -> dict:
     groups = selectors.figure_groups(figures=jurisdiction.published_figures)
     inherited = selectors.inherited_rules(jurisdiction=jurisdiction, day=day)
-    own_stance = Stance.of(
-        policies=jurisdiction.published_policies,
-        findings=jurisdiction.published_findings,
-        day=day or timezone.localdate(),
-    )
     return {
         "inherited": inherited,
-        "own_stance": stance_label(
-            own_stance, statewide=jurisdiction.kind == Jurisdiction.Kind.STATE
-        ),
+        "own_stance": selectors.own_stance_label(jurisdiction=jurisdiction, day=day),
         "jurisdiction": jurisdiction,
         "as_of": day,
         "as_of_iso": day.isoformat() if day else "",

@@ -31,9 +31,9 @@ from policies.services import (
     STATE_NAMES,
     WATCH_287G_URL,
     Ice287gReport,
-    _ice_agreement_fields,
-    _JurisdictionFinder,
-    _renamed_agreement,
+    JurisdictionFinder,
+    ice_agreement_fields,
+    renamed_agreement,
 )
 from policies.summaries import summaries_deferred
 
@@ -105,7 +105,7 @@ def _listings(text: str, report: WatchReport) -> dict[tuple, Listing]:
     return listings
 
 
-def _place(finder: _JurisdictionFinder, state: str, row: dict[str, str], agency: str):
+def _place(finder: JurisdictionFinder, state: str, row: dict[str, str], agency: str):
     """The jurisdiction an archived row's agency serves, as the ICE sheet importer files it."""
     county_type = row["agency_type"] in COUNTY_TYPES or (
         row["agency_type"] == "NA" and COUNTY_AGENCY.match(agency)
@@ -154,7 +154,7 @@ def _record_archive(*, text: str, accessed_on: dt.date | None) -> WatchReport:
         .values_list("published_on", flat=True)
         .distinct()
     )
-    finder = _JurisdictionFinder(Ice287gReport(sheet_date=report.sheet_days[-1]))
+    finder = JurisdictionFinder(Ice287gReport(sheet_date=report.sheet_days[-1]))
     agreements = list(
         Policy.objects.filter(external_id__startswith=ICE_EXTERNAL_PREFIX).prefetch_related(
             "sources"
@@ -174,7 +174,7 @@ def _record_archive(*, text: str, accessed_on: dt.date | None) -> WatchReport:
         ori = listing.row["ori"]
         policy = by_key.get(key) if by_key.get(key) in unmatched else None
         if policy is None:
-            policy = _renamed_agreement(
+            policy = renamed_agreement(
                 list(unmatched), jurisdiction=jurisdiction, model=model, agency=agency, ori=ori
             )
             report.renamed += policy is not None
@@ -199,7 +199,7 @@ def _record_archive(*, text: str, accessed_on: dt.date | None) -> WatchReport:
             continue
         # Not on ICE's newer sheet under any name: it had left the list by the next sheet.
         next_day = next((day for day in sheet_days if day > last), None)
-        fields = _ice_agreement_fields({"LAW ENFORCEMENT AGENCY": agency}, model, None)
+        fields = ice_agreement_fields({"LAW ENFORCEMENT AGENCY": agency}, model, None)
         policy = Policy(
             external_id=key,
             jurisdiction=jurisdiction,
