@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from arrivals.models import ArrivalCount
 from arrivals.resources import ArrivalCountResource
 from arrivals.services import arrivalcount_overlap_warning
-from config.admin import HistoryAdmin
+from policies.admin import HistoryAdmin
 
 
 @admin.register(ArrivalCount)

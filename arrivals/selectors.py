@@ -3,9 +3,16 @@
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
+from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 
-from arrivals.charts import ChartPoint, ChartSeries
+from arrivals.charts import (
+    ChartPoint,
+    ChartSeries,
+    arrivals_timeline_figure,
+    arrivals_timeline_svg,
+)
 from arrivals.models import ArrivalCount
 from policies.models import Jurisdiction
 
@@ -154,3 +161,49 @@ def sources_of(series: list[FigureSeries]) -> list:
         for figure in one.figures:
             seen.setdefault(figure.source_id, figure.source)
     return list(seen.values())
+
+
+def arrival_figures_title(jurisdictions: list[Jurisdiction]) -> str:
+    names = ", ".join(map(str, jurisdictions))
+    return gettext("Arrival figures: %(places)s") % {"places": names}
+
+
+def arrival_chart(
+    *,
+    jurisdictions: list[Jurisdiction],
+    day: dt.date | None,
+    title: str,
+    prefetched: bool = False,
+) -> dict:
+    """What a chart of the jurisdictions' published figures (dated on or before `day`) needs:
+    its series cut to the newest figures, their sources, the plotly figure, a static SVG
+    drawing for readers without scripts and a note on what was cut.
+
+    `prefetched` uses each jurisdiction's `published_figures` (from
+    `jurisdiction_with_records`) instead of a query."""
+    if prefetched:
+        figures = [f for j in jurisdictions for f in j.published_figures]
+        series = series_from_figures(figures=figures, jurisdictions=jurisdictions)
+    else:
+        series = arrival_series(jurisdictions=jurisdictions, day=day)
+    series, omitted = newest_of_each(series)
+    sources = sources_of(series)
+    latest = max((f.as_of for s in series for f in s.figures), default=None)
+    source_line = gettext("Sources: %(publishers)s") % {
+        "publishers": "; ".join(dict.fromkeys(s.publisher for s in sources))
+    }
+    if latest:
+        source_line += ". " + gettext("Latest figure as of %(day)s.") % {
+            "day": date_format(latest, "DATE_FORMAT")
+        }
+    chart_series = [s.to_chart() for s in series]
+    return {
+        "series": series,
+        "sources": sources,
+        "figure": arrivals_timeline_figure(
+            series=chart_series, title=title, source_line=source_line[:300]
+        ),
+        "note": older_figures_note(omitted),
+        # arrivals_timeline_svg escapes every text it draws.
+        "svg": mark_safe(arrivals_timeline_svg(series=chart_series)),
+    }

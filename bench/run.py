@@ -145,7 +145,7 @@ def queries_per_page() -> dict[str, int]:
         "from django.db import connection\n"
         "from django.test import Client\n"
         "from django.test.utils import CaptureQueriesContext\n"
-        "from config.data_version import data_version\n"
+        "from policies.data_version import data_version\n"
         "from config.fragments import forget_recent_parts\n"
         f"pages = {json.dumps(PAGES)}\n"
         "out = {}\n"

@@ -12,8 +12,6 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from config.release import source_digest
-
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -63,7 +61,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "config.page_cache.ReaderPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.PathLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -91,7 +88,6 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "config.context_processors.site_links",
             ],
         },
     },
@@ -119,16 +115,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: Redis when REDIS_URL is set, local memory otherwise.
-# Cached pages and fragments are keyed by release, so a deploy never serves HTML cached by the
-# code it replaced (config/release.py). The data version is not: every release shares it.
-RELEASE = os.environ.get("RELEASE") or source_digest(BASE_DIR)
-# With Redis the data version is shared by every process; with the local-memory cache each
-# process re-reads it from the database after DATA_VERSION_SECONDS, so edits reach all of them.
-# It expires with Redis too: a change saved while Redis was unreachable could not be recorded
-# there, and the version read from the database afterwards brings it back within that time.
+# Cache: Redis when REDIS_URL is set (shared by every process and host), local memory
+# otherwise; CACHE_BACKEND=dummy turns caching off (the benchmark's "nothing cached").
+# It holds the data version and the summaries' freshness; whole pages are cached by the proxy
+# in front (deploy/nginx.conf), which the views' Cache-Control, ETag and Vary headers drive.
+# The data version expires after DATA_VERSION_SECONDS and is then read from the database
+# again: with local memory each process sees another's edits within that time, and with Redis
+# a change saved while Redis was unreachable comes back within that time.
 DATA_VERSION_SECONDS = int(os.environ.get("DATA_VERSION_SECONDS", "30"))
-if os.environ.get("REDIS_URL"):
+if os.environ.get("CACHE_BACKEND") == "dummy":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+elif os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
             "BACKEND": "config.cache.ResilientRedisCache",
@@ -137,29 +134,7 @@ if os.environ.get("REDIS_URL"):
         }
     }
 else:
-    # Django's default of 300 entries is a few pages of the comparison table (each of its rows
-    # is a part of its own); past it, a third of the entries are dropped at once.
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "OPTIONS": {"MAX_ENTRIES": 3000},
-        }
-    }
-PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "3600"))
-# The query parameters reader pages and embeds understand (their forms' fields, paging, and
-# the framing parameters of embed snippets). An address with any other parameter is answered
-# but never cached, so made-up parameters cannot fill the cache.
-CACHEABLE_QUERY_PARAMETERS = frozenset(
-    {
-        "all", "as_of", "batch", "detainer", "direction", "figures", "footer", "header", "j",
-        "kind", "metric", "model", "page", "q", "sort", "state", "theme",
-        "childId", "initialWidth", "lang", "parentTitle", "parentUrl",
-    }
-)  # fmt: skip
-# Parts shared by many pages: table rows, the map, charts (config/fragments.py). 0 turns off.
-FRAGMENT_CACHE_SECONDS = int(os.environ.get("FRAGMENT_CACHE_SECONDS", "3600"))
-# How long a process trusts its last reading of the data version (see config/data_version.py).
-DATA_VERSION_MEMO_SECONDS = float(os.environ.get("DATA_VERSION_MEMO_SECONDS", "1"))
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Authentication: django-axes locks a username from an address after repeated failed logins.
 AUTHENTICATION_BACKENDS = [
@@ -201,7 +176,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "config.static_storage.StaticFilesStorage"
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
@@ -234,11 +209,10 @@ X_FRAME_OPTIONS = "DENY"
 # embed for EMBED_MAX_AGE seconds, so a staff edit shows there within that time.
 EMBED_ALLOWED_ORIGINS = env_list("EMBED_ALLOWED_ORIGINS")
 EMBED_MAX_AGE = int(os.environ.get("EMBED_MAX_AGE", "300"))
-# Seconds browsers and shared caches (nginx, a CDN) may keep a reader page.
+# Seconds browsers and shared caches (nginx, a CDN) may keep a reader page; after that they
+# revalidate, and may keep serving their copy for PAGE_STALE_SECONDS more while they do.
 PAGE_MAX_AGE = int(os.environ.get("PAGE_MAX_AGE", "60"))
-# After a data change, while one request renders a page anew, others asking for it get the
-# copy from before the change for at most this long (config/page_cache.py); 0 turns it off.
-PAGE_STALE_SECONDS = min(int(os.environ.get("PAGE_STALE_SECONDS", "10")), EMBED_MAX_AGE)
+PAGE_STALE_SECONDS = int(os.environ.get("PAGE_STALE_SECONDS", "30"))
 
 # Logging: warnings and errors to stderr, where the process manager collects them.
 LOGGING = {

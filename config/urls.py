@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from config.http import healthz
-from policies.embed_views import embed_code
+from policies.views.embeds import embed_code
 
 
 class FaviconRedirect(RedirectView):

@@ -1,5 +1,11 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import (
+    m2m_changed,
+    post_delete,
+    post_migrate,
+    post_save,
+    pre_save,
+)
 from simple_history.signals import post_create_historical_record
 
 
@@ -10,8 +16,8 @@ class PoliciesConfig(AppConfig):
 
     def ready(self) -> None:
         from arrivals.models import ArrivalCount
-        from config.data_version import data_changed
         from policies import changelog, summaries
+        from policies.data_version import bump_data_version, data_changed
         from policies.models import Designation, Jurisdiction, NoPolicyFinding, Policy, Source
 
         # Summaries first: the data version must not move before the table can show the change.
@@ -36,6 +42,9 @@ class PoliciesConfig(AppConfig):
             m2m_changed.connect(
                 data_changed, sender=through, dispatch_uid=f"bump-sources-{through}"
             )
+        # A deploy runs `migrate`: pages rendered by the previous code are then revalidated
+        # into new ones instead of kept by shared caches until the data next changes.
+        post_migrate.connect(bump_data_version, sender=self, dispatch_uid="bump-migrate")
         for model in (Policy, Designation, ArrivalCount):
             post_create_historical_record.connect(
                 changelog.record_public_change_after_history,

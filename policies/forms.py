@@ -1,15 +1,9 @@
 import datetime as dt
-from functools import lru_cache
 
 from django import forms
-from django.core.handlers.wsgi import get_bytes_from_wsgi
-from django.http import HttpRequest, QueryDict
 from django.utils import translation
-from django.utils.html import conditional_escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from config.html import format_html, format_html_join
 from policies.comparison import DEFAULT_SORT, NO_RECORD, SORTS, ComparisonFilters
 from policies.geography import STATE_NAMES
 from policies.models import Jurisdiction, Policy
@@ -55,98 +49,6 @@ class Ice287gImportForm(forms.Form):
 EARLIEST_AS_OF = dt.date(1990, 1, 1)
 
 
-def html_attributes(attrs: dict) -> str:
-    """Attributes as Django's forms template writes them: in order, True bare, False omitted."""
-    return mark_safe(
-        "".join(
-            format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
-            for name, value in attrs.items()
-            if value is not False
-        )
-    )
-
-
-class PlainSelect(forms.Select):
-    """A <select> written in Python. Django renders each option through its own template;
-    the table's filters have about 90 options, a tenth of an uncached table page's time."""
-
-    def render(self, name, value, attrs=None, renderer=None) -> str:
-        chosen = set(self.format_value(value))
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (key, mark_safe(" selected") if str(key) in chosen else "", label)
-                for key, label in self.choices
-            ),
-        )
-        attributes = html_attributes(self.build_attrs(self.attrs, attrs))
-        return format_html('<select name="{}"{}>{}</select>', name, attributes, options)
-
-
-class PlainInputMixin:
-    """An <input> written in Python, as Django's template for it writes it."""
-
-    def render(self, name, value, attrs=None, renderer=None) -> str:
-        widget = self.get_context(name, value, attrs)["widget"]
-        shown = widget["value"]
-        return format_html(
-            '<input type="{}" name="{}"{}{}>',
-            widget["type"],
-            widget["name"],
-            format_html(' value="{}"', shown) if shown is not None else "",
-            html_attributes(widget["attrs"]),
-        )
-
-
-class PlainTextInput(PlainInputMixin, forms.TextInput):
-    pass
-
-
-class PlainDateInput(PlainInputMixin, forms.DateInput):
-    pass
-
-
-class PlainCheckboxInput(PlainInputMixin, forms.CheckboxInput):
-    pass
-
-
-class PlainHiddenInput(PlainInputMixin, forms.HiddenInput):
-    pass
-
-
-class PlainLabelsMixin:
-    """Labels written in Python: Django renders each one through a template, and the table's
-    filter form is shown on every uncached table and home page."""
-
-    def render(self, template_name=None, context=None, renderer=None):
-        if template_name != self.template_name_label or context is None:
-            return super().render(template_name, context, renderer)
-        if not context["use_tag"]:
-            return conditional_escape(context["label"])
-        tag = context["tag"]
-        return format_html(
-            "<{}{}>{}</{}>", tag, html_attributes(context["attrs"]), context["label"], tag
-        )
-
-
-class _SharedFields(dict):
-    def __deepcopy__(self, memo) -> dict:
-        return dict(self)
-
-
-def shares_fields[F: type[forms.BaseForm]](form_class: F) -> F:
-    """A form that only checks a reader's query: its instances share their fields.
-
-    Django deep-copies a form's fields for every instance, so that one instance may change its
-    own (and a ChoiceField's widget normalizes its choices again as it is copied): for the
-    table's filters, about 90 choices with translatable labels, that copying was two thirds of
-    the time spent checking a query. These forms never change their fields after the class is
-    defined. A subclass gets fields of its own, copied as usual."""
-    form_class.base_fields = _SharedFields(form_class.base_fields)
-    return form_class
-
-
 def _choices(blank_label: str, choices, *extra) -> list[tuple[str, str]]:
     return [("", blank_label), *choices, *extra]
 
@@ -171,36 +73,29 @@ class AsOfField(forms.DateField):
             )
 
 
-@shares_fields
-class ComparisonFilterForm(PlainLabelsMixin, forms.Form):
+class ComparisonFilterForm(forms.Form):
     """The comparison table's query string. Unknown values are refused with a 400."""
 
-    q = forms.CharField(
-        required=False, max_length=100, label=_("Search by name"), widget=PlainTextInput
-    )
+    q = forms.CharField(required=False, max_length=100, label=_("Search by name"))
     state = forms.ChoiceField(
         required=False,
         label=_("State"),
-        widget=PlainSelect,
         choices=_choices(
             _("All states"), sorted(STATE_NAMES.items(), key=lambda code_name: code_name[1])
         ),
     )
     kind = forms.ChoiceField(
         required=False,
-        widget=PlainSelect,
         label=_("Kind"),
         choices=_choices(_("All kinds"), Jurisdiction.Kind.choices),
     )
     direction = forms.ChoiceField(
         required=False,
-        widget=PlainSelect,
         label=_("Has a policy that"),
         choices=_choices(_("Any direction"), Policy.Direction.choices),
     )
     detainer = forms.ChoiceField(
         required=False,
-        widget=PlainSelect,
         label=_("Detainer rule"),
         choices=_choices(
             _("Any"), Policy.DetainerRule.choices, (NO_RECORD, _("No detainer rule recorded"))
@@ -208,7 +103,6 @@ class ComparisonFilterForm(PlainLabelsMixin, forms.Form):
     )
     model = forms.ChoiceField(
         required=False,
-        widget=PlainSelect,
         label=_("287(g) model"),
         choices=_choices(
             _("Any"), Policy.AgreementModel.choices, (NO_RECORD, _("No 287(g) agreement"))
@@ -216,25 +110,18 @@ class ComparisonFilterForm(PlainLabelsMixin, forms.Form):
     )
     figures = forms.ChoiceField(
         required=False,
-        widget=PlainSelect,
         label=_("Arrival figures"),
         choices=[("", _("Any")), ("yes", _("With arrival figures")), ("no", _("Without"))],
     )
-    all = forms.BooleanField(
-        required=False, label=_("Include places with no records"), widget=PlainCheckboxInput
-    )
-    as_of = AsOfField(widget=PlainDateInput(attrs={"type": "date"}))
+    all = forms.BooleanField(required=False, label=_("Include places with no records"))
+    as_of = AsOfField()
     sort = forms.ChoiceField(
         required=False,
         choices=[(key, key) for key in SORTS] + [(f"-{key}", f"-{key}") for key in SORTS],
-        widget=PlainHiddenInput,
+        widget=forms.HiddenInput,
     )
 
-    def __init__(self, *args, default_sort: str = DEFAULT_SORT, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.default_sort = default_sort
-
-    def to_filters(self) -> ComparisonFilters:
+    def to_filters(self, *, default_sort: str = DEFAULT_SORT) -> ComparisonFilters:
         data = self.cleaned_data
         return ComparisonFilters(
             q=data["q"].strip(),
@@ -246,31 +133,10 @@ class ComparisonFilterForm(PlainLabelsMixin, forms.Form):
             figures=data["figures"],
             include_all=data["all"],
             as_of=data["as_of"],
-            sort=data["sort"] or self.default_sort,
+            sort=data["sort"] or default_sort,
         )
 
 
-@lru_cache(maxsize=1024)
-def _checked_filters(
-    raw_query: bytes, default_sort: str, today: dt.date
-) -> ComparisonFilters | None:
-    form = ComparisonFilterForm(QueryDict(raw_query), default_sort=default_sort)
-    return form.to_filters() if form.is_valid() else None
-
-
-def checked_filters(
-    request: HttpRequest, *, default_sort: str = DEFAULT_SORT
-) -> ComparisonFilters | None:
-    """The table's filters from the request's query, or None if the form refuses it.
-
-    A story's readers ask for the same few addresses over and over; each query is checked
-    once per process and day (dates after today are refused) rather than field by field on
-    every request. The key is the query's bytes, as Django reads request.GET from them."""
-    raw_query = get_bytes_from_wsgi(request.META, "QUERY_STRING", "")
-    return _checked_filters(raw_query, default_sort, dt.date.today())
-
-
-@shares_fields
 class AsOfForm(forms.Form):
     as_of = AsOfField()
 
@@ -303,7 +169,16 @@ class CompareForm(forms.Form):
         return [found[slug] for slug in slugs]
 
 
-@shares_fields
+class CompareChartForm(CompareForm):
+    """An embedded chart of one or more jurisdictions."""
+
+    def clean_j(self) -> list[Jurisdiction]:
+        chosen = super().clean_j()
+        if not chosen:
+            raise forms.ValidationError(_("Name at least one jurisdiction, e.g. ?j=il-chicago."))
+        return chosen
+
+
 class EmbedOptionsForm(forms.Form):
     """How an embed looks: theme, and whether its header and footer show."""
 

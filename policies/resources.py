@@ -8,7 +8,6 @@ saves nothing (the import runs in one transaction).
 from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
-from config.downloads import FORMULA_PREFIXES, spreadsheet_safe
 from policies.changelog import changes_batch
 from policies.import_widgets import (
     ChoiceWidget,
@@ -52,6 +51,16 @@ def jurisdiction_field(name: str = "jurisdiction") -> fields.Field:
         column_name=name,
         widget=StrictForeignKeyWidget(Jurisdiction, field="slug", label="jurisdiction"),
     )
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """Neutralise text a spreadsheet would run as a formula (CSV injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return f"'{value}"
+    return value
 
 
 class ValidatedResource(resources.ModelResource):

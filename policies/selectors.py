@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -28,13 +28,7 @@ from policies.services import ICE_SHEET_URLS
 from policies.summaries import summaries_current_on
 
 
-def jurisdiction_with_records(*, slug: str, day: dt.date | None = None) -> Jurisdiction:
-    """One jurisdiction with its published policies (and their sources), figures and
-    designations prefetched, so its page runs a fixed number of queries.
-
-    With `day`, figures and designations dated after it are left out; policies are all kept
-    (the page marks which were in effect on the day), except those that began after it.
-    """
+def _record_prefetches(day: dt.date | None) -> list[Prefetch]:
     policies = Policy.objects.published().with_start().prefetch_related("sources")
     figures = ArrivalCount.objects.published().select_related("source")
     designations = Designation.objects.published().select_related("source")
@@ -43,24 +37,43 @@ def jurisdiction_with_records(*, slug: str, day: dt.date | None = None) -> Juris
         policies = policies.filter(Q(began_on__lte=day) | Q(began_on__isnull=True))
         figures = figures.filter(as_of__lte=day)
         designations = designations.filter(designated_on__lte=day)
+    return [
+        Prefetch(
+            "policies",
+            queryset=policies.order_by(F("began_on").asc(nulls_first=True), "title"),
+            to_attr="published_policies",
+        ),
+        Prefetch(
+            "arrival_counts",
+            queryset=figures.order_by("measure", "sender", "as_of"),
+            to_attr="published_figures",
+        ),
+        Prefetch("designations", queryset=designations, to_attr="published_designations"),
+        Prefetch("no_policy_findings", queryset=findings, to_attr="published_findings"),
+    ]
+
+
+def jurisdiction_with_records(*, slug: str, day: dt.date | None = None) -> Jurisdiction:
+    """One jurisdiction with its published policies (and their sources), figures, findings
+    and designations prefetched, so its page runs a fixed number of queries.
+
+    With `day`, figures and designations dated after it are left out; policies are all kept
+    (the page marks which were in effect on the day), except those that began after it.
+    """
     return (
         Jurisdiction.objects.select_related("parent", "parent__parent")
-        .prefetch_related(
-            Prefetch(
-                "policies",
-                queryset=policies.order_by(F("began_on").asc(nulls_first=True), "title"),
-                to_attr="published_policies",
-            ),
-            Prefetch(
-                "arrival_counts",
-                queryset=figures.order_by("measure", "sender", "as_of"),
-                to_attr="published_figures",
-            ),
-            Prefetch("designations", queryset=designations, to_attr="published_designations"),
-            Prefetch("no_policy_findings", queryset=findings, to_attr="published_findings"),
-        )
+        .prefetch_related(*_record_prefetches(day))
         .get(slug=slug)
     )
+
+
+def with_records(
+    *, jurisdictions: list[Jurisdiction], day: dt.date | None = None
+) -> list[Jurisdiction]:
+    """`jurisdictions` (already fetched) with the same records as `jurisdiction_with_records`,
+    fetched for all of them at once."""
+    prefetch_related_objects(jurisdictions, *_record_prefetches(day))
+    return jurisdictions
 
 
 @dataclass(frozen=True)

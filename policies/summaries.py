@@ -16,13 +16,13 @@ from django.db import transaction
 from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.utils import timezone
 
-from config.data_version import data_version
 from policies.columns import (
     LiveColumns,
     agreement_models_in_effect,
     designation_cells,
     source_count,
 )
+from policies.data_version import data_version
 from policies.models import Jurisdiction, JurisdictionSummary, NoPolicyFinding, Policy
 
 # Part of the freshness check's cache key: a migration that adds a summary column marks the

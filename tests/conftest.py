@@ -40,23 +40,14 @@ def commit_hooks_run_outside_transactions(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with no cached pages or data version (rollbacks send no signals)."""
+    """Each test starts with no cached data version (rollbacks send no signals)."""
     from django.core.cache import cache
 
     from config.cache import ResilientRedisCache
-    from config.data_version import forget_data_version
-    from config.fragments import forget_recent_parts
-    from config.page_cache import forget_recent_headers
 
     ResilientRedisCache._down_until = 0.0  # a test's simulated outage ends with it
     cache.clear()
-    forget_data_version()
-    forget_recent_parts()
-    forget_recent_headers()
     # A request to /es/ leaves Spanish active in this thread, where reverse() would follow it.
     translation.activate(settings.LANGUAGE_CODE)
     yield
     cache.clear()
-    forget_data_version()
-    forget_recent_parts()
-    forget_recent_headers()

@@ -121,3 +121,19 @@ def test_a_staff_edit_reaches_readers_within_the_pages_max_age(proxy, chicago, s
         time.sleep(0.1)
     assert "Renamed ordinance" in body, seen
     assert len(seen) <= 3, seen
+
+
+def test_compressed_and_plain_copies_never_share_a_strong_etag(proxy, chicago):
+    """#17 bug 3: gzip and plain embeds went out under one strong ETag (compression was
+    wrapped twice in the app); nginx now compresses, and marks the compressed copy's weak."""
+    url = proxy + "/embed/jurisdictions/il-chicago/chart/"
+    _, plain, _ = get(url)
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        compressed = response.headers
+    assert "Content-Encoding" not in plain and plain["ETag"].startswith('"')
+    assert compressed["Content-Encoding"] == "gzip"
+    assert compressed["ETag"] == "W/" + plain["ETag"]
+    assert "Accept-Encoding" in compressed["Vary"]
+    status, _, _ = get(url, {"If-None-Match": plain["ETag"]})
+    assert status == 304

@@ -1,46 +1,19 @@
 import datetime as dt
-from functools import lru_cache
 
 from django import template
 from django.conf import settings
-from django.urls import get_script_prefix, reverse, translate_url
+from django.urls import reverse, translate_url
 from django.utils import translation
 from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 
-from config.html import format_html, format_html_join, in_ascii
+from policies.embed_code import embed_code_context
 from policies.models import Policy
 
 register = template.Library()
-
-
-class PerLanguageNode(template.Node):
-    child_nodelists = ()  # no block may be inside: it would be drawn once for every page
-
-    def __init__(self, nodelist: template.NodeList) -> None:
-        self.nodelist = nodelist
-        self.rendered: dict[tuple[str | None, str], str] = {}
-
-    def render(self, context: template.Context) -> str:
-        key = (translation.get_language(), get_script_prefix())
-        if (html := self.rendered.get(key)) is None:
-            html = self.rendered[key] = in_ascii(self.nodelist.render(context))
-        return html
-
-
-@register.tag
-def per_language(parser: template.base.Parser, token: template.base.Token) -> PerLanguageNode:
-    """{% per_language %}...{% endper_language %}: drawn once per language in each process.
-
-    For the parts of every page's frame that depend on nothing but the language (the site's
-    navigation, footer, stylesheets and scripts): drawing them was a sixth of a page that the
-    page cache did not hold. Kept in ASCII (see config.html.in_ascii). What is inside must
-    not depend on the request or on the data, and must not hold a {% block %}."""
-    nodelist = parser.parse(("endper_language",))
-    parser.delete_first_token()
-    return PerLanguageNode(nodelist)
 
 
 @register.filter
@@ -51,8 +24,6 @@ def in_effect_on(policy: Policy, day: dt.date) -> bool:
 @register.inclusion_tag("embed/_control.html", takes_context=True)
 def embed_control(context, path: str, title: str, noun: str = "chart") -> dict:
     """An "Embed" control with a copyable snippet for the embed at `path`."""
-    from policies.embed_views import embed_code_context
-
     return {
         "request": context["request"],
         "embed_noun": noun,
@@ -61,54 +32,16 @@ def embed_control(context, path: str, title: str, noun: str = "chart") -> dict:
     }
 
 
-@lru_cache(maxsize=4096)  # bounded: a path may come from anyone (a 404's frame shows it)
-def _translated_path(path: str, current: str, code: str) -> str:
-    return translate_url(path, code)  # resolves `path` in the active language, `current`
-
-
 @register.simple_tag(takes_context=True)
 def other_languages(context) -> list[dict]:
     """This page in each other language: code, name and address (query string kept)."""
     path, mark, query = context["request"].get_full_path().partition("?")
     current = translation.get_language()
     return [
-        {"code": code, "name": name, "url": _translated_path(path, current, code) + mark + query}
+        {"code": code, "name": name, "url": translate_url(path, code) + mark + query}
         for code, name in settings.LANGUAGES
         if code != current
     ]
-
-
-@register.simple_tag
-def alternate_links(languages: list[dict]) -> str:
-    """<link rel="alternate"> to this page in each other language, for search engines."""
-    return format_html_join(
-        "\n  ",
-        '<link rel="alternate" hreflang="{}" href="{}">',
-        ((language["code"], language["url"]) for language in languages),
-    )
-
-
-@register.simple_tag
-def language_switch(languages: list[dict]) -> str:
-    """The header's links to this page in each other language (site.js keeps them current
-    after htmx swaps, from their data-language-prefix). Written in Python: a template loop
-    was a tenth of drawing the frame of a page the page cache did not hold."""
-    links = format_html_join(
-        "",
-        '<li><a class="language-switch" href="{}" hreflang="{}" lang="{}"'
-        ' data-language-prefix="{}">{}</a></li>',
-        (
-            (
-                language["url"],
-                language["code"],
-                language["code"],
-                "" if language["code"] == "en" else f"/{language['code']}",
-                language["name"],
-            )
-            for language in languages
-        ),
-    )
-    return mark_safe(in_ascii(links))  # "Español": see in_ascii
 
 
 @register.simple_tag
@@ -221,15 +154,15 @@ def _none(text: str) -> str:
     return format_html('<span class="none">{}</span>', text)
 
 
-def comparison_table_rows(rows, as_of: dt.date | None = None) -> dict[int, str]:
-    """The comparison table's rows by jurisdiction id. Written in Python: 50 rows of 9 cells
-    through the template engine were most of an uncached table page's time."""
+@register.simple_tag
+def comparison_table_rows(rows, as_of: dt.date | None = None) -> str:
+    """The comparison table's rows, one tag for the whole table (as `cited_figure`)."""
     glossary = reverse("policies:methodology")
     suffix = f"?as_of={as_of.isoformat()}" if as_of else ""
     none, none_recorded = gettext("None"), gettext("None recorded")
     not_researched = gettext("Not yet researched")
     disputed = gettext("disputed")
-    html = {}
+    html = []
     for row in rows:
         j, figure = row.jurisdiction, row.latest_figure
         stance = (
@@ -291,21 +224,23 @@ def comparison_table_rows(rows, as_of: dt.date | None = None) -> dict[int, str]:
                 figure.source.publisher,
                 verified(figure.last_verified),
             )
-        html[j.pk] = format_html(
-            '<tr>\n<th scope="row"><a href="{}{}">{}</a></th>\n<td>{}</td>\n<td>{}</td>\n'
-            "<td>{}</td>\n<td>{}</td>\n<td>{}</td>\n<td>{}</td>\n<td>{}</td>\n<td>{}</td>\n"
-            "<td>{}</td>\n</tr>",
-            j.get_absolute_url(),
-            suffix,
-            j.name,
-            j.state,
-            j.get_kind_display(),
-            stance,
-            state_law,
-            detainer,
-            agreements,
-            designations,
-            latest,
-            j.source_total,
+        html.append(
+            format_html(
+                '<tr>\n<th scope="row"><a href="{}{}">{}</a></th>\n<td>{}</td>\n<td>{}</td>\n'
+                "<td>{}</td>\n<td>{}</td>\n<td>{}</td>\n<td>{}</td>\n<td>{}</td>\n<td>{}</td>\n"
+                "<td>{}</td>\n</tr>",
+                j.get_absolute_url(),
+                suffix,
+                j.name,
+                j.state,
+                j.get_kind_display(),
+                stance,
+                state_law,
+                detainer,
+                agreements,
+                designations,
+                latest,
+                j.source_total,
+            )
         )
-    return html
+    return mark_safe("\n".join(html))  # each row built by format_html

@@ -5,7 +5,6 @@ import pytest
 from playwright.sync_api import expect
 
 from arrivals.models import ArrivalCount
-from config import compression
 from tests.factories import (
     make_arrival_count,
     make_jurisdiction,
@@ -94,24 +93,6 @@ def test_jurisdiction_page_draws_its_chart(live_server, page, places):
     assert "more than 50,000" in page.locator(".chart-canvas").inner_text()
     assert page.watch.errors == []
     assert page.watch.outside_requests == []
-
-
-def test_pages_with_their_shared_parts_spliced_into_the_gzip_stream_read_whole(
-    live_server, page, places, settings, monkeypatch
-):
-    # Every shared part is spliced, however short, and every request renders its page.
-    settings.PAGE_CACHE_SECONDS = 0
-    monkeypatch.setattr(compression, "SPLICE_SHORTEST", 1)
-    response = page.goto(f"{live_server.url}{places['chicago'].get_absolute_url()}")
-    assert response.headers["content-encoding"] == "gzip"
-    page.wait_for_selector("[data-chart-ready]", timeout=10000)
-    assert page.locator(".chart-canvas .scatterlayer .point").count() == 3
-    expect(page.locator("footer.site-footer")).to_contain_text("How we count")
-
-    page.goto(f"{live_server.url}/jurisdictions/")
-    page.select_option("#id_state", "IL")  # swapped in by htmx: the table part alone
-    expect(page.locator("#jurisdiction-table tbody th")).to_have_text(["Chicago", "Evanston"])
-    assert page.watch.errors == []
 
 
 def test_plotly_is_fetched_only_after_the_first_frame_shows_the_server_drawn_chart(

@@ -135,8 +135,9 @@ def test_embed_footer_gives_the_newest_record_date_not_the_load_date(client, chi
     page = client.get(chart).content.decode()
     assert 'Data as of <time datetime="2025-02-01">February 2025</time>' in page
 
+    newest = dt.date.fromisoformat(as_of(chart))  # a request leaves its language active
     with translation.override("es"):
-        in_spanish = date_format(dt.date.fromisoformat(as_of(chart)), "YEAR_MONTH_FORMAT")
+        in_spanish = date_format(newest, "YEAR_MONTH_FORMAT")
     assert f">{in_spanish}</time>" in client.get("/es" + chart).content.decode()
 
 
@@ -175,13 +176,6 @@ def test_pym_parameters_are_accepted(client, chicago):
 )
 def test_bad_embed_parameters_get_a_400(client, chicago, url):
     assert client.get(url).status_code == 400
-
-
-def test_embeds_are_compressed_when_the_browser_accepts_it(client, chicago):
-    url = reverse("embed:jurisdiction-chart", args=[chicago.slug])
-    response = client.get(url, headers={"Accept-Encoding": "gzip"})
-    assert response["Content-Encoding"] == "gzip"
-    assert "Accept-Encoding" in response["Vary"]
 
 
 def test_embed_code_generator_builds_the_snippet(client, chicago):

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from arrivals.models import ArrivalCount
-from config.data_version import bump_data_version
+from policies.data_version import bump_data_version
 from policies.models import Jurisdiction, Policy, Source
 from policies.services import jurisdictions_import_census
 from policies.summaries import refresh_summaries

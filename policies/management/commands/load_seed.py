@@ -11,9 +11,9 @@ from arrivals.services import (
     figures_import_nyc_shelter,
     figures_import_texas_busing,
 )
-from config.data_version import bump_data_version
 from policies.changelog import changes_batch
 from policies.csv_import import csv_import
+from policies.data_version import bump_data_version
 from policies.importers.watch_287g import agreements_import_287g_watch
 from policies.resources import (
     JurisdictionResource,

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from config.data_version import bump_data_version
+from policies.data_version import bump_data_version
 from policies.summaries import refresh_summaries
 
 

@@ -1,12 +1,12 @@
 """The data version: one value that changes whenever reader-visible data changes.
 
-Embeds (and later, cached pages) derive ETag and Last-Modified from it. It is read from the
-cache, so a conditional request is answered without touching the database; any save or delete
-of a tracked model, an import or a revert replaces it.
+The generation key of djangoproject.com's dashboard: reader pages and embeds take their ETag and
+Last-Modified from it, so a shared cache revalidates with a 304 that needs no query. It lives in
+the cache; any committed save or delete of a tracked model, an import, a revert or a deploy's
+`migrate` replaces it.
 """
 
 import datetime as dt
-import time
 import uuid
 from dataclasses import dataclass
 
@@ -50,35 +50,18 @@ def _from_database() -> DataVersion:
     return DataVersion(token=f"{changed.timestamp():.6f}-{rows}", changed_at=changed)
 
 
-# This process's last reading, kept DATA_VERSION_MEMO_SECONDS: a cache hit then needs one
-# round trip to a shared cache instead of two. Other processes see a change that much later.
-_memo: tuple[float, DataVersion | None] = (0.0, None)
-
-
 def data_version() -> DataVersion:
-    global _memo
-    now = time.monotonic()
-    expires, version = _memo
-    if version is not None and now < expires:
-        return version
     version = cache.get(CACHE_KEY)
     if version is None:
         version = _from_database()
         cache.set(CACHE_KEY, version, timeout=settings.DATA_VERSION_SECONDS)
-    _memo = (now + settings.DATA_VERSION_MEMO_SECONDS, version)
     return version
-
-
-def forget_data_version() -> None:
-    global _memo
-    _memo = (0.0, None)
 
 
 def bump_data_version(**_signal_kwargs) -> None:
     """Record that committed data changed. Call it after the commit (`data_changed` does):
     a version bumped inside a transaction would let a reader render the data from before the
     commit and keep it under the new version."""
-    forget_data_version()
     cache.set(
         CACHE_KEY,
         DataVersion(token=uuid.uuid4().hex, changed_at=timezone.now()),

@@ -1,0 +1,102 @@
+"""What reader pages, embeds and downloads share: how they are cached, their query forms and
+their 400 page.
+
+Caching is HTTP's: a reader page may be kept by browsers and shared caches (nginx, a CDN) for
+PAGE_MAX_AGE seconds, then revalidated with its ETag or Last-Modified, both taken from the data
+version, so an unchanged page costs the origin a 304 and no query (`reader_page`).
+"""
+
+from collections.abc import Iterable
+from functools import wraps
+
+from django import forms
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.views.decorators.http import condition
+
+from config.http import wants_fragment
+from policies.data_version import data_version
+
+DOWNLOAD_FORMATS = ("csv", "json")
+# Parameters an address may carry besides its form's fields: paging, and the ones embed hosts
+# add (pym.js's, and "lang" from older snippets).
+EXTRA_PARAMETERS = frozenset(
+    {"page", "lang", "childId", "initialWidth", "parentTitle", "parentUrl"}
+)  # fmt: skip
+
+
+def query_form[F: forms.Form](request: HttpRequest, form_class: type[F]) -> F:
+    """The request's query checked by `form_class`, once per request: the cache validators
+    and the view both ask for it."""
+    checked = request.__dict__.setdefault("_query_forms", {})
+    if form_class not in checked:
+        checked[form_class] = form_class(request.GET)
+        checked[form_class].is_valid()
+    return checked[form_class]
+
+
+def bad_request(request: HttpRequest, form: forms.Form) -> HttpResponse:
+    """A 400 that says which parameter was wrong and why."""
+    problems = [
+        f"{field}: {' '.join(messages)}" if field != "__all__" else " ".join(messages)
+        for field, messages in form.errors.items()
+    ]
+    body = render_to_string("bad_request.html", {"problems": problems}, request=request)
+    return HttpResponse(body, status=400)
+
+
+def reader_page(
+    form_class: type[forms.Form] | None = None,
+    *,
+    max_age: str = "PAGE_MAX_AGE",
+    also_known: Iterable[str] = (),
+):
+    """Decorate a public GET view: cacheable by everyone for the `max_age` setting's seconds,
+    revalidated by the data version, varying with htmx's headers.
+
+    `form_class` checks the view's query: an address it refuses gets its 400, never a 304,
+    and an address with parameters it does not know (a tracking parameter, a cache-buster) is
+    answered but marked private, so it cannot fill a shared cache; `also_known` names more
+    parameters the view understands."""
+    known = EXTRA_PARAMETERS | set(also_known) | set(form_class.base_fields if form_class else ())
+
+    def valid(request: HttpRequest) -> bool:
+        return form_class is None or query_form(request, form_class).is_valid()
+
+    def etag(request: HttpRequest, *args, **kwargs) -> str | None:
+        if not valid(request):
+            return None
+        # The swap target and the whole page are two representations of one address.
+        return f'"{data_version().token}-{"f" if wants_fragment(request) else "p"}"'
+
+    def last_modified(request: HttpRequest, *args, **kwargs):
+        return data_version().changed_at if valid(request) else None
+
+    def decorator(view):
+        conditional = condition(etag_func=etag, last_modified_func=last_modified)(view)
+
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            response = conditional(request, *args, **kwargs)
+            patch_vary_headers(response, ("HX-Request", "HX-History-Restore-Request"))
+            if response.status_code not in (200, 304):
+                # An error is never revalidated into a cacheable 304.
+                for validator in ("ETag", "Last-Modified"):
+                    if validator in response:
+                        del response[validator]
+            elif set(request.GET) <= known:
+                patch_cache_control(
+                    response,
+                    public=True,
+                    max_age=getattr(settings, max_age),
+                    stale_while_revalidate=settings.PAGE_STALE_SECONDS,
+                )
+            else:
+                patch_cache_control(response, private=True, max_age=getattr(settings, max_age))
+            return response
+
+        return wrapped
+
+    return decorator
