@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from policies.models import (
-    ChoiceLabelsMixin,
     DatePrecision,
     Jurisdiction,
     PublishedQuerySet,
@@ -54,7 +53,7 @@ class ArrivalCountQuerySet(PublishedQuerySet):
         return matches
 
 
-class ArrivalCount(ChoiceLabelsMixin, models.Model):
+class ArrivalCount(models.Model):
     """A figure of migrants arriving in, bused to, sheltered in or living in a jurisdiction.
 
     Each figure is recorded as its claimant stated it. Figures whose periods overlap (two

@@ -202,7 +202,7 @@ def arrival_chart(
         "sources": sources,
         "figure": arrivals_timeline_figure(
             series=chart_series, title=title, source_line=source_line[:300]
-        ),
+        ).to_plotly_json(),
         "note": older_figures_note(omitted),
         # arrivals_timeline_svg escapes every text it draws.
         "svg": mark_safe(arrivals_timeline_svg(series=chart_series)),

@@ -1,8 +1,6 @@
-from functools import wraps
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import patch_cache_control
 from django_htmx.middleware import HtmxDetails
 
 
@@ -33,21 +31,6 @@ def client_ip(request: HttpRequest) -> str | None:
     if count and len(hops) >= count:
         return hops[-count]
     return request.META.get("REMOTE_ADDR")
-
-
-def public_page(view):
-    """A reader page's successful answers may be kept PAGE_MAX_AGE seconds by browsers and by
-    shared caches (nginx, a CDN): a staff edit reaches readers within that time. Errors and
-    answers that already say how to cache them are left as they are."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not response.has_header("Cache-Control"):
-            patch_cache_control(response, public=True, max_age=settings.PAGE_MAX_AGE)
-        return response
-
-    return wrapped
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

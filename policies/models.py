@@ -1,5 +1,4 @@
 import datetime as dt
-from functools import cache, lru_cache
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
@@ -9,34 +8,13 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_str
 from django.utils.formats import date_format
-from django.utils.hashable import make_hashable
 from django.utils.text import slugify
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from policies.geography import STATE_CODES, STATE_NAMES
-
-
-@cache  # one table per field with choices and language
-def _choice_labels(field: models.Field, language: str | None) -> dict:
-    return {make_hashable(value): str(label) for value, label in field.flatchoices}
-
-
-class ChoiceLabelsMixin:
-    """get_FOO_display() read from a table of labels per field and language.
-
-    Django's Model._get_FIELD_display builds a dict of the field's choices on every call,
-    hashing each lazily translated label, which translates it: the comparison table's rows
-    called it 100 times a page, 900 translations for 100 labels. Same answers, including the
-    value itself when it is not a choice."""
-
-    def _get_FIELD_display(self, field: models.Field) -> str:
-        value = getattr(self, field.attname)
-        label = _choice_labels(field, get_language()).get(make_hashable(value), value)
-        return force_str(label, strings_only=True)
 
 
 class DatePrecision(models.TextChoices):
@@ -52,12 +30,6 @@ def format_partial_date(value: dt.date | None, precision: str = DatePrecision.DA
     "November 2024" or "2024" ("19 de noviembre de 2024", "noviembre de 2024" in Spanish)."""
     if value is None:
         return ""
-    return _formatted_date(value, precision, get_language())
-
-
-@lru_cache(maxsize=4096)
-def _formatted_date(value: dt.date, precision: str, language: str) -> str:
-    # Pages format the same few hundred dates over and over; Django parses the format each time.
     if precision == DatePrecision.YEAR:
         return str(value.year)
     if precision == DatePrecision.MONTH:
@@ -91,7 +63,7 @@ class JurisdictionQuerySet(models.QuerySet):
         return self.filter(kind=Jurisdiction.Kind.STATE)
 
 
-class Jurisdiction(ChoiceLabelsMixin, models.Model):
+class Jurisdiction(models.Model):
     class Kind(models.TextChoices):
         STATE = "state", _("State")
         COUNTY = "county", _("County")
@@ -219,7 +191,7 @@ class Jurisdiction(ChoiceLabelsMixin, models.Model):
             raise ValidationError(errors)
 
 
-class Source(ChoiceLabelsMixin, models.Model):
+class Source(models.Model):
     """A document that records cite: a law, a press release, a dataset, a news report."""
 
     class Kind(models.TextChoices):
@@ -329,7 +301,7 @@ class PolicyQuerySet(PublishedQuerySet):
         )
 
 
-class Policy(ChoiceLabelsMixin, models.Model):
+class Policy(models.Model):
     class Category(models.TextChoices):
         SANCTUARY = "sanctuary", _("Law, ordinance or executive order on cooperation")
         DETAINER = "detainer", _("ICE detainer rule")
@@ -579,7 +551,7 @@ class Policy(ChoiceLabelsMixin, models.Model):
         return undated + dated
 
 
-class NoPolicyFinding(ChoiceLabelsMixin, models.Model):
+class NoPolicyFinding(models.Model):
     """A researched "none found": no law or local policy on cooperation with federal immigration
     enforcement was found for a place when it was checked. A finding, not a missing record:
     pages say "none found (checked <date>)" instead of a blank."""
@@ -643,7 +615,7 @@ class Stance(models.TextChoices):
         return cls.NONE_IN_EFFECT if rules else None
 
 
-class Designation(ChoiceLabelsMixin, models.Model):
+class Designation(models.Model):
     """A label an outside body put on a jurisdiction, e.g. the Justice Department's 2025 list."""
 
     jurisdiction = models.ForeignKey(
@@ -738,7 +710,7 @@ class JurisdictionSummary(models.Model):
         return f"Summary of {self.jurisdiction} on {self.day}"
 
 
-class PublicChange(ChoiceLabelsMixin, models.Model):
+class PublicChange(models.Model):
     """One entry of the public "Updates and corrections" log, derived from a record's history.
 
     Written by `policies.changelog` whenever a published record is added, changed in a field

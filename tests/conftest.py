@@ -1,7 +1,21 @@
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.utils import translation
+
+SLOW_PATHS = ("browser", "test_proxy.py", "test_fuzz_query_strings.py", "test_query_budget.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browsers, the real nginx, property tests and the large dataset are marked slow, so a
+    local loop can run `pytest --reuse-db -m "not slow"`; `make test` and CI run everything."""
+    tests = Path(__file__).parent
+    for item in items:
+        relative = item.path.relative_to(tests).parts
+        if relative[0] in SLOW_PATHS or relative[-1] in SLOW_PATHS:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture

@@ -28,6 +28,13 @@ def test_a_data_change_reaches_cached_pages_at_once(client, chicago):
     assert "About 61,000" in client.get(url).content.decode()
 
 
+def test_a_data_change_reaches_the_parts_the_home_page_keeps_at_once(client, chicago):
+    assert "More than 50,000" in client.get("/").content.decode()
+    assert "More than 50,000" in client.get("/?state=IL").content.decode()  # the part reused
+    make_arrival_count(jurisdiction=chicago, value=61000, qualifier="about")
+    assert "About 61,000" in client.get("/?state=IL").content.decode()
+
+
 def test_drafts_never_enter_the_cache(client, chicago):
     make_arrival_count(jurisdiction=chicago, value=777777, published=False)
     assert "777,777" not in client.get(chicago.get_absolute_url()).content.decode()

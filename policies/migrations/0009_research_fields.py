@@ -157,7 +157,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '“no policy found” finding',
                 'ordering': ['jurisdiction__name', '-checked_on'],
             },
-            bases=(policies.models.ChoiceLabelsMixin, models.Model),
+            bases=(models.Model,)
         ),
         migrations.CreateModel(
             name='HistoricalNoPolicyFinding_sources',

@@ -28,7 +28,13 @@ from policies.comparison import (
 from policies.forms import AsOfForm, CompareForm, ComparisonFilterForm, MapForm, UpdatesForm
 from policies.glossary import glossary
 from policies.models import Jurisdiction
-from policies.views.shared import DOWNLOAD_FORMATS, bad_request, query_form, reader_page
+from policies.views.shared import (
+    DOWNLOAD_FORMATS,
+    bad_request,
+    query_form,
+    reader_page,
+    rendered_part,
+)
 
 PAGE_SIZE = 50
 HOME_SORT = "-arrivals"  # the front page lists the largest latest figures first
@@ -86,22 +92,29 @@ def _comparison_page(
     *,
     template: str,
     default_sort: str,
-    extra: Callable[[ComparisonFilters], dict] | None = None,
+    extra: Callable[[HtmxHttpRequest, ComparisonFilters], dict] | None = None,
 ) -> HttpResponse:
     form = query_form(request, ComparisonFilterForm)
     if not form.is_valid():
         return bad_request(request, form)
     filters = form.to_filters(default_sort=default_sort)
     table_url = request.path
-    context = {
-        "form": form,
-        **comparison_table_context(
-            request, filters, table_url=table_url, default_sort=default_sort
-        ),
-    }
+    context = comparison_table_context(
+        request, filters, table_url=table_url, default_sort=default_sort
+    )
     if wants_fragment(request):
         return render(request, "policies/jurisdiction_list.html#jurisdiction-table", context)
-    return render(request, template, {**context, **(extra(filters) if extra else {})})
+    # The form's ~90 options take longer to draw than the table's rows; it depends only on
+    # the filters chosen.
+    context["filter_form"] = rendered_part(
+        request,
+        "filter-form",
+        "policies/_filter_form.html",
+        lambda: {"form": form, "table_url": table_url},
+        table_url,
+        filters.query(default_sort=default_sort),
+    )
+    return render(request, template, {**context, **(extra(request, filters) if extra else {})})
 
 
 @require_safe
@@ -112,8 +125,25 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     )
 
 
-def _home_overview(filters: ComparisonFilters) -> dict:
-    """Headline figures, the map and the chart above the home page's table."""
+def _home_overview(request: HtmxHttpRequest, filters: ComparisonFilters) -> dict:
+    """Headline figures, the map and the chart above the home page's table: the same for
+    every filter and order of the table, so drawn once per data version and day."""
+
+    def context() -> dict:
+        return _home_overview_context(filters)
+
+    overview = rendered_part(
+        request,
+        "home-overview",
+        "policies/_home_overview.html",
+        context,
+        filters.day,
+        filters.as_of,
+    )
+    return {"overview": overview}
+
+
+def _home_overview_context(filters: ComparisonFilters) -> dict:
     headline = selectors.headline_figures()
     cities = list(dict.fromkeys(f.jurisdiction for f in headline))[:3]
     return {

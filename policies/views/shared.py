@@ -11,9 +11,12 @@ from functools import wraps
 
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import condition
 
 from config.http import wants_fragment
@@ -35,6 +38,23 @@ def query_form[F: forms.Form](request: HttpRequest, form_class: type[F]) -> F:
         checked[form_class] = form_class(request.GET)
         checked[form_class].is_valid()
     return checked[form_class]
+
+
+def rendered_part(request: HttpRequest, name: str, template: str, context, *key) -> str:
+    """`template` rendered with `context()`, kept in Django's cache under `name`, the data
+    version, the language, the site asked (parts may hold absolute links) and `key`
+    (everything else the part depends on): for parts that many addresses share and that are
+    slow to draw. A data change moves every key at once."""
+    site = request.build_absolute_uri("/")
+    version = data_version().token
+    full_key = ":".join(map(str, ("part", name, version, translation.get_language(), site, *key)))
+    return mark_safe(  # rendered by the template, which escapes what it shows
+        cache.get_or_set(
+            full_key,
+            lambda: render_to_string(template, context(), request=request),
+            timeout=settings.PART_CACHE_SECONDS,
+        )
+    )
 
 
 def bad_request(request: HttpRequest, form: forms.Form) -> HttpResponse:
