@@ -28,51 +28,82 @@ from policies.services import ICE_SHEET_URLS
 from policies.summaries import summaries_current_on
 
 
-def _record_prefetches(day: dt.date | None) -> list[Prefetch]:
+def _published_policies(day: dt.date | None) -> QuerySet[Policy]:
     policies = Policy.objects.published().with_start().prefetch_related("sources")
-    figures = ArrivalCount.objects.published().select_related("source")
-    designations = Designation.objects.published().select_related("source")
-    findings = NoPolicyFinding.objects.published().prefetch_related("sources")
     if day:
         policies = policies.filter(Q(began_on__lte=day) | Q(began_on__isnull=True))
+    return policies.order_by(F("began_on").asc(nulls_first=True), "title")
+
+
+def _figures_prefetch(day: dt.date | None) -> Prefetch:
+    figures = ArrivalCount.objects.published().select_related("source")
+    if day:
         figures = figures.filter(as_of__lte=day)
+    return Prefetch(
+        "arrival_counts",
+        queryset=figures.order_by("measure", "sender", "as_of"),
+        to_attr="published_figures",
+    )
+
+
+def _designations_prefetch(day: dt.date | None) -> Prefetch:
+    designations = Designation.objects.published().select_related("source")
+    if day:
         designations = designations.filter(designated_on__lte=day)
+    return Prefetch("designations", queryset=designations, to_attr="published_designations")
+
+
+def _record_prefetches(day: dt.date | None) -> list[Prefetch]:
+    findings = NoPolicyFinding.objects.published().prefetch_related("sources")
     return [
-        Prefetch(
-            "policies",
-            queryset=policies.order_by(F("began_on").asc(nulls_first=True), "title"),
-            to_attr="published_policies",
-        ),
-        Prefetch(
-            "arrival_counts",
-            queryset=figures.order_by("measure", "sender", "as_of"),
-            to_attr="published_figures",
-        ),
-        Prefetch("designations", queryset=designations, to_attr="published_designations"),
+        Prefetch("policies", queryset=_published_policies(day), to_attr="published_policies"),
         Prefetch("no_policy_findings", queryset=findings, to_attr="published_findings"),
+        _figures_prefetch(day),
+        _designations_prefetch(day),
     ]
 
 
 def jurisdiction_with_records(*, slug: str, day: dt.date | None = None) -> Jurisdiction:
     """One jurisdiction with its published policies (and their sources), figures, findings
-    and designations prefetched, so its page runs a fixed number of queries.
+    and designations, and the policies and findings of the county and state it lies in (for
+    `inherited_rules`): six or seven queries, whatever its size.
 
     With `day`, figures and designations dated after it are left out; policies are all kept
     (the page marks which were in effect on the day), except those that began after it.
     """
-    return (
-        Jurisdiction.objects.select_related("parent", "parent__parent")
-        .prefetch_related(*_record_prefetches(day))
-        .get(slug=slug)
-    )
+    jurisdiction = Jurisdiction.objects.select_related("parent", "parent__parent").get(slug=slug)
+    places = {place.pk: place for place in (jurisdiction, *jurisdiction.ancestors)}
+    for place in places.values():
+        place.published_policies, place.published_findings = [], []
+    for policy in _published_policies(day).filter(jurisdiction__in=list(places)):
+        places[policy.jurisdiction_id].published_policies.append(policy)
+    findings = NoPolicyFinding.objects.published().prefetch_related("sources")
+    for finding in findings.filter(jurisdiction__in=list(places)):
+        places[finding.jurisdiction_id].published_findings.append(finding)
+    prefetch_related_objects([jurisdiction], _figures_prefetch(day), _designations_prefetch(day))
+    return jurisdiction
+
+
+def jurisdiction_with_figures(*, slug: str, day: dt.date | None = None) -> Jurisdiction:
+    """One jurisdiction with its published figures dated on or before `day` (two queries):
+    what its chart needs."""
+    return Jurisdiction.objects.prefetch_related(_figures_prefetch(day)).get(slug=slug)
 
 
 def with_records(
     *, jurisdictions: list[Jurisdiction], day: dt.date | None = None
 ) -> list[Jurisdiction]:
-    """`jurisdictions` (already fetched) with the same records as `jurisdiction_with_records`,
-    fetched for all of them at once."""
+    """`jurisdictions` (already fetched) with their own published policies, figures, findings
+    and designations, fetched for all of them at once."""
     prefetch_related_objects(jurisdictions, *_record_prefetches(day))
+    return jurisdictions
+
+
+def with_figures(
+    *, jurisdictions: list[Jurisdiction], day: dt.date | None = None
+) -> list[Jurisdiction]:
+    """`jurisdictions` (already fetched) with their published figures (one query)."""
+    prefetch_related_objects(jurisdictions, _figures_prefetch(day))
     return jurisdictions
 
 
@@ -109,44 +140,27 @@ def inherited_rules(
     *, jurisdiction: Jurisdiction, day: dt.date | None = None
 ) -> list[InheritedRules]:
     """The laws, ordinances and detainer rules of the county and state a place lies in (287(g)
-    agreements aside: each is its agency's own), nearest first, with "none found" findings.
-    Three queries at most, none for a state."""
-    ancestors = jurisdiction.ancestors
-    if not ancestors:
-        return []
-    policies = (
-        Policy.objects.published()
-        .exclude(category=Policy.Category.AGREEMENT_287G)
-        .exclude(status=Policy.Status.PROPOSED)  # a bill applies to no one
-        .with_start()
-        .filter(jurisdiction__in=ancestors)
-        .prefetch_related("sources")
-        .order_by(F("began_on").asc(nulls_last=True), "title")
-    )
-    if day:
-        policies = policies.filter(Q(began_on__lte=day) | Q(began_on__isnull=True))
-    findings = (
-        NoPolicyFinding.objects.published()
-        .filter(jurisdiction__in=ancestors)
-        .prefetch_related("sources")
-    )
-    by_place: dict[int, tuple[list, list]] = {place.pk: ([], []) for place in ancestors}
-    for policy in policies:
-        by_place[policy.jurisdiction_id][0].append(policy)
-    for finding in findings:
-        by_place[finding.jurisdiction_id][1].append(finding)
+    agreements aside: each is its agency's own; bills aside: they apply to no one), nearest
+    first, with "none found" findings. From `jurisdiction_with_records` (no query)."""
     on = day or timezone.localdate()
-    return [
-        InheritedRules(
-            place=place,
-            policies=policies,
-            findings=findings,
-            stance=Stance.of(policies=policies, findings=findings, day=on),
+    found = []
+    for place in jurisdiction.ancestors:
+        policies = sorted(
+            (
+                policy
+                for policy in place.published_policies
+                if policy.category != Policy.Category.AGREEMENT_287G
+                and policy.status != Policy.Status.PROPOSED
+            ),
+            key=lambda policy: (policy.began_on is None, policy.began_on or on, policy.title),
         )
-        for place in ancestors
-        for policies, findings in [by_place[place.pk]]
-        if policies or findings
-    ]
+        findings = place.published_findings
+        if policies or findings:
+            stance = Stance.of(policies=policies, findings=findings, day=on)
+            found.append(
+                InheritedRules(place=place, policies=policies, findings=findings, stance=stance)
+            )
+    return found
 
 
 def jurisdiction_sources(

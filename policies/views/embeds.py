@@ -108,6 +108,13 @@ def _place(slug: str, day: dt.date | None) -> Jurisdiction:
         raise Http404("No jurisdiction with that address.") from None
 
 
+def _place_with_figures(slug: str, day: dt.date | None) -> Jurisdiction:
+    try:
+        return selectors.jurisdiction_with_figures(slug=slug, day=day)
+    except Jurisdiction.DoesNotExist:
+        raise Http404("No jurisdiction with that address.") from None
+
+
 def _chart_context(*, jurisdictions: list[Jurisdiction], day: dt.date | None) -> dict:
     title = arrival_figures_title(jurisdictions)
     chart = arrival_chart(jurisdictions=jurisdictions, day=day, title=title, prefetched=True)
@@ -129,7 +136,7 @@ def embed_jurisdiction_chart(request: HttpRequest, slug: str) -> HttpResponse:
         return bad_request(request, form)
     day = form.cleaned_data["as_of"]
     context = {
-        **_chart_context(jurisdictions=[_place(slug, day)], day=day),
+        **_chart_context(jurisdictions=[_place_with_figures(slug, day)], day=day),
         **_frame(
             request,
             "policies:jurisdiction-detail",
@@ -147,7 +154,7 @@ def embed_compare_chart(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return bad_request(request, form)
     day = form.cleaned_data["as_of"]
-    chosen = selectors.with_records(jurisdictions=form.cleaned_data["j"], day=day)
+    chosen = selectors.with_figures(jurisdictions=form.cleaned_data["j"], day=day)
     context = {
         **_chart_context(jurisdictions=chosen, day=day),
         **_frame(request, "policies:compare", "policies:compare-download"),

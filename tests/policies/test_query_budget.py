@@ -86,9 +86,15 @@ def test_reader_pages_run_a_bounded_number_of_queries_at_scale(
         # The table, then the headline figures, the statewide-law map, the ICE sheets and
         # agreement totals, the chart.
         (reverse("policies:home"), {}, 9),
-        # The place and its records, then the county's and state's rules that apply to it.
-        (busy_place.get_absolute_url(), {}, 9),
-        (reverse("policies:compare") + f"?j={busy_place.slug}&j=place-1", {}, 16),
+        # The place with its county and state, their policies and the policies' sources, their
+        # findings, the place's figures and designations; for a county or state, the places
+        # in it.
+        (busy_place.get_absolute_url(), {}, 7),
+        (reverse("embed:jurisdiction-card", args=[busy_place.slug]), {}, 6),
+        # The place and its figures.
+        (reverse("embed:jurisdiction-chart", args=[busy_place.slug]), {}, 2),
+        # The places named, their records, the suggestions.
+        (reverse("policies:compare") + f"?j={busy_place.slug}&j=place-1", {}, 7),
         # The counts, and the ICE sheets recorded (what agreement counts rest on).
         (reverse("policies:state-map") + "?metric=limits", {}, 2),
     ]
