@@ -3,7 +3,17 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.utils import translation
+
+from config.cache import ResilientRedisCache
+from tests.factories import (
+    make_arrival_count,
+    make_designation,
+    make_jurisdiction,
+    make_policy,
+    make_state,
+)
 
 SLOW_PATHS = ("browser", "test_proxy.py", "test_fuzz_query_strings.py", "test_query_budget.py")
 
@@ -16,6 +26,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         relative = item.path.relative_to(tests).parts
         if relative[0] in SLOW_PATHS or relative[-1] in SLOW_PATHS:
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture
+def chicago():
+    """Chicago in Illinois with a policy, an arrival figure ("more than 50,000") and an
+    outside designation: the place most tests read pages of."""
+    city = make_jurisdiction(name="Chicago", parent=make_state("IL", "Illinois"))
+    make_policy(jurisdiction=city, title="Welcoming City Ordinance")
+    make_arrival_count(jurisdiction=city, value=50000, qualifier="more_than")
+    make_designation(jurisdiction=city)
+    return city
 
 
 @pytest.fixture
@@ -55,10 +76,6 @@ def commit_hooks_run_outside_transactions(monkeypatch):
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with no cached data version (rollbacks send no signals)."""
-    from django.core.cache import cache
-
-    from config.cache import ResilientRedisCache
-
     ResilientRedisCache._down_until = 0.0  # a test's simulated outage ends with it
     cache.clear()
     # A request to /es/ leaves Spanish active in this thread, where reverse() would follow it.

@@ -12,18 +12,8 @@ from policies.forms import (
     UpdatesForm,
 )
 from policies.models import Source
-from tests.factories import make_arrival_count, make_jurisdiction, make_policy, make_state
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def chicago():
-    illinois = make_state("IL", "Illinois")
-    city = make_jurisdiction(name="Chicago", parent=illinois)
-    make_policy(jurisdiction=city)
-    make_arrival_count(jurisdiction=city)
-    return city
 
 
 def test_made_up_query_parameters_are_answered_but_never_stored_by_shared_caches(client, chicago):

@@ -16,7 +16,6 @@ import pytest
 from django.conf import settings as django_settings
 
 from policies.models import Policy
-from tests.factories import make_arrival_count, make_jurisdiction, make_policy, make_state
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -67,14 +66,6 @@ def get(url: str, headers: dict | None = None):
             return response.status, response.headers, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.headers, error.read().decode()
-
-
-@pytest.fixture
-def chicago():
-    city = make_jurisdiction(name="Chicago", parent=make_state("IL", "Illinois"))
-    make_arrival_count(jurisdiction=city)
-    make_policy(jurisdiction=city, title="Welcoming City Ordinance")
-    return city
 
 
 def test_a_repeat_is_a_hit_and_only_embeds_may_be_framed(proxy, chicago):

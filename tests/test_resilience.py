@@ -9,16 +9,9 @@ from django.db.backends.utils import CursorWrapper
 from django.test import override_settings
 from django.urls import reverse
 
-from tests.factories import make_arrival_count, make_jurisdiction, make_state
+from tests.factories import make_arrival_count
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def chicago():
-    city = make_jurisdiction(name="Chicago", parent=make_state("IL", "Illinois"))
-    make_arrival_count(jurisdiction=city, value=50000, qualifier="more_than")
-    return city
 
 
 def test_a_data_change_reaches_cached_pages_at_once(client, chicago):

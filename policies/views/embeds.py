@@ -16,6 +16,7 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from arrivals.selectors import arrival_chart, arrival_figures_title
+from config.http import wants_fragment
 from policies import selectors
 from policies.comparison import comparison_ids, comparison_rows
 from policies.embed_code import embed_code_context
@@ -271,6 +272,6 @@ def embed_code(request: HttpRequest) -> HttpResponse:
         ),
     }
     template = "embed/code.html"
-    if request.htmx:
+    if wants_fragment(request):
         template += "#embed-code"
     return render(request, template, context)

@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.test import override_settings
 from django.urls import reverse
 
-from tests.factories import make_arrival_count, make_designation, make_jurisdiction, make_state
+from tests.factories import make_arrival_count, make_jurisdiction, make_state
 
 pytestmark = pytest.mark.django_db
 
@@ -15,14 +15,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def fresh_cache():
     cache.clear()
-
-
-@pytest.fixture
-def chicago():
-    city = make_jurisdiction(name="Chicago", parent=make_state("IL", "Illinois"))
-    make_arrival_count(jurisdiction=city, value=50000, qualifier="more_than")
-    make_designation(jurisdiction=city)
-    return city
 
 
 def embed_urls(chicago) -> list[str]:
