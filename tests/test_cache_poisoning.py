@@ -45,3 +45,14 @@ def test_odd_htmx_headers_never_change_the_page_others_get(client, pages, poison
         assert "<html" in plain, (url, poison)
         swap = client.get(url, headers={"HX-Request": "true"}).content.decode()
         assert "<html" not in swap, (url, poison)
+
+
+def test_the_swap_and_the_page_are_two_answers_for_shared_caches(client, pages):
+    for url in pages:
+        page = client.get(url)
+        swap = client.get(url, headers={"HX-Request": "true"})
+        for response in (page, swap):
+            assert {"HX-Request", "HX-History-Restore-Request"} <= {
+                name.strip() for name in response["Vary"].split(",")
+            }, url
+        assert page["ETag"] != swap["ETag"], url
