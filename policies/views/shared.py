@@ -20,7 +20,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import condition
 
 from config.http import wants_fragment
-from policies.data_version import data_version
+from policies.data_version import DataVersion, data_version
 
 DOWNLOAD_FORMATS = ("csv", "json")
 # Parameters an address may carry besides its form's fields: paging, and the ones embed hosts
@@ -46,7 +46,7 @@ def rendered_part(request: HttpRequest, name: str, template: str, context, *key)
     (everything else the part depends on): for parts that many addresses share and that are
     slow to draw. A data change moves every key at once."""
     site = request.build_absolute_uri("/")
-    version = data_version().token
+    version = request_data_version(request).token
     full_key = ":".join(map(str, ("part", name, version, translation.get_language(), site, *key)))
     return mark_safe(  # rendered by the template, which escapes what it shows
         cache.get_or_set(
@@ -55,6 +55,13 @@ def rendered_part(request: HttpRequest, name: str, template: str, context, *key)
             timeout=settings.PART_CACHE_SECONDS,
         )
     )
+
+
+def request_data_version(request: HttpRequest) -> DataVersion:
+    """The data version, read once per request (ETag and Last-Modified both ask)."""
+    if "_data_version" not in request.__dict__:
+        request._data_version = data_version()
+    return request._data_version
 
 
 def bad_request(request: HttpRequest, form: forms.Form) -> HttpResponse:
@@ -82,17 +89,23 @@ def reader_page(
     parameters the view understands."""
     known = EXTRA_PARAMETERS | set(also_known) | set(form_class.base_fields if form_class else ())
 
-    def valid(request: HttpRequest) -> bool:
-        return form_class is None or query_form(request, form_class).is_valid()
+    def validators_apply(request: HttpRequest) -> bool:
+        # Only a conditional request can be answered 304 before the view runs, so only then
+        # must the query be checked first; the view checks it anyway (once: query_form).
+        conditional = (
+            "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META
+        )
+        return not conditional or form_class is None or query_form(request, form_class).is_valid()
 
     def etag(request: HttpRequest, *args, **kwargs) -> str | None:
-        if not valid(request):
+        if not validators_apply(request):
             return None
         # The swap target and the whole page are two representations of one address.
-        return f'"{data_version().token}-{"f" if wants_fragment(request) else "p"}"'
+        variant = "f" if wants_fragment(request) else "p"
+        return f'"{request_data_version(request).token}-{variant}"'
 
     def last_modified(request: HttpRequest, *args, **kwargs):
-        return data_version().changed_at if valid(request) else None
+        return request_data_version(request).changed_at if validators_apply(request) else None
 
     def decorator(view):
         conditional = condition(etag_func=etag, last_modified_func=last_modified)(view)
