@@ -3,8 +3,8 @@ the methodology and the updates log. Each is one view; htmx asks for its swap ta
 from the same template's partial."""
 
 import datetime as dt
-from collections.abc import Callable
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
@@ -41,18 +41,27 @@ HOME_SORT = "-arrivals"  # the front page lists the largest latest figures first
 
 
 def comparison_table_context(
-    request: HtmxHttpRequest, filters: ComparisonFilters, *, table_url: str, default_sort: str
+    request: HtmxHttpRequest,
+    form: ComparisonFilterForm,
+    filters: ComparisonFilters,
+    *,
+    default_sort: str,
 ) -> dict:
-    """What the comparison table (the htmx swap target) shows: one page of rows, its count,
-    sortable headers, page links, downloads and embed code. Its links are built from the
-    filters, never from the reader's address, so each table has one canonical address."""
+    """What the comparison table (the htmx swap target) and its filter form show: one page of
+    rows, its count, sortable headers, page links, downloads and embed code. Its links are
+    built from the filters, never from the reader's address, so each table has one canonical
+    address."""
+    table_url = request.path
     page = Paginator(comparison_ids(filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = comparison_rows(ids=list(page.object_list), day=filters.day)
     return {
+        "form": form,
         "page": page,
         "filters": filters,
+        "filters_query": filters.query(default_sort=default_sort),
         "table_url": table_url,
         "default_sort": default_sort,
+        "part_seconds": settings.PART_CACHE_SECONDS,
         **_comparison_links(filters, page, table_url=table_url, default_sort=default_sort),
     }
 
@@ -87,52 +96,31 @@ def _comparison_links(
     }
 
 
-def _comparison_page(
-    request: HtmxHttpRequest,
-    *,
-    template: str,
-    default_sort: str,
-    extra: Callable[[HtmxHttpRequest, ComparisonFilters], dict] | None = None,
-) -> HttpResponse:
-    form = query_form(request, ComparisonFilterForm)
-    if not form.is_valid():
-        return bad_request(request, form)
-    filters = form.to_filters(default_sort=default_sort)
-    table_url = request.path
-    context = comparison_table_context(
-        request, filters, table_url=table_url, default_sort=default_sort
-    )
-    if wants_fragment(request):
-        return render(request, "policies/jurisdiction_list.html#jurisdiction-table", context)
-    # The form's ~90 options take longer to draw than the table's rows; it depends only on
-    # the filters chosen.
-    context["filter_form"] = rendered_part(
-        request,
-        "filter-form",
-        "policies/_filter_form.html",
-        lambda: {"form": form, "table_url": table_url},
-        table_url,
-        filters.query(default_sort=default_sort),
-    )
-    return render(request, template, {**context, **(extra(request, filters) if extra else {})})
+TABLE_PARTIAL = "policies/jurisdiction_list.html#jurisdiction-table"
 
 
 @require_safe
 @reader_page(ComparisonFilterForm)
 def home(request: HtmxHttpRequest) -> HttpResponse:
-    return _comparison_page(
-        request, template="policies/home.html", default_sort=HOME_SORT, extra=_home_overview
-    )
+    form = query_form(request, ComparisonFilterForm)
+    if not form.is_valid():
+        return bad_request(request, form)
+    filters = form.to_filters(default_sort=HOME_SORT)
+    context = comparison_table_context(request, form, filters, default_sort=HOME_SORT)
+    if wants_fragment(request):
+        return render(request, TABLE_PARTIAL, context)
+    context["overview"] = _home_overview(request, filters)
+    return render(request, "policies/home.html", context)
 
 
-def _home_overview(request: HtmxHttpRequest, filters: ComparisonFilters) -> dict:
+def _home_overview(request: HtmxHttpRequest, filters: ComparisonFilters) -> str:
     """Headline figures, the map and the chart above the home page's table: the same for
     every filter and order of the table, so drawn once per data version and day."""
 
     def context() -> dict:
         return _home_overview_context(filters)
 
-    overview = rendered_part(
+    return rendered_part(
         request,
         "home-overview",
         "policies/_home_overview.html",
@@ -140,7 +128,6 @@ def _home_overview(request: HtmxHttpRequest, filters: ComparisonFilters) -> dict
         filters.day,
         filters.as_of,
     )
-    return {"overview": overview}
 
 
 def _home_overview_context(filters: ComparisonFilters) -> dict:
@@ -167,9 +154,13 @@ def _home_overview_context(filters: ComparisonFilters) -> dict:
 @require_safe
 @reader_page(ComparisonFilterForm)
 def jurisdiction_list(request: HtmxHttpRequest) -> HttpResponse:
-    return _comparison_page(
-        request, template="policies/jurisdiction_list.html", default_sort=DEFAULT_SORT
-    )
+    form = query_form(request, ComparisonFilterForm)
+    if not form.is_valid():
+        return bad_request(request, form)
+    filters = form.to_filters()
+    context = comparison_table_context(request, form, filters, default_sort=DEFAULT_SORT)
+    template = "policies/jurisdiction_list.html"
+    return render(request, TABLE_PARTIAL if wants_fragment(request) else template, context)
 
 
 @require_safe
