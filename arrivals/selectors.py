@@ -1,11 +1,14 @@
 """Read-side queries for arrival figures: series for charts and their data tables."""
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field, replace
 
+from django.conf import settings
+from django.core.cache import cache
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 
 from arrivals.charts import (
     ChartPoint,
@@ -14,6 +17,7 @@ from arrivals.charts import (
     arrivals_timeline_svg,
 )
 from arrivals.models import ArrivalCount
+from policies.data_version import data_version
 from policies.models import Jurisdiction
 
 # A page, chart or embed shows at most this many figures of one series, the newest; the rest
@@ -196,14 +200,27 @@ def arrival_chart(
         source_line += ". " + gettext("Latest figure as of %(day)s.") % {
             "day": date_format(latest, "DATE_FORMAT")
         }
-    chart_series = [s.to_chart() for s in series]
+
+    def drawings() -> dict:
+        chart_series = [s.to_chart() for s in series]
+        figure = arrivals_timeline_figure(
+            series=chart_series, title=title, source_line=source_line[:300]
+        )
+        return {
+            "figure": figure.to_plotly_json(),
+            "svg": arrivals_timeline_svg(series=chart_series),
+        }
+
+    # Building a validated plotly figure takes milliseconds; it changes only with the data.
+    shown = [figure.pk for one in series for figure in one.figures]
+    question = repr((get_language(), title, day, omitted, shown)).encode()
+    key = f"chart:{data_version().token}:{hashlib.sha256(question).hexdigest()}"
+    drawn = cache.get_or_set(key, drawings, timeout=settings.PART_CACHE_SECONDS)
     return {
         "series": series,
         "sources": sources,
-        "figure": arrivals_timeline_figure(
-            series=chart_series, title=title, source_line=source_line[:300]
-        ).to_plotly_json(),
+        "figure": drawn["figure"],
         "note": older_figures_note(omitted),
         # arrivals_timeline_svg escapes every text it draws.
-        "svg": mark_safe(arrivals_timeline_svg(series=chart_series)),
+        "svg": mark_safe(drawn["svg"]),
     }
