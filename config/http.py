@@ -12,8 +12,7 @@ class HtmxHttpRequest(HttpRequest):
 
 def wants_fragment(request: HttpRequest) -> bool:
     """Whether htmx asked for the swap target only: HX-Request is "true" and the request is
-    not a history restore. Header values as django-htmx reads them ("true" exactly), so the
-    page cache keys on the same answer the views give."""
+    not a history restore. Header values as django-htmx reads them ("true" exactly)."""
     meta = request.META
     return (
         meta.get("HTTP_HX_REQUEST") == "true"

@@ -40,7 +40,7 @@ def test_staff_pages_never_enter_the_cache(editor_client, client, chicago):
     assert client.get(url).status_code == 302  # to the login page, not the editor's copy
 
 
-def test_a_page_cached_for_one_host_is_not_served_to_another(client, chicago, settings):
+def test_embed_links_name_the_host_that_was_asked(client, chicago, settings):
     # Its embed snippets and links are absolute, built from the host that was asked.
     settings.ALLOWED_HOSTS = ["testserver", "tracker.example"]
     url = reverse("embed:jurisdiction-chart", args=[chicago.slug])

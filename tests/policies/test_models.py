@@ -3,7 +3,6 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.utils import translation
 
 from policies.models import DatePrecision, Jurisdiction, Policy, format_partial_date
 from tests.factories import make_jurisdiction, make_policy, make_source, make_state
@@ -181,14 +180,3 @@ def test_policy_timeline_lists_dated_events_in_order():
         ("Adopted", "November 2024"),
         ("Took effect", "Dec. 20, 2024"),
     ]
-
-
-def test_choice_labels_are_translated_per_language_and_unknown_values_shown_as_they_are():
-    city = Jurisdiction(kind=Jurisdiction.Kind.CITY, state="IL")
-    with translation.override("en"):
-        assert city.get_kind_display() == "City"
-    with translation.override("es"):
-        assert city.get_kind_display() == str(Jurisdiction.Kind.CITY.label) != "City"
-    assert city.get_state_display() == "IL"
-    assert Jurisdiction(kind="hamlet").get_kind_display() == "hamlet"
-    assert Policy(status="").get_status_display() == ""
