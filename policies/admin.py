@@ -10,7 +10,9 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from arrivals.models import ArrivalCount
 from arrivals.services import arrivalcount_overlap_warning
+from policies.csv_import import read_csv_rows
 from policies.forms import Ice287gImportForm
+from policies.importers.ice_287g import agreements_import_ice_287g
 from policies.models import (
     Designation,
     Jurisdiction,
@@ -26,7 +28,6 @@ from policies.resources import (
     PolicyResource,
     SourceResource,
 )
-from policies.services import agreements_import_ice_287g, read_csv_rows
 
 
 class ChangeReasonForm(forms.ModelForm):

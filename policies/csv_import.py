@@ -1,9 +1,12 @@
-"""Run a django-import-export resource over CSV text and report row errors plainly.
+"""Read CSV text: rows as dicts for the source importers, or run through a django-import-export
+resource with row errors reported plainly.
 
 The admin uses django-import-export's own screens; commands, the seed loader and tests use
 `csv_import`, which shares the resources and therefore the validation.
 """
 
+import csv
+import io
 from dataclasses import dataclass, field
 
 import tablib
@@ -88,3 +91,7 @@ def csv_import(
     report.updated = totals.get("update", 0)
     report.skipped = totals.get("skip", 0)
     return report
+
+
+def read_csv_rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))

@@ -12,6 +12,7 @@ from arrivals.models import ArrivalCount
 from arrivals.selectors import newest_figures
 from policies.comparison import stance_label, state_stances
 from policies.geography import STATE_NAMES
+from policies.importers.ice_287g import ICE_SHEET_URLS
 from policies.models import (
     DatePrecision,
     Designation,
@@ -24,7 +25,6 @@ from policies.models import (
     Stance,
     format_partial_date,
 )
-from policies.services import ICE_SHEET_URLS
 from policies.summaries import summaries_current_on
 
 

@@ -20,21 +20,20 @@ from django.utils.text import slugify
 
 from policies.changelog import changes_batch
 from policies.csv_import import RowError
-from policies.models import Policy, Source
-from policies.services import (
+from policies.geography import STATE_CODES_BY_NAME, STATE_NAMES
+from policies.importers.ice_287g import (
     COUNTY_AGENCY,
     ICE_EXTERNAL_PREFIX,
     ICE_SHEET_URLS,
     ICE_SUPPORT_TYPES,
     MUNICIPAL_AGENCY_SUFFIX,
-    STATE_CODES_BY_NAME,
-    STATE_NAMES,
     WATCH_287G_URL,
     Ice287gReport,
     JurisdictionFinder,
     ice_agreement_fields,
     renamed_agreement,
 )
+from policies.models import Policy, Source
 from policies.summaries import summaries_deferred
 
 COLUMNS = ("date", "state", "county", "agency", "ori", "type", "agency_type")

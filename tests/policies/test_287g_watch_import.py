@@ -4,10 +4,11 @@ import datetime as dt
 
 import pytest
 
+from policies.csv_import import read_csv_rows
+from policies.importers.ice_287g import agreements_import_ice_287g
 from policies.importers.watch_287g import agreements_import_287g_watch
 from policies.models import Policy
 from policies.selectors import agreement_totals, ice_sheet_dates
-from policies.services import agreements_import_ice_287g, read_csv_rows
 from tests.factories import make_jurisdiction, make_state
 
 pytestmark = pytest.mark.django_db

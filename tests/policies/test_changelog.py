@@ -225,7 +225,7 @@ def test_updates_pages_link_to_the_next_page_of_the_same_place(client, settings)
 
 
 def test_a_bulk_import_is_one_entry_of_the_log_with_its_counts(client):
-    from policies.services import agreements_import_ice_287g
+    from policies.importers.ice_287g import agreements_import_ice_287g
     from tests.factories import make_state
 
     alabama = make_state("AL", "Alabama")

@@ -3,8 +3,9 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 
+from policies.csv_import import read_csv_rows
+from policies.importers.ice_287g import agreements_import_ice_287g, parse_ice_date
 from policies.models import Jurisdiction, Policy, Source
-from policies.services import agreements_import_ice_287g, parse_ice_date, read_csv_rows
 from tests.factories import make_jurisdiction, make_state
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from policies import selectors
+from policies.importers.ice_287g import agreements_import_ice_287g
 from policies.models import NoPolicyFinding, Policy, Stance
-from policies.services import agreements_import_ice_287g
 from tests.factories import (
     make_arrival_count,
     make_jurisdiction,

@@ -7,8 +7,8 @@ from django.db import transaction
 
 from arrivals.models import ArrivalCount
 from policies.data_version import bump_data_version
+from policies.importers.census import jurisdictions_import_census
 from policies.models import Jurisdiction, Policy, Source
-from policies.services import jurisdictions_import_census
 from policies.summaries import refresh_summaries
 
 SYNTHETIC = "Synthetic benchmark data"

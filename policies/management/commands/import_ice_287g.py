@@ -3,7 +3,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from policies.services import agreements_import_ice_287g, read_csv_rows
+from policies.csv_import import read_csv_rows
+from policies.importers.ice_287g import agreements_import_ice_287g
 
 
 class Command(BaseCommand):

@@ -5,27 +5,22 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from arrivals.importers.city_reports import figures_import_city_reports
+from arrivals.importers.nyc_shelter import figures_import_nyc_shelter
+from arrivals.importers.texas_busing import figures_import_texas_busing
 from arrivals.resources import ArrivalCountResource
-from arrivals.services import (
-    figures_import_city_reports,
-    figures_import_nyc_shelter,
-    figures_import_texas_busing,
-)
 from policies.changelog import changes_batch
-from policies.csv_import import csv_import
+from policies.csv_import import csv_import, read_csv_rows
 from policies.data_version import bump_data_version
+from policies.importers.census import jurisdictions_import_census
+from policies.importers.doj_list import designations_import_doj_list
+from policies.importers.ice_287g import agreements_import_ice_287g
 from policies.importers.watch_287g import agreements_import_287g_watch
 from policies.resources import (
     JurisdictionResource,
     NoPolicyFindingResource,
     PolicyResource,
     SourceResource,
-)
-from policies.services import (
-    agreements_import_ice_287g,
-    designations_import_doj_list,
-    jurisdictions_import_census,
-    read_csv_rows,
 )
 from policies.summaries import summaries_deferred
 

@@ -1,9 +1,11 @@
-"""Writes beyond a single admin save: reference-data imports for jurisdictions and policies."""
+"""ICE's "287(g) Participating Agencies" sheet, saved from ice.gov's XLSX as CSV, as agreements
+(the seed's copy: data/reference/ice_287g_participating_2025-07-18.csv).
 
-import csv
+The 287g-watch archive of ICE's older sheets (watch_287g.py) files agencies the same way.
+"""
+
 import datetime as dt
 import difflib
-import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -14,10 +16,9 @@ from django.utils.text import slugify
 from policies.changelog import changes_batch
 from policies.csv_import import RowError
 from policies.geography import STATE_CODES_BY_NAME, STATE_NAMES
-from policies.models import Designation, Jurisdiction, Policy, Source
+from policies.models import Jurisdiction, Policy, Source
 from policies.summaries import summaries_deferred
 
-CENSUS_PUBLISHER = "U.S. Census Bureau"
 ICE_PUBLISHER = "U.S. Immigration and Customs Enforcement"
 ICE_287G_URL = "https://www.ice.gov/identify-and-arrest/287g"
 ICE_287G_COLUMNS = ("STATE", "LAW ENFORCEMENT AGENCY", "TYPE", "COUNTY", "SUPPORT TYPE", "SIGNED")
@@ -33,15 +34,6 @@ WATCH_287G_URL = (
     "0517b8110c2a9bfecd28fb988ada93e4f1c14816/packages/pipeline/data/agreements.csv"
 )
 ICE_SHEET_URLS = (ICE_287G_URL, WATCH_287G_URL)
-
-# Census names places by their legal form ("Chicago city", "Cary town"); readers know them
-# without it. "(balance)" marks the part of a consolidated government outside other places.
-PLACE_SUFFIX = re.compile(
-    r"\s+(city|town|village|municipality|CDP|urban county|metropolitan government|"
-    r"metro government|consolidated government|unified government)(\s+\(balance\))?$"
-)
-# The Justice Department, the article and the city itself say "New York City".
-PLACE_NAME_OVERRIDES = {"3651000": "New York City"}
 MUNICIPAL_AGENCY_SUFFIX = re.compile(
     r"\s+(police department|police services department|police dept\.?|department of police|"
     r"department of public safety|public safety department|public safety|police|"
@@ -50,133 +42,6 @@ MUNICIPAL_AGENCY_SUFFIX = re.compile(
 )
 MUNICIPAL_AGENCY_PREFIX = re.compile(r"^(city|town|village|borough) of\s+", re.IGNORECASE)
 COUNTY_AGENCY = re.compile(r"^(?P<county>.+?\s+(county|parish|borough))\b", re.IGNORECASE)
-
-
-def place_display_name(census_name: str, geoid: str) -> str:
-    """'Chicago city, Illinois' -> 'Chicago'; overrides where the common name differs."""
-    if geoid in PLACE_NAME_OVERRIDES:
-        return PLACE_NAME_OVERRIDES[geoid]
-    name = census_name.rsplit(",", 1)[0].strip()
-    return PLACE_SUFFIX.sub("", name)
-
-
-@dataclass
-class CensusReport:
-    created: int = 0
-    updated: int = 0
-
-    def __str__(self) -> str:
-        return f"{self.created} jurisdictions created, {self.updated} updated"
-
-
-def _placed_inside(place: Jurisdiction, state: Jurisdiction | None) -> bool:
-    """Whether `place` lies in a county (or similar) of `state`."""
-    parent = place.parent
-    return state is not None and parent is not None and parent.parent_id == state.pk
-
-
-def _upsert_by_geoid(
-    records: Iterable[dict], existing: dict[str, Jurisdiction], report: CensusReport
-) -> dict[str, Jurisdiction]:
-    """Create or update jurisdictions keyed by GEOID, saving only what changed."""
-    to_create = []
-    for record in records:
-        current = existing.get(record["geoid"])
-        if current is None:
-            to_create.append(Jurisdiction(**record))
-            continue
-        if _placed_inside(current, record.get("parent")):
-            # The Census file names only the state; a county recorded since is kept.
-            record = {key: value for key, value in record.items() if key != "parent"}
-        changed = {key: value for key, value in record.items() if getattr(current, key) != value}
-        if changed:
-            for key, value in changed.items():
-                setattr(current, key, value)
-            current.full_clean()
-            current.save()
-            report.updated += 1
-    for jurisdiction in to_create:
-        jurisdiction.slug = jurisdiction.build_slug()
-        # Uniqueness is left to the database: checking it here costs a query per row.
-        jurisdiction.full_clean(validate_unique=False, validate_constraints=False)
-    created = Jurisdiction.objects.bulk_create(to_create)
-    # bulk_create skips save() and so the history signal; record creation explicitly.
-    Jurisdiction.history.bulk_history_create(created, default_change_reason="Census import")
-    report.created += len(created)
-    return {j.geoid: j for j in [*existing.values(), *created]}
-
-
-@transaction.atomic
-@summaries_deferred()
-def jurisdictions_import_census(
-    *, states_csv: str, counties_csv: str, places_csv: str
-) -> CensusReport:
-    """Load states and DC, their counties, and incorporated places as cities.
-
-    `places_csv` is the Census PEP 2014 export of places of 50,000+ people; a city's
-    population is its July 1, 2014 estimate. Cities are attached to their state, since the
-    file does not say which county (often several) a city lies in.
-    """
-    report = CensusReport()
-    existing = {
-        j.geoid: j for j in Jurisdiction.objects.exclude(geoid=None).select_related("parent")
-    }
-
-    states = {}
-    for row in csv.DictReader(io.StringIO(states_csv)):
-        code = row["postal"].strip()
-        if code in STATE_NAMES and code not in states:
-            states[code] = {
-                "name": STATE_NAMES[code],
-                "kind": Jurisdiction.Kind.STATE,
-                "state": code,
-                "geoid": row["fips"].strip().zfill(2),
-            }
-    by_geoid = _upsert_by_geoid(states.values(), existing, report)
-    state_by_fips = {record["geoid"]: by_geoid[record["geoid"]] for record in states.values()}
-
-    counties: dict[str, dict] = {}
-    for row in csv.DictReader(io.StringIO(counties_csv)):
-        state = state_by_fips.get(row["statefp"].strip().zfill(2))
-        geoid = row["statefp"].strip().zfill(2) + row["countyfp"].strip().zfill(3)
-        # Territories are outside this tracker's scope; later rows of a GEOID are aliases
-        # ("Brooklyn Borough" for Kings County).
-        if state is None or geoid in counties:
-            continue
-        counties[geoid] = {
-            "name": row["name"].strip(),
-            "kind": Jurisdiction.Kind.COUNTY,
-            "state": state.state,
-            "geoid": geoid,
-            "parent": state,
-        }
-    by_geoid = _upsert_by_geoid(counties.values(), by_geoid, report)
-
-    reader = csv.reader(io.StringIO(places_csv))
-    header = next(reader)
-    geoid_column, name_column = header.index("GC_RANK.target-geo-id2"), 7
-    population_column = header.index("respop72014")
-    cities = []
-    for row in reader:
-        if len(row) <= population_column or not row[geoid_column].strip():
-            continue
-        geoid = row[geoid_column].strip().zfill(7)
-        state = state_by_fips.get(geoid[:2])
-        if state is None:
-            continue
-        cities.append(
-            {
-                "name": place_display_name(row[name_column], geoid),
-                "kind": Jurisdiction.Kind.CITY,
-                "state": state.state,
-                "geoid": geoid,
-                "parent": state,
-                "population": int(row[population_column]),
-                "population_year": 2014,
-            }
-        )
-    _upsert_by_geoid(cities, by_geoid, report)
-    return report
 
 
 @dataclass
@@ -553,79 +418,4 @@ def _record_ice_sheet(
 
     if dry_run:
         transaction.set_rollback(True)
-    return report
-
-
-def read_csv_rows(text: str) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
-
-
-DOJ_PUBLISHER = "U.S. Department of Justice"
-DOJ_LIST_NAME = "Sanctuary jurisdiction list under Executive Order 14287"
-DOJ_LABEL = "Sanctuary jurisdiction"
-
-
-@dataclass
-class DesignationReport:
-    created: int = 0
-    unchanged: int = 0
-    problems: list[RowError] = field(default_factory=list)
-
-
-@transaction.atomic
-@summaries_deferred()
-def designations_import_doj_list(*, text: str) -> DesignationReport:
-    """Record the Justice Department's list of 2025-08-05 (EO 14287) as designations.
-
-    Rows are matched to jurisdictions by Census GEOID, else by kind, state and name; a listed
-    city missing from the Census file of large places (East Lansing, MI) is created.
-    """
-    report = DesignationReport()
-    for number, row in enumerate(read_csv_rows(text), 1):
-        kind = row["jurisdiction_type"].strip()
-        state = row["state_abbr"].strip()
-        geoid = row["census_geoid"].strip() or None
-        name = row["jurisdiction"].split(",")[0].strip()
-        jurisdiction = Jurisdiction.objects.filter(geoid=geoid).first() if geoid else None
-        if jurisdiction is None:
-            jurisdiction = Jurisdiction.objects.filter(kind=kind, state=state, name=name).first()
-        if jurisdiction is None and kind == Jurisdiction.Kind.CITY:
-            jurisdiction = Jurisdiction(
-                name=name,
-                kind=kind,
-                state=state,
-                parent=Jurisdiction.objects.states().get(state=state),
-            )
-            jurisdiction.full_clean()
-            jurisdiction.save()
-        if jurisdiction is None:
-            report.problems.append(RowError(number, "jurisdiction", f"Not found: {name}"))
-            continue
-        listed_on = dt.date.fromisoformat(row["list_published"].strip())
-        source, _ = Source.objects.get_or_create(
-            url=row["source_url"].strip(),
-            published_on=listed_on,
-            defaults={
-                "publisher": DOJ_PUBLISHER,
-                "kind": Source.Kind.OFFICIAL,
-                "title": "U.S. sanctuary jurisdiction list following Executive Order 14287",
-            },
-        )
-        note = row.get("note", "").strip()
-        disputed = "error" in note.lower()
-        _, created = Designation.objects.get_or_create(
-            jurisdiction=jurisdiction,
-            designated_by=DOJ_PUBLISHER,
-            label=DOJ_LABEL,
-            designated_on=listed_on,
-            defaults={
-                "list_name": DOJ_LIST_NAME,
-                "source": source,
-                "disputed": disputed,
-                "dispute_note": note if disputed else "",
-                "published": True,
-            },
-        )
-        report.created += created
-        report.unchanged += not created
     return report
