@@ -3,39 +3,10 @@ sources, and a save that changes only what differs.
 """
 
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from arrivals.models import ArrivalCount
 from policies.csv_import import RowError
 from policies.models import Jurisdiction, Source
-
-# Names of the sites the transcribed figures were read on, by host.
-PUBLISHERS_BY_HOST = {
-    "2paragraphs.com": "2paragraphs",
-    "cbsnews.com": "CBS News",
-    "chicago.suntimes.com": "Chicago Sun-Times",
-    "dallasobserver.com": "Dallas Observer",
-    "denvergazette.com": "Denver Gazette",
-    "digital-staging.kdvr.com": "KDVR (FOX31 Denver)",
-    "foxnews.com": "Fox News",
-    "fox32chicago.com": "FOX 32 Chicago",
-    "github.com": "GitHub",
-    "kendallharmon.net": "Kendall Harmon (blog quoting The New York Times)",
-    "kens5.com": "KENS 5",
-    "newsnationnow.com": "NewsNation",
-    "nypost.com": "New York Post",
-    "scribd.com": "Scribd",
-    "startribune.com": "Star Tribune",
-    "targetednews.com": "Targeted News Service",
-    "thecentersquare.com": "The Center Square",
-    "weaselzippers.us": "Weasel Zippers",
-}
-
-
-def publisher_for_url(url: str) -> str:
-    host = urlsplit(url).hostname or ""
-    host = host.removeprefix("www.").rstrip(".")
-    return PUBLISHERS_BY_HOST.get(host, host)
 
 
 @dataclass

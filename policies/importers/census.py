@@ -15,8 +15,6 @@ from policies.geography import STATE_NAMES
 from policies.models import Jurisdiction
 from policies.summaries import summaries_deferred
 
-CENSUS_PUBLISHER = "U.S. Census Bureau"
-
 # Census names places by their legal form ("Chicago city", "Cary town"); readers know them
 # without it. "(balance)" marks the part of a consolidated government outside other places.
 PLACE_SUFFIX = re.compile(
