@@ -211,8 +211,15 @@ def arrival_chart(
             "svg": arrivals_timeline_svg(series=chart_series),
         }
 
-    # Building a validated plotly figure takes milliseconds; it changes only with the data.
-    shown = [figure.pk for one in series for figure in one.figures]
+    # Building a validated plotly figure takes milliseconds. The key names what is drawn
+    # (each figure and source as last saved, so a drawing stored while a correction was being
+    # committed is never found for the corrected figures) and the data version (which a
+    # deploy also moves).
+    shown = [
+        (figure.pk, figure.updated_at, figure.source_id, figure.source.updated_at)
+        for one in series
+        for figure in one.figures
+    ]
     question = repr((get_language(), title, day, omitted, shown)).encode()
     key = f"chart:{data_version().token}:{hashlib.sha256(question).hexdigest()}"
     drawn = cache.get_or_set(key, drawings, timeout=settings.PART_CACHE_SECONDS)

@@ -1,59 +1,34 @@
 """The data version: one value that changes whenever reader-visible data changes.
 
 The generation key of djangoproject.com's dashboard: reader pages and embeds take their ETag and
-Last-Modified from it, so a shared cache revalidates with a 304 that needs no query. It lives in
-the cache; any committed save or delete of a tracked model, an import, a revert or a deploy's
-`migrate` replaces it.
+Last-Modified from it, so a shared cache revalidates with a 304 that needs no query, and parts
+kept in Django's cache are keyed by it. Any committed save or delete of a tracked record, an
+import, a revert or a deploy's `migrate` replaces it: in its row of the database (so it never
+goes back, whatever happens to the cache) and then in the cache, which every process reads.
 """
 
-import datetime as dt
 import uuid
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
-CACHE_KEY = "sanctuary-tracker:data-version"
+from policies.models import DataVersion
 
-
-@dataclass(frozen=True)
-class DataVersion:
-    token: str
-    changed_at: dt.datetime
-
-
-def _tracked_tables() -> list[str]:
-    from arrivals.models import ArrivalCount
-    from policies.models import Designation, Jurisdiction, NoPolicyFinding, Policy, Source
-
-    models = (Jurisdiction, Source, Policy, NoPolicyFinding, Designation, ArrivalCount)
-    return [model._meta.db_table for model in models]
-
-
-def _from_database() -> DataVersion:
-    """The newest change recorded in the data itself, for a cold cache."""
-    parts = " UNION ALL ".join(
-        f"SELECT MAX(updated_at) AS changed, COUNT(*) AS n FROM {table}"
-        for table in _tracked_tables()
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT MAX(changed), SUM(n) FROM ({parts}) AS tracked")
-        changed, rows = cursor.fetchone()
-    if isinstance(changed, str):  # SQLite returns text from an aggregate over a union
-        changed = dt.datetime.fromisoformat(changed)
-    if changed is None:
-        changed = timezone.now()
-    elif timezone.is_naive(changed):
-        changed = timezone.make_aware(changed, dt.UTC)
-    return DataVersion(token=f"{changed.timestamp():.6f}-{rows}", changed_at=changed)
+# Named for the shape of what it holds: a process of an older release reads no other shape.
+CACHE_KEY = "sanctuary-tracker:data-version:row"
 
 
 def data_version() -> DataVersion:
+    """The current version, from the cache; from its row when the cache has none (it expires
+    after DATA_VERSION_SECONDS, so a bump the cache missed, during a Redis outage or in
+    another process's local memory, is seen within that time)."""
     version = cache.get(CACHE_KEY)
     if version is None:
-        version = _from_database()
+        version, _created = DataVersion.objects.get_or_create(
+            pk=DataVersion.ONLY, defaults={"token": uuid.uuid4().hex, "changed_at": timezone.now()}
+        )
         cache.set(CACHE_KEY, version, timeout=settings.DATA_VERSION_SECONDS)
     return version
 
@@ -62,11 +37,10 @@ def bump_data_version(**_signal_kwargs) -> None:
     """Record that committed data changed. Call it after the commit (`data_changed` does):
     a version bumped inside a transaction would let a reader render the data from before the
     commit and keep it under the new version."""
-    cache.set(
-        CACHE_KEY,
-        DataVersion(token=uuid.uuid4().hex, changed_at=timezone.now()),
-        timeout=settings.DATA_VERSION_SECONDS,
+    version, _created = DataVersion.objects.update_or_create(
+        pk=DataVersion.ONLY, defaults={"token": uuid.uuid4().hex, "changed_at": timezone.now()}
     )
+    cache.set(CACHE_KEY, version, timeout=settings.DATA_VERSION_SECONDS)
 
 
 def data_changed(**_signal_kwargs) -> None:

@@ -11,6 +11,7 @@ from policies import selectors
 from policies.changelog import change_lines, entry_title
 from policies.forms import UpdatesForm
 from policies.models import Jurisdiction, PublicChange
+from policies.views.shared import reader_page
 
 FEED_LENGTH = 50
 
@@ -86,3 +87,7 @@ class UpdatesFeed(Feed):
 
     def item_updateddate(self, entry: PublicChange):
         return entry.changed_at
+
+
+# A reader page like any other: public, revalidated by the data version.
+updates_feed = reader_page(UpdatesForm)(UpdatesFeed())

@@ -767,3 +767,16 @@ class PublicChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.record_label} ({self.jurisdiction_name})"
+
+
+class DataVersion(models.Model):
+    """The one row that says which version of the reader-visible data is current (see
+    policies.data_version): replaced after every committed change, never edited by hand."""
+
+    ONLY = 1
+
+    token = models.CharField(max_length=32)
+    changed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.token} ({self.changed_at:%Y-%m-%d %H:%M:%S})"

@@ -141,19 +141,19 @@ def inherited_rules(
 ) -> list[InheritedRules]:
     """The laws, ordinances and detainer rules of the county and state a place lies in (287(g)
     agreements aside: each is its agency's own; bills aside: they apply to no one), nearest
-    first, with "none found" findings. From `jurisdiction_with_records` (no query)."""
+    first, with "none found" findings. Needs the jurisdiction as `jurisdiction_with_records`
+    returns it, with its county's and state's records (no query)."""
     on = day or timezone.localdate()
     found = []
     for place in jurisdiction.ancestors:
-        policies = sorted(
-            (
-                policy
-                for policy in place.published_policies
-                if policy.category != Policy.Category.AGREEMENT_287G
-                and policy.status != Policy.Status.PROPOSED
-            ),
-            key=lambda policy: (policy.began_on is None, policy.began_on or on, policy.title),
-        )
+        applying = [
+            policy
+            for policy in place.published_policies  # in the database's order (see above)
+            if policy.category != Policy.Category.AGREEMENT_287G
+            and policy.status != Policy.Status.PROPOSED
+        ]
+        # Dated rules first, oldest first; those with no date recorded after them.
+        policies = [p for p in applying if p.began_on] + [p for p in applying if not p.began_on]
         findings = place.published_findings
         if policies or findings:
             stance = Stance.of(policies=policies, findings=findings, day=on)

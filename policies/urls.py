@@ -1,9 +1,8 @@
 from django.urls import path, register_converter
 
-from policies.feeds import UpdatesFeed
-from policies.forms import UpdatesForm
+from policies.feeds import updates_feed
 from policies.views import downloads, pages
-from policies.views.shared import DOWNLOAD_FORMATS, reader_page
+from policies.views.shared import DOWNLOAD_FORMATS
 
 
 class DownloadFormat:
@@ -19,7 +18,6 @@ class DownloadFormat:
 
 
 register_converter(DownloadFormat, "download")
-updates_feed = reader_page(UpdatesForm)(UpdatesFeed())
 
 app_name = "policies"
 

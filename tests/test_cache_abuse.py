@@ -16,13 +16,21 @@ from policies.models import Source
 pytestmark = pytest.mark.django_db
 
 
-def test_made_up_query_parameters_are_answered_but_never_stored_by_shared_caches(client, chicago):
+def test_made_up_parameters_are_sent_to_the_address_without_them(client, chicago):
+    """Review of #17: answered in place, a link shared with ?fbclid=... was rendered anew for
+    every click (each is a new address to a shared cache)."""
     url = reverse("policies:jurisdiction-list")
-    for query in ("?utm_source=x1&fbclid=1", "?state=IL&cachebuster=2"):
+    for query, canonical in (
+        ("?utm_source=x1&fbclid=1", url),
+        ("?state=IL&cachebuster=2", url + "?state=IL"),
+    ):
         response = client.get(url + query)
-        assert response.status_code == 200
+        assert response.status_code == 301, query
+        assert response["Location"] == canonical
         assert "private" in response["Cache-Control"], query
-        assert "public" not in response["Cache-Control"], query
+    embed = reverse("embed:jurisdiction-card", args=["il-chicago"])
+    response = client.get(embed + "?theme=dark&ref=homepage")
+    assert response["Location"] == embed + "?theme=dark"
 
 
 @pytest.mark.parametrize(
@@ -40,7 +48,8 @@ def test_every_parameter_a_reader_form_reads_is_cacheable(client, chicago, url_n
     url = reverse(url_name, args=args)
     for name in [*form.base_fields, "page"]:
         response = client.get(url, {name: ""})
-        if response.status_code == 200:  # an empty "j" is refused
+        assert response.status_code in (200, 400), (url, name)  # an empty "j" is refused
+        if response.status_code == 200:
             assert "public" in response["Cache-Control"], (url, name)
 
 
@@ -60,3 +69,24 @@ def test_a_stored_url_with_another_scheme_never_becomes_a_link(client, chicago):
     ):
         page = client.get(url).content.decode()
         assert "javascript:" not in page, url
+
+
+def test_a_view_that_says_how_to_keep_its_answer_is_not_overruled(rf, chicago):
+    """Review of #17: patch_cache_control(public=True) dropped a view's own `private`, so a
+    staff-only element on a reader page would have reached shared caches."""
+    from django.http import HttpResponse
+
+    from policies.views.shared import reader_page
+
+    @reader_page()
+    def staff_view(request):
+        return HttpResponse("for one reader", headers={"Cache-Control": "private"})
+
+    response = staff_view(rf.get("/methodology/"))
+    assert response["Cache-Control"] == "private"
+
+
+def test_a_signed_in_member_of_staff_gets_a_copy_no_shared_cache_keeps(editor_client, chicago):
+    response = editor_client.get(chicago.get_absolute_url())
+    assert response.status_code == 200
+    assert "private" in response["Cache-Control"] and "public" not in response["Cache-Control"]

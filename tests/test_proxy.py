@@ -128,3 +128,23 @@ def test_compressed_and_plain_copies_never_share_a_strong_etag(proxy, chicago):
     assert "Accept-Encoding" in compressed["Vary"]
     status, _, _ = get(url, {"If-None-Match": plain["ETag"]})
     assert status == 304
+
+
+def test_a_shared_link_with_tracking_parameters_reaches_the_one_cached_copy(proxy, chicago):
+    page = proxy + "/jurisdictions/il-chicago/"
+    get(page)
+    request = urllib.request.Request(page + "?utm_source=newsletter&fbclid=abc")
+    opener = urllib.request.build_opener(NoRedirect)
+    for _ in range(2):
+        with pytest.raises(urllib.error.HTTPError) as redirect:
+            opener.open(request, timeout=10)
+        assert redirect.value.code == 301
+        assert redirect.value.headers["Location"] == "/jurisdictions/il-chicago/"
+        assert redirect.value.headers["X-Cache-Status"] != "HIT"  # never stored
+    _, followed, _ = get(page)
+    assert followed["X-Cache-Status"] == "HIT"
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None

@@ -1,5 +1,6 @@
 """Cached pages, and what readers get when Redis or the database is down."""
 
+import datetime as dt
 from unittest import mock
 
 import pytest
@@ -9,7 +10,7 @@ from django.db.backends.utils import CursorWrapper
 from django.test import override_settings
 from django.urls import reverse
 
-from tests.factories import make_arrival_count
+from tests.factories import make_arrival_count, make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -177,14 +178,54 @@ def test_a_withdrawal_saved_during_a_cache_outage_reaches_readers_once_the_versi
     figure = chicago.arrival_counts.get()
     page = chicago.get_absolute_url()
     assert figure.display_value.capitalize() in client.get(page).content.decode()
-    stale = module.data_version()
+    stale = module.data_version().token
 
     with mock.patch.object(module.cache, "set"), mock.patch.object(module.cache, "delete"):
         figure.published = False  # saved while the cache cannot record the new version
         figure.save()
-    assert module.data_version() == stale  # the outage's cost, bounded by the expiry
+    assert module.data_version().token == stale  # the outage's cost, bounded by the expiry
 
     later = real_time.time() + 31
     with mock.patch("django.core.cache.backends.locmem.time.time", return_value=later):
-        assert module.data_version() != stale
+        assert module.data_version().token != stale
         assert figure.display_value.capitalize() not in client.get(page).content.decode()
+
+
+def test_a_new_version_outlives_its_copy_in_the_cache(client, chicago):
+    """Review of #17: a bumped version lived only in the cache; when it expired it was worked
+    out again from MAX(updated_at) and COUNT(*), which a change of a policy's sources (or a
+    deploy's migrate) moves neither, so ETags from before the change answered 304 again."""
+    from policies.data_version import CACHE_KEY
+
+    url = chicago.get_absolute_url()
+    before = client.get(url)["ETag"]
+    chicago.policies.get().sources.add(make_source(publisher="City Clerk"))
+    after = client.get(url)["ETag"]
+    assert after != before
+    caches["default"].delete(CACHE_KEY)  # the cached copy expired
+    assert client.get(url)["ETag"] == after
+    assert client.get(url, headers={"If-None-Match": before}).status_code == 200
+
+
+def test_a_page_of_today_is_a_new_version_each_day(client, chicago):
+    """Review of #17: pages without an as-of date show today's records, but their ETag did
+    not name the day, so after midnight yesterday's copy was revalidated as current."""
+    from django.utils import timezone
+
+    url = chicago.get_absolute_url()
+    today = client.get(url)
+    tomorrow = timezone.now() + dt.timedelta(days=1)
+    with mock.patch("django.utils.timezone.now", return_value=tomorrow):
+        again = client.get(url, headers={"If-None-Match": today["ETag"]})
+    assert again.status_code == 200
+    assert again["ETag"] != today["ETag"]
+
+
+def test_a_deploys_migrate_gives_every_page_a_new_version(client, chicago):
+    """Pages rendered by the code before a deploy are revalidated into new ones."""
+    from django.core.management.sql import emit_post_migrate_signal
+
+    url = chicago.get_absolute_url()
+    before = client.get(url)["ETag"]
+    emit_post_migrate_signal(0, False, "default")
+    assert client.get(url, headers={"If-None-Match": before}).status_code == 200

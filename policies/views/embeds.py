@@ -256,7 +256,7 @@ def embed_state_map(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@vary_on_headers("HX-Request")
+@vary_on_headers("HX-Request", "HX-History-Restore-Request")
 def embed_code(request: HttpRequest) -> HttpResponse:
     """The embed-code generator: a copyable snippet for an embed with the chosen options."""
     form = EmbedCodeForm(request.GET)

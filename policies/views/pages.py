@@ -3,11 +3,12 @@ the methodology and the updates log. Each is one view; htmx asks for its swap ta
 from the same template's partial."""
 
 import datetime as dt
+from dataclasses import replace
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -34,6 +35,7 @@ from policies.views.shared import (
     query_form,
     reader_page,
     rendered_part,
+    request_data_version,
 )
 
 PAGE_SIZE = 50
@@ -41,27 +43,19 @@ HOME_SORT = "-arrivals"  # the front page lists the largest latest figures first
 
 
 def comparison_table_context(
-    request: HtmxHttpRequest,
-    form: ComparisonFilterForm,
-    filters: ComparisonFilters,
-    *,
-    default_sort: str,
+    request: HtmxHttpRequest, filters: ComparisonFilters, *, table_url: str, default_sort: str
 ) -> dict:
     """What the comparison table (the htmx swap target) and its filter form show: one page of
     rows, its count, sortable headers, page links, downloads and embed code. Its links are
     built from the filters, never from the reader's address, so each table has one canonical
     address."""
-    table_url = request.path
     page = Paginator(comparison_ids(filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = comparison_rows(ids=list(page.object_list), day=filters.day)
     return {
-        "form": form,
         "page": page,
         "filters": filters,
-        "filters_query": filters.query(default_sort=default_sort),
         "table_url": table_url,
         "default_sort": default_sort,
-        "part_seconds": settings.PART_CACHE_SECONDS,
         **_comparison_links(filters, page, table_url=table_url, default_sort=default_sort),
     }
 
@@ -106,11 +100,32 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     if not form.is_valid():
         return bad_request(request, form)
     filters = form.to_filters(default_sort=HOME_SORT)
-    context = comparison_table_context(request, form, filters, default_sort=HOME_SORT)
+    table_url = reverse("policies:home")
+    context = comparison_table_context(
+        request, filters, table_url=table_url, default_sort=HOME_SORT
+    )
     if wants_fragment(request):
         return render(request, TABLE_PARTIAL, context)
+    context |= _filter_form_context(request, filters, table_url=table_url, default_sort=HOME_SORT)
     context["overview"] = _home_overview(request, filters)
     return render(request, "policies/home.html", context)
+
+
+def _filter_form_context(
+    request: HtmxHttpRequest, filters: ComparisonFilters, *, table_url: str, default_sort: str
+) -> dict:
+    """The filter form shows the filters as understood (a search without its spaces), and
+    is kept as a {% cache %} fragment: its ~90 options take longer to draw than the table."""
+    understood = QueryDict(filters.query(default_sort=default_sort).removeprefix("?"))
+    return {
+        "form": ComparisonFilterForm(understood),
+        "form_key": (
+            request_data_version(request).token,  # a deploy moves it too
+            table_url,
+            replace(filters, sort="").query(default_sort=""),
+        ),
+        "part_seconds": settings.PART_CACHE_SECONDS,
+    }
 
 
 def _home_overview(request: HtmxHttpRequest, filters: ComparisonFilters) -> str:
@@ -158,9 +173,16 @@ def jurisdiction_list(request: HtmxHttpRequest) -> HttpResponse:
     if not form.is_valid():
         return bad_request(request, form)
     filters = form.to_filters()
-    context = comparison_table_context(request, form, filters, default_sort=DEFAULT_SORT)
-    template = "policies/jurisdiction_list.html"
-    return render(request, TABLE_PARTIAL if wants_fragment(request) else template, context)
+    table_url = reverse("policies:jurisdiction-list")
+    context = comparison_table_context(
+        request, filters, table_url=table_url, default_sort=DEFAULT_SORT
+    )
+    if wants_fragment(request):
+        return render(request, TABLE_PARTIAL, context)
+    context |= _filter_form_context(
+        request, filters, table_url=table_url, default_sort=DEFAULT_SORT
+    )
+    return render(request, "policies/jurisdiction_list.html", context)
 
 
 @require_safe

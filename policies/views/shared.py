@@ -6,21 +6,23 @@ PAGE_MAX_AGE seconds, then revalidated with its ETag or Last-Modified, both take
 version, so an unchanged page costs the origin a 304 and no query (`reader_page`).
 """
 
+import datetime as dt
 from collections.abc import Iterable
 from functools import wraps
 
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import condition
 
 from config.http import wants_fragment
-from policies.data_version import DataVersion, data_version
+from policies.data_version import data_version
+from policies.models import DataVersion
 
 DOWNLOAD_FORMATS = ("csv", "json")
 # Parameters an address may carry besides its form's fields: paging, and the ones embed hosts
@@ -74,6 +76,18 @@ def bad_request(request: HttpRequest, form: forms.Form) -> HttpResponse:
     return HttpResponse(body, status=400)
 
 
+def _without(request: HttpRequest, names: set[str]) -> HttpResponse:
+    """A redirect to the request's address without the parameters `names`; each such address
+    is a reader's own, so shared caches do not keep the redirect."""
+    kept = request.GET.copy()
+    for name in names:
+        kept.pop(name)
+    query = kept.urlencode()
+    response = HttpResponsePermanentRedirect(request.path + (f"?{query}" if query else ""))
+    patch_cache_control(response, private=True, max_age=settings.PAGE_MAX_AGE)
+    return response
+
+
 def reader_page(
     form_class: type[forms.Form] | None = None,
     *,
@@ -83,10 +97,11 @@ def reader_page(
     """Decorate a public GET view: cacheable by everyone for the `max_age` setting's seconds,
     revalidated by the data version, varying with htmx's headers.
 
-    `form_class` checks the view's query: an address it refuses gets its 400, never a 304,
-    and an address with parameters it does not know (a tracking parameter, a cache-buster) is
-    answered but marked private, so it cannot fill a shared cache; `also_known` names more
-    parameters the view understands."""
+    `form_class` checks the view's query: an address it refuses gets its 400, never a 304.
+    An address with parameters no form reads (utm_source, fbclid, a cache-buster) is
+    redirected to the same address without them, so every click on a shared link reaches
+    the one cached copy and made-up parameters cannot fill a shared cache; `also_known`
+    names more parameters the view understands."""
     known = EXTRA_PARAMETERS | set(also_known) | set(form_class.base_fields if form_class else ())
 
     def validators_apply(request: HttpRequest) -> bool:
@@ -100,18 +115,25 @@ def reader_page(
     def etag(request: HttpRequest, *args, **kwargs) -> str | None:
         if not validators_apply(request):
             return None
-        # The swap target and the whole page are two representations of one address.
+        # Pages without an as-of date show today's records, so each day is a new version;
+        # the swap target and the whole page are two representations of one address.
         variant = "f" if wants_fragment(request) else "p"
-        return f'"{request_data_version(request).token}-{variant}"'
+        today = timezone.localdate().isoformat()
+        return f'"{request_data_version(request).token}-{today}-{variant}"'
 
-    def last_modified(request: HttpRequest, *args, **kwargs):
-        return request_data_version(request).changed_at if validators_apply(request) else None
+    def last_modified(request: HttpRequest, *args, **kwargs) -> dt.datetime | None:
+        if not validators_apply(request):
+            return None
+        midnight = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time()))
+        return max(request_data_version(request).changed_at, midnight)
 
     def decorator(view):
         conditional = condition(etag_func=etag, last_modified_func=last_modified)(view)
 
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if unknown := set(request.GET) - known:
+                return _without(request, unknown)
             response = conditional(request, *args, **kwargs)
             patch_vary_headers(response, ("HX-Request", "HX-History-Restore-Request"))
             if response.status_code not in (200, 304):
@@ -119,15 +141,18 @@ def reader_page(
                 for validator in ("ETag", "Last-Modified"):
                     if validator in response:
                         del response[validator]
-            elif set(request.GET) <= known:
+            elif response.has_header("Cache-Control"):
+                pass  # the view said how this answer may be kept
+            elif settings.SESSION_COOKIE_NAME in request.COOKIES:
+                # A member of staff's copy is never kept by a shared cache.
+                patch_cache_control(response, private=True, max_age=getattr(settings, max_age))
+            else:
                 patch_cache_control(
                     response,
                     public=True,
                     max_age=getattr(settings, max_age),
                     stale_while_revalidate=settings.PAGE_STALE_SECONDS,
                 )
-            else:
-                patch_cache_control(response, private=True, max_age=getattr(settings, max_age))
             return response
 
         return wrapped
