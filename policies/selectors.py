@@ -3,7 +3,18 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum, prefetch_related_objects
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    prefetch_related_objects,
+)
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -247,20 +258,13 @@ def headline_figures(*, limit: int = 6) -> list[ArrivalCount]:
 
 
 def jurisdictions_with_records() -> QuerySet[Jurisdiction]:
-    """Jurisdictions with published figures or outside designations, with record counts."""
-    published_policies = Q(policies__published=True)
-    return (
-        Jurisdiction.objects.annotate(
-            policy_total=Count("policies", filter=published_policies, distinct=True),
-            figure_total=Count(
-                "arrival_counts", filter=Q(arrival_counts__published=True), distinct=True
-            ),
-            designation_total=Count(
-                "designations", filter=Q(designations__published=True), distinct=True
-            ),
-        )
-        .filter(Q(figure_total__gt=0) | Q(designation_total__gt=0))
-        .order_by("-figure_total", "-designation_total", "name")
+    """Jurisdictions with published figures or outside designations, the most populous first
+    (the compare picker's suggestions). EXISTS stops at each place's first record, so the
+    cost does not grow with how many records places have."""
+    figures = ArrivalCount.objects.published().filter(jurisdiction=OuterRef("pk"))
+    designations = Designation.objects.published().filter(jurisdiction=OuterRef("pk"))
+    return Jurisdiction.objects.filter(Exists(figures) | Exists(designations)).order_by(
+        F("population").desc(nulls_last=True), "name"
     )
 
 

@@ -359,3 +359,20 @@ def test_the_filter_form_keeps_a_chosen_order_and_leaves_the_default_out(client,
     page = client.get(url).content.decode()
     orders = re.findall(r'<input type="hidden" name="sort" value="([^"]*)"', page)
     assert orders == ([kept] if kept else [])
+
+
+def test_the_compare_pickers_suggestions_are_places_with_records_most_populous_first(client):
+    illinois = make_state("IL", "Illinois")
+    small = make_jurisdiction(
+        name="Evanston", parent=illinois, population=75000, population_year=2014
+    )
+    large = make_jurisdiction(
+        name="Chicago", parent=illinois, population=2700000, population_year=2014
+    )
+    make_jurisdiction(
+        name="Skokie", parent=illinois, population=67000, population_year=2014
+    )  # no records
+    for place in (small, large):
+        make_arrival_count(jurisdiction=place)
+    suggestions = client.get(reverse("policies:compare")).context["suggestions"]
+    assert [place.name for place in suggestions] == ["Chicago", "Evanston"]
