@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from policies.comparison import DEFAULT_SORT, NO_RECORD, SORTS, ComparisonFilters
 from policies.geography import STATE_NAMES
 from policies.models import Jurisdiction, Policy
+from policies.selectors import MAP_METRICS
 
 MAX_SHEET_BYTES = 5 * 1024 * 1024
 
@@ -222,13 +223,7 @@ class EmbedCodeForm(EmbedOptionsForm):
 class MapForm(AsOfForm):
     """The map's parameters: what to count and on which date (today by default)."""
 
-    metric = forms.ChoiceField(required=False, choices=[])
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        from policies.selectors import MAP_METRICS
-
-        self.fields["metric"].choices = list(MAP_METRICS.items())
+    metric = forms.ChoiceField(required=False, choices=list(MAP_METRICS.items()))
 
     def clean_metric(self) -> str:
         return self.cleaned_data["metric"] or "state_law"
