@@ -11,6 +11,9 @@ DATASETTE_TIMES = 3
 NOT_MODIFIED_RPS = 1500
 MOST_QUERIES = 6
 SCALE_SHARE = 0.8  # of the same page's speed at 1x
+# A page taking longer alone answers each of 8 connections after 2 s or more, so a 2 s run
+# would finish none; it is 40 times below the lowest target (100 req/s) anyway.
+TOO_SLOW_SECONDS = 0.25
 
 LOAD_HEAD = ["req/s", "p50 ms", "p95 ms", "errors", "bytes/response"]
 BESIDE_HEAD = ["req/s", "beside it: reference req/s", *LOAD_HEAD[1:]]
@@ -51,7 +54,13 @@ def nginx_check(result: dict) -> tuple[str, bool]:
     return f"{result['ratio']:.2f} × static file", result["ratio"] >= NGINX_SHARE
 
 
+def _too_slow(result: dict) -> str:
+    return f"too slow to load: one request alone took {result['too_slow']:.1f} s"
+
+
 def cold_check(name: str, result: dict) -> tuple[str, bool]:
+    if "too_slow" in result:
+        return _too_slow(result), False
     measured = f"{result['rps']:.0f} req/s, p95 {result['p95']:.0f} ms"
     return measured, result["rps"] >= COLD_RPS[name] and result["p95"] < COLD_P95_MS
 
@@ -77,16 +86,24 @@ def queries_check(counts: list[dict]) -> tuple[str, bool]:
     return shown, all(c["queries"] <= MOST_QUERIES and c["status"] == 200 for c in counts)
 
 
-def scale_shares(scales: dict, name: str) -> dict[str, float]:
-    """A page's speed at each larger scale as a share of its speed at 1x, both taken as ratios
-    to the static file measured beside them, so the machine's drift between scales (minutes
-    apart) cancels. The raw req/s are in the table beside it."""
-    first = scales["1"]["nothing_cached"][name]["ratio"]
-    return {
-        scale: phase["nothing_cached"][name]["ratio"] / first
-        for scale, phase in scales.items()
-        if scale != "1"
-    }
+def scale_check(scales: dict, name: str) -> tuple[str, bool]:
+    """A page's speed at each larger scale as a share of its speed at 1x, taken two ways: from
+    its ratios to the static file measured beside it, which cancels the machine's drift
+    between scales (minutes apart), and from raw req/s, which other load on the machine can
+    sway the other way. Met only if both are at least SCALE_SHARE."""
+    first = scales["1"]["nothing_cached"][name]
+    shown, met = [], True
+    for scale, phase in list(scales.items())[1:]:
+        result = phase["nothing_cached"][name]
+        if "too_slow" in first or "too_slow" in result:
+            shown.append(f"{scale}×: too slow to load")
+            met = False
+            continue
+        share = result["ratio"] / first["ratio"]
+        raw = result["rps"] / first["rps"]
+        shown.append(f"{scale}×: {share:.2f} (raw {raw:.2f})")
+        met = met and min(share, raw) >= SCALE_SHARE
+    return "; ".join(shown), met
 
 
 def failed_requests(results: dict) -> int:
@@ -94,7 +111,7 @@ def failed_requests(results: dict) -> int:
     kept = [*results["nginx"].values(), *results["editing"].values(), results["datasette"]]
     kept += [r for r in results["not_modified"].values() if "requests" in r]
     kept += [r for scale in results["scales"].values() for r in scale["nothing_cached"].values()]
-    return sum(r["errors"] + r.get("reference", {}).get("errors", 0) for r in kept)
+    return sum(r["errors"] + r.get("reference", {}).get("errors", 0) for r in kept if "errors" in r)
 
 
 # Phase tables.
@@ -128,11 +145,12 @@ def cold_table(endpoints: dict, datasette: dict | None = None) -> str:
     as its reference) with the targets; at larger scales the scale table has them."""
     rows = []
     for name, r in endpoints.items():
-        target = NO_TARGET
+        load = [""] * len(BESIDE_HEAD) if "too_slow" in r else _beside(r)
+        target = ["", _too_slow(r), ""] if "too_slow" in r else NO_TARGET
         if datasette and name in COLD_RPS:
             measured, met = cold_check(name, r)
             target = [f"≥ {COLD_RPS[name]} req/s, p95 < {COLD_P95_MS} ms", measured, verdict(met)]
-        rows.append([name, *_beside(r), *target])
+        rows.append([name, *load, *target])
     if datasette:
         measured, met = datasette_check(datasette)
         name = "comparison table, state=IL, in turns with Datasette's faceted table"
@@ -152,14 +170,15 @@ def queries_table(scales: dict) -> str:
     return _table(head, rows)
 
 
+def _rps(result: dict) -> str:
+    return "too slow" if "too_slow" in result else f"{result['rps']:.0f}"
+
+
 def scale_table(scales: dict) -> str:
-    larger = [scale for scale in scales if scale != "1"]
     rows = []
     for name in scales["1"]["nothing_cached"]:
-        rps = " / ".join(f"{phase['nothing_cached'][name]['rps']:.0f}" for phase in scales.values())
-        shares = scale_shares(scales, name)
-        measured = ", ".join(f"{shares[scale]:.2f} at {scale}×" for scale in larger)
-        met = all(share >= SCALE_SHARE for share in shares.values())
+        rps = " / ".join(_rps(phase["nothing_cached"][name]) for phase in scales.values())
+        measured, met = scale_check(scales, name)
         rows.append([name, rps, f"≥ {SCALE_SHARE} of 1×", measured, verdict(met)])
     head = ["page", "req/s (" + " / ".join(f"{s}×" for s in scales) + ")", *TARGET_HEAD]
     return _table(head, rows)
@@ -187,10 +206,10 @@ def summary_table(results: dict) -> str:
     ]
     for name, rps in COLD_RPS.items():
         measured, met = cold_check(name, cold[name])
-        target = f"origin, nothing cached: {name} ≥ {rps} req/s, p95 < {COLD_P95_MS} ms"
+        target = f"origin, no HTTP cache: {name} ≥ {rps} req/s, p95 < {COLD_P95_MS} ms"
         rows.append([target, measured, verdict(met)])
     measured, met = datasette_check(results["datasette"])
-    target = f"origin, nothing cached: comparison table (state=IL) ≥ {DATASETTE_TIMES} × Datasette"
+    target = f"origin, no HTTP cache: comparison table (state=IL) ≥ {DATASETTE_TIMES} × Datasette"
     rows.append([target, measured, verdict(met)])
     checks = {name: not_modified_check(r) for name, r in results["not_modified"].items()}
     rows.append([f"304 from the origin ≥ {NOT_MODIFIED_RPS:,} req/s", *_every(checks)])
@@ -198,16 +217,12 @@ def summary_table(results: dict) -> str:
         name: queries_check([phase["queries"][name] for phase in scales.values()])
         for name in scales["1"]["queries"]
     }
-    rows.append([f"SQL queries per page ≤ {MOST_QUERIES}, nothing cached", *_every(checks)])
-    target = f"nothing cached, every page at 10× and 30× the data ≥ {SCALE_SHARE} of 1×"
+    rows.append([f"SQL queries per page ≤ {MOST_QUERIES}, at the origin", *_every(checks)])
+    target = f"no HTTP cache, every page at 10× and 30× the data ≥ {SCALE_SHARE} of 1×"
     if len(scales) == 1:
         rows.append([target, "not measured (BENCH_QUICK=1: 1× only)", ""])
     else:
-        checks = {}
-        for name in cold:
-            shares = scale_shares(scales, name)
-            shown = ", ".join(f"{share:.2f} at {scale}×" for scale, share in shares.items())
-            checks[name] = (shown, all(share >= SCALE_SHARE for share in shares.values()))
+        checks = {name: scale_check(scales, name) for name in cold}
         rows.append([target, *_every(checks)])
     failed = failed_requests(results)
     rows.append(["no failed requests (for information)", f"{failed}", verdict(failed == 0)])
@@ -227,12 +242,15 @@ workers, nginx with 1 worker, Datasette under uvicorn with 2 workers) and wrk (1
 8 connections) pinned to core 1; PostgreSQL and Redis (database 14) on 127.0.0.1, not pinned.
 Every request sends `Accept-Encoding: gzip`. This machine's speed drifts in bursts, so an
 endpoint is measured in turns with a reference: {rounds} rounds of a {seconds} s run of the
-reference and a run of the endpoint ({seconds} s from a cache, {cold_seconds} s with nothing
-cached); the round with the middle ratio is kept, and its reference's req/s is shown beside
+reference and a run of the endpoint ({seconds} s from a cache, {cold_seconds} s at the
+origin); the round with the middle ratio is kept, and its reference's req/s is shown beside
 it. 304s are the middle of {runs} runs of {seconds} s. The dataset is synthetic (`manage.py
 load_seed`, then `generate_benchmark_data --scale N`), in the database `sanctuary_bench`.
-Versions: {versions}. Django's cache in the phases with nothing cached (`CACHE_BACKEND=dummy`),
-as the code measured configured it: `{cold_backend}`."""
+Versions: {versions}. In the origin phases (no nginx) Django's cache is Redis, as in
+production (`{cold_backend}`): it holds the data version and the parts many addresses share
+(the home page's overview, the filter form, each chart's drawing), keyed by the data version;
+no page is cached anywhere. Redis is emptied before each scale's origin phases, so the first
+request of each page renders everything."""
 
 NGINX_TEXT = """\
 deploy/nginx.conf (via scripts/run-proxy) in front of gunicorn, Django's cache in Redis. Each
@@ -247,21 +265,24 @@ revalidation by nginx or a browser costs the app. A page that sends no ETag, or 
 answer 304, misses the target."""
 
 COLD_TEXT = """\
-Straight to gunicorn with `CACHE_BACKEND=dummy`: every request renders its page from the
-database. The reference is a static file served by WhiteNoise through the same gunicorn. With
+Straight to gunicorn, no nginx, Django's cache in Redis as in production: every request
+renders its page (its queries and its template) around the shared parts Django's cache holds.
+The reference is a static file served by WhiteNoise through the same gunicorn. With
 8 connections kept busy, a mean of 50 ms per request is 160 req/s, so p95 < 50 ms needs more
-than that. The last two rows: the filtered comparison table in turns with Datasette's faceted
+than that. A page that takes more than {too_slow} s alone is not load-tested and misses its
+targets. The last two rows: the filtered comparison table in turns with Datasette's faceted
 table of the same jurisdictions (`?state=IL&_facet=state&_facet=kind&_size=50`: 50 rows, as
 the app's table; Datasette does not compress), Datasette's req/s shown as the reference."""
 
 QUERIES_TEXT = """\
-Counted in one Django process with `CACHE_BACKEND=dummy`: each page asked for once with Django's
-test client, so a page also counts what the process does once (the worst case)."""
+Counted in one Django process with Django's cache in Redis, as in production: each page's
+second request with Django's test client (the first drew the parts many addresses share)."""
 
 SCALE_TEXT = """\
 Section 3 again after rebuilding the dataset at each scale. A page's share of its 1× speed is
-taken from its ratios to the static file measured beside it, so the machine's drift between
-scales (minutes apart) cancels; its raw req/s are shown beside it."""
+taken from its ratios to the static file measured beside it, which cancels the machine's drift
+between scales (minutes apart), and, in brackets, from its raw req/s; other load on the
+machine can sway either, so the target is met only if both are."""
 
 EDITING_TEXT = """\
 As section 1, while another process saves one of Chicago's policies every second."""
@@ -298,13 +319,15 @@ def document(results: dict) -> str:
         not_modified_table(results["not_modified"]),
     )
     lines += _section(
-        "3. Origin with nothing cached (1×)", COLD_TEXT, cold_table(cold, results["datasette"])
+        "3. Origin with no HTTP cache (1×)",
+        COLD_TEXT.format(too_slow=TOO_SLOW_SECONDS),
+        cold_table(cold, results["datasette"]),
     )
     lines += _section("4. SQL queries per page", QUERIES_TEXT, queries_table(scales))
     if len(scales) > 1:
-        lines += _section("5. Data scale, nothing cached", SCALE_TEXT, scale_table(scales))
+        lines += _section("5. Data scale, no HTTP cache", SCALE_TEXT, scale_table(scales))
         for scale in list(scales)[1:]:
-            lines += [f"### Nothing cached at {scale}×", ""]
+            lines += [f"### No HTTP cache at {scale}×", ""]
             lines += [cold_table(scales[scale]["nothing_cached"]), ""]
     lines += _section(
         "6. Through nginx while staff edit (1×, for information)",

@@ -148,3 +148,12 @@ def test_a_shared_link_with_tracking_parameters_reaches_the_one_cached_copy(prox
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
+
+
+@pytest.mark.parametrize("refusal", ["gzip;q=0", "identity", "gzip; q=0.0"])
+def test_a_client_refusing_gzip_never_gets_it_even_after_others_asked(proxy, chicago, refusal):
+    url = proxy + "/jurisdictions/il-chicago/"
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+    urllib.request.urlopen(request, timeout=10).close()  # a gzip copy is now stored
+    _, refused, body = get(url, {"Accept-Encoding": refusal})
+    assert "Content-Encoding" not in refused and "Chicago" in body

@@ -135,7 +135,10 @@ def reader_page(
             if unknown := set(request.GET) - known:
                 return _without(request, unknown)
             response = conditional(request, *args, **kwargs)
-            patch_vary_headers(response, ("HX-Request", "HX-History-Restore-Request"))
+            # The proxy compresses (deploy/nginx.conf): its copies differ by Accept-Encoding.
+            patch_vary_headers(
+                response, ("HX-Request", "HX-History-Restore-Request", "Accept-Encoding")
+            )
             if response.status_code not in (200, 304):
                 # An error is never revalidated into a cacheable 304.
                 for validator in ("ETag", "Last-Modified"):
