@@ -5,7 +5,7 @@ import json
 from collections.abc import Iterable, Sequence
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
@@ -15,7 +15,7 @@ from policies.comparison import comparison_ids, comparison_rows
 from policies.forms import AsOfForm, CompareForm, ComparisonFilterForm, MapForm
 from policies.models import Jurisdiction
 from policies.resources import spreadsheet_safe
-from policies.views.shared import bad_request, query_form, reader_page
+from policies.views.shared import bad_request, place_or_404, query_form, reader_page
 
 
 def csv_download(
@@ -139,9 +139,7 @@ def jurisdiction_figures_download(request: HttpRequest, slug: str, fmt: str) -> 
     form = query_form(request, AsOfForm)
     if not form.is_valid():
         return bad_request(request, form)
-    jurisdiction = Jurisdiction.objects.filter(slug=slug).first()
-    if jurisdiction is None:
-        raise Http404("No jurisdiction with that address.")
+    jurisdiction = place_or_404(Jurisdiction.objects.get, slug=slug)
     return _figures_download(
         series=arrival_series(jurisdictions=[jurisdiction], day=form.cleaned_data["as_of"]),
         filename=f"{jurisdiction.slug}-figures",

@@ -7,7 +7,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -33,6 +33,7 @@ from policies.views.shared import (
     DOWNLOAD_FORMATS,
     EXTRA_PARAMETERS,
     bad_request,
+    place_or_404,
     query_form,
     reader_page,
 )
@@ -102,20 +103,6 @@ def _data_as_of(newest: tuple[dt.date, str] | None) -> dict[str, str]:
     return {"iso": day.isoformat(), "display": format_partial_date(day, precision)}
 
 
-def _place(slug: str, day: dt.date | None) -> Jurisdiction:
-    try:
-        return selectors.jurisdiction_with_records(slug=slug, day=day)
-    except Jurisdiction.DoesNotExist:
-        raise Http404("No jurisdiction with that address.") from None
-
-
-def _place_with_figures(slug: str, day: dt.date | None) -> Jurisdiction:
-    try:
-        return selectors.jurisdiction_with_figures(slug=slug, day=day)
-    except Jurisdiction.DoesNotExist:
-        raise Http404("No jurisdiction with that address.") from None
-
-
 def _chart_context(*, jurisdictions: list[Jurisdiction], day: dt.date | None) -> dict:
     title = arrival_figures_title(jurisdictions)
     chart = arrival_chart(jurisdictions=jurisdictions, day=day, title=title, prefetched=True)
@@ -136,8 +123,9 @@ def embed_jurisdiction_chart(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return bad_request(request, form)
     day = form.cleaned_data["as_of"]
+    place = place_or_404(selectors.jurisdiction_with_figures, slug=slug, day=day)
     context = {
-        **_chart_context(jurisdictions=[_place_with_figures(slug, day)], day=day),
+        **_chart_context(jurisdictions=[place], day=day),
         **_frame(
             request,
             "policies:jurisdiction-detail",
@@ -211,7 +199,7 @@ def embed_jurisdiction_card(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return bad_request(request, form)
     day = form.cleaned_data["as_of"]
-    jurisdiction = _place(slug, day)
+    jurisdiction = place_or_404(selectors.jurisdiction_with_records, slug=slug, day=day)
     inherited = selectors.inherited_rules(jurisdiction=jurisdiction, day=day)
     shown = selectors.records_as_of(
         figures=jurisdiction.published_figures,

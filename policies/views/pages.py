@@ -32,6 +32,7 @@ from policies.models import Jurisdiction
 from policies.views.shared import (
     DOWNLOAD_FORMATS,
     bad_request,
+    place_or_404,
     query_form,
     reader_page,
     rendered_part,
@@ -192,10 +193,7 @@ def jurisdiction_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return bad_request(request, form)
     day = form.cleaned_data["as_of"]
-    try:
-        jurisdiction = selectors.jurisdiction_with_records(slug=slug, day=day)
-    except Jurisdiction.DoesNotExist:
-        raise Http404("No jurisdiction with that address.") from None
+    jurisdiction = place_or_404(selectors.jurisdiction_with_records, slug=slug, day=day)
     return render(request, "policies/jurisdiction_detail.html", _place_context(jurisdiction, day))
 
 

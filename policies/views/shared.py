@@ -7,13 +7,13 @@ version, so an unchanged page costs the origin a 304 and no query (`reader_page`
 """
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import wraps
 
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -22,7 +22,7 @@ from django.views.decorators.http import condition
 
 from config.http import wants_fragment
 from policies.data_version import data_version
-from policies.models import DataVersion
+from policies.models import DataVersion, Jurisdiction
 
 DOWNLOAD_FORMATS = ("csv", "json")
 # Parameters an address may carry besides its form's fields: paging, and the ones embed hosts
@@ -64,6 +64,14 @@ def request_data_version(request: HttpRequest) -> DataVersion:
     if "_data_version" not in request.__dict__:
         request._data_version = data_version()
     return request._data_version
+
+
+def place_or_404(selector: Callable[..., Jurisdiction], **lookup) -> Jurisdiction:
+    """The jurisdiction a selector finds (`selectors.jurisdiction_with_records`, ...), or 404."""
+    try:
+        return selector(**lookup)
+    except Jurisdiction.DoesNotExist:
+        raise Http404("No jurisdiction with that address.") from None
 
 
 def bad_request(request: HttpRequest, form: forms.Form) -> HttpResponse:
