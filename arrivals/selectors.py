@@ -6,6 +6,8 @@ from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Count, F, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, ngettext
@@ -24,6 +26,20 @@ from policies.models import Jurisdiction
 # are in its CSV and JSON downloads. A place with years of weekly counts would otherwise send
 # every one of them, with its citation, to every reader of every page that charts it.
 NEWEST_FIGURES_SHOWN = 60
+# Figures with the same values of these fields form one series (see FigureSeries).
+SERIES_FIELDS = ("jurisdiction_id", "measure", "unit", "sender", "period_type")
+
+
+def newest_of_each_series(figures: QuerySet[ArrivalCount]) -> QuerySet[ArrivalCount]:
+    """`figures` cut by the database to the newest NEWEST_FIGURES_SHOWN of each series, each
+    annotated with `series_size`, the number of figures in its whole series: a page reads as
+    many figures for a place with ten years of daily counts as for one with sixty."""
+    series = [F(name) for name in SERIES_FIELDS]
+    newest_first = [F("as_of").desc(), F("period_start").desc(nulls_last=True), F("pk").desc()]
+    return figures.annotate(
+        newest_rank=Window(RowNumber(), partition_by=series, order_by=newest_first),
+        series_size=Window(Count("pk"), partition_by=series),
+    ).filter(newest_rank__lte=NEWEST_FIGURES_SHOWN)
 
 
 def older_figures_note(omitted: int) -> str:
@@ -89,9 +105,10 @@ class FigureSeries:
 
 
 def arrival_series(
-    *, jurisdictions: list[Jurisdiction], day: dt.date | None = None
+    *, jurisdictions: list[Jurisdiction], day: dt.date | None = None, newest_only: bool = False
 ) -> list[FigureSeries]:
-    """Published figures of `jurisdictions` dated on or before `day`, as separate series.
+    """Published figures of `jurisdictions` dated on or before `day`, as separate series
+    (with `newest_only`, the newest of each: see `newest_of_each_series`).
 
     One query. Series keep the jurisdictions' order, then measure, sender and unit.
     """
@@ -102,6 +119,8 @@ def arrival_series(
     )
     if day:
         figures = figures.filter(as_of__lte=day)
+    if newest_only:
+        figures = newest_of_each_series(figures)
     return series_from_figures(figures=list(figures), jurisdictions=jurisdictions)
 
 
@@ -143,9 +162,14 @@ def series_from_figures(
 
 
 def newest_figures(figures: list[ArrivalCount]) -> tuple[list[ArrivalCount], int]:
-    """The newest NEWEST_FIGURES_SHOWN of `figures` (oldest first), and how many were cut."""
+    """The newest NEWEST_FIGURES_SHOWN of `figures` (oldest first), and how many figures of
+    their series are not shown, counting those `newest_of_each_series` left in the database."""
     shown = figures[-NEWEST_FIGURES_SHOWN:]
-    return shown, len(figures) - len(shown)
+    sizes: dict[tuple, int] = {}
+    for figure in figures:
+        key = tuple(getattr(figure, name) for name in SERIES_FIELDS)
+        sizes[key] = getattr(figure, "series_size", sizes.get(key, 0) + 1)
+    return shown, sum(sizes.values()) - len(shown)
 
 
 def newest_of_each(series: list[FigureSeries]) -> tuple[list[FigureSeries], int]:
@@ -189,7 +213,7 @@ def arrival_chart(
         figures = [f for j in jurisdictions for f in j.published_figures]
         series = series_from_figures(figures=figures, jurisdictions=jurisdictions)
     else:
-        series = arrival_series(jurisdictions=jurisdictions, day=day)
+        series = arrival_series(jurisdictions=jurisdictions, day=day, newest_only=True)
     series, omitted = newest_of_each(series)
     sources = sources_of(series)
     latest = max((f.as_of for s in series for f in s.figures), default=None)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from arrivals.models import ArrivalCount
-from arrivals.selectors import newest_figures
+from arrivals.selectors import newest_figures, newest_of_each_series
 from policies.comparison import stance_label, state_stances
 from policies.geography import STATE_NAMES
 from policies.importers.ice_287g import ICE_SHEET_URLS
@@ -52,7 +52,7 @@ def _figures_prefetch(day: dt.date | None) -> Prefetch:
         figures = figures.filter(as_of__lte=day)
     return Prefetch(
         "arrival_counts",
-        queryset=figures.order_by("measure", "sender", "as_of"),
+        queryset=newest_of_each_series(figures).order_by("measure", "sender", "as_of"),
         to_attr="published_figures",
     )
 
@@ -206,16 +206,19 @@ def jurisdiction_children(*, jurisdiction: Jurisdiction) -> QuerySet[Jurisdictio
 
 @dataclass(frozen=True)
 class FigureGroup:
-    """Figures of one measure, unit and sender: comparable with each other, never summed."""
+    """The figures of one measure, unit and sender (comparable with each other, never summed)
+    as a place's page and card sum them up: the latest, how many there are, and their notes,
+    each once. The chart's data table lists them one by one."""
 
     label: str
-    figures: list[ArrivalCount]  # the newest (arrivals.selectors.newest_figures), oldest first
-    omitted: int = 0
+    latest: ArrivalCount
+    count: int  # every published figure of the group, those the page did not read included
+    notes: list[str]
 
 
 def figure_groups(*, figures: list[ArrivalCount]) -> list[FigureGroup]:
-    """Split a jurisdiction's figures (oldest first) into side-by-side groups by measure, unit
-    and sender, each cut to its newest figures."""
+    """Sum up a jurisdiction's figures (oldest first) in side-by-side groups by measure, unit
+    and sender."""
     groups: dict[tuple[str, str, str], list[ArrivalCount]] = {}
     for figure in figures:
         groups.setdefault((figure.measure, figure.unit, figure.sender), []).append(figure)
@@ -230,7 +233,10 @@ def figure_groups(*, figures: list[ArrivalCount]) -> list[FigureGroup]:
         if unit == ArrivalCount.Unit.FAMILIES:
             label = gettext("%(measure)s (families)") % {"measure": label}
         shown, omitted = newest_figures(members)
-        result.append(FigureGroup(label=label, figures=shown, omitted=omitted))
+        notes = list(dict.fromkeys(figure.notes for figure in shown if figure.notes))
+        result.append(
+            FigureGroup(label=label, latest=shown[-1], count=len(shown) + omitted, notes=notes)
+        )
     return result
 
 

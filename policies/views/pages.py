@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
-from arrivals.selectors import arrival_chart, arrival_figures_title, older_figures_note
+from arrivals.selectors import arrival_chart, arrival_figures_title
 from config.http import HtmxHttpRequest, wants_fragment
 from policies import selectors
 from policies.changelog import change_lines, entry_title
@@ -198,7 +198,6 @@ def jurisdiction_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 def _place_context(jurisdiction: Jurisdiction, day: dt.date | None) -> dict:
-    groups = selectors.figure_groups(figures=jurisdiction.published_figures)
     inherited = selectors.inherited_rules(jurisdiction=jurisdiction, day=day)
     return {
         "inherited": inherited,
@@ -207,8 +206,7 @@ def _place_context(jurisdiction: Jurisdiction, day: dt.date | None) -> dict:
         "as_of": day,
         "as_of_iso": day.isoformat() if day else "",
         "day": day or timezone.localdate(),
-        "figure_groups": groups,
-        "figures_note": older_figures_note(sum(group.omitted for group in groups)),
+        "figure_groups": selectors.figure_groups(figures=jurisdiction.published_figures),
         "children": selectors.jurisdiction_children(jurisdiction=jurisdiction)[:50],
         "chart": arrival_chart(
             jurisdictions=[jurisdiction],
@@ -238,7 +236,13 @@ def compare(request: HtmxHttpRequest) -> HttpResponse:
         "minimum": CompareForm.MIN,
         "maximum": CompareForm.MAX,
         "querystring_slugs": "&".join(f"j={j.slug}" for j in chosen),
-        "suggestions": selectors.jurisdictions_with_records()[:100],
+        # The same for every comparison: one query per data version, not per page.
+        "suggestions": rendered_part(
+            request,
+            "compare-suggestions",
+            "policies/jurisdiction_search.html",
+            lambda: {"matches": selectors.jurisdictions_with_records()[:100]},
+        ),
     }
     if context["enough"]:
         context["chart"] = arrival_chart(

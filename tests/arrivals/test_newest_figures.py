@@ -10,7 +10,8 @@ import pytest
 from django.urls import reverse
 
 from arrivals.models import ArrivalCount
-from arrivals.selectors import NEWEST_FIGURES_SHOWN
+from arrivals.selectors import NEWEST_FIGURES_SHOWN, newest_figures
+from policies.selectors import jurisdiction_with_figures
 from tests.factories import make_jurisdiction, make_source, make_state
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +53,8 @@ def test_the_place_page_lists_and_charts_the_newest_figures_and_says_so(client, 
     newest = set(range(EXTRA, EXTRA + NEWEST_FIGURES_SHOWN))
     assert shown_weeks(page) == newest
     note = f"Only the newest {NEWEST_FIGURES_SHOWN} figures of each series are shown; {EXTRA} "
-    assert page.count(note) == 2  # under the chart and under the list
+    assert page.count(note) == 1  # under the chart; the list sums the series up
+    assert f"The latest of {NEWEST_FIGURES_SHOWN + EXTRA} figures recorded" in page
 
     chart = json.loads(
         page.split('id="jurisdiction-chart-data" type="application/json">')[1].split("</script>")[0]
@@ -60,6 +62,15 @@ def test_the_place_page_lists_and_charts_the_newest_figures_and_says_so(client, 
     assert [point for trace in chart["data"] for point in trace["y"]] == [
         value(week) for week in sorted(newest)
     ]
+
+
+def test_only_the_newest_figures_are_read_from_the_database(weekly_place):
+    figures = jurisdiction_with_figures(slug=weekly_place.slug).published_figures
+
+    assert [figure.value for figure in figures] == [
+        value(week) for week in range(EXTRA, EXTRA + NEWEST_FIGURES_SHOWN)
+    ]
+    assert newest_figures(figures) == (figures, EXTRA)
 
 
 def test_the_chart_embed_shows_the_newest_figures_in_either_language(client, weekly_place):
