@@ -8,7 +8,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, F, QuerySet, Window
 from django.db.models.functions import RowNumber
-from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, ngettext
 
@@ -68,7 +67,7 @@ class FigureSeries:
     figures: list[ArrivalCount] = field(default_factory=list)
 
     @property
-    def label(self) -> str:
+    def measure_label(self) -> str:
         measure = str(dict(ArrivalCount.Measure.choices)[self.measure])
         if self.measure == ArrivalCount.Measure.BUSED and self.sender:
             measure = gettext("Bused by %(sender)s") % {"sender": self.sender}
@@ -78,11 +77,16 @@ class FigureSeries:
             measure = gettext("%(measure)s, cumulative") % {"measure": measure}
         elif self.period_type == ArrivalCount.PeriodType.MONTH:
             measure = gettext("%(measure)s, per month") % {"measure": measure}
-        return f"{self.jurisdiction}: {measure}"
+        return measure
+
+    @property
+    def label(self) -> str:
+        return f"{self.jurisdiction}: {self.measure_label}"
 
     def to_chart(self) -> ChartSeries:
         return ChartSeries(
-            name=self.label,
+            place=str(self.jurisdiction),
+            measure=self.measure_label,
             periodic=self.period_type
             in (ArrivalCount.PeriodType.MONTH, ArrivalCount.PeriodType.RANGE),
             points=[
@@ -216,22 +220,11 @@ def arrival_chart(
         series = arrival_series(jurisdictions=jurisdictions, day=day, newest_only=True)
     series, omitted = newest_of_each(series)
     sources = sources_of(series)
-    latest = max((f.as_of for s in series for f in s.figures), default=None)
-    source_line = gettext("Sources: %(publishers)s") % {
-        "publishers": "; ".join(dict.fromkeys(s.publisher for s in sources))
-    }
-    if latest:
-        source_line += ". " + gettext("Latest figure as of %(day)s.") % {
-            "day": date_format(latest, "DATE_FORMAT")
-        }
 
     def drawings() -> dict:
         chart_series = [s.to_chart() for s in series]
-        figure = arrivals_timeline_figure(
-            series=chart_series, title=title, source_line=source_line[:300]
-        )
         return {
-            "figure": figure.to_plotly_json(),
+            "figure": arrivals_timeline_figure(series=chart_series).to_plotly_json(),
             "svg": arrivals_timeline_svg(series=chart_series),
         }
 
@@ -244,10 +237,11 @@ def arrival_chart(
         for one in series
         for figure in one.figures
     ]
-    question = repr((get_language(), title, day, omitted, shown)).encode()
+    question = repr((get_language(), day, omitted, shown)).encode()
     key = f"chart:{data_version().token}:{hashlib.sha256(question).hexdigest()}"
     drawn = cache.get_or_set(key, drawings, timeout=settings.PART_CACHE_SECONDS)
     return {
+        "title": title,
         "series": series,
         "sources": sources,
         "figure": drawn["figure"],

@@ -162,9 +162,11 @@ def test_spanish_chart_has_spanish_labels_and_number_separators(client, chicago)
 
     figure = re.search(r'id="jurisdiction-chart-data" type="application/json">(.*?)</script>', page)
     data = figure.group(1)
-    assert "Personas (familias donde se indica)" in data
+    assert '"text": "Nuevas llegadas, acumulado"' in data  # the panel's measure
+    # The latest figure as stated, at the line's end, with Spanish grouping.
+    assert re.search(r'"name": "end-label", [^}]*"text": "m\\u00e1s de \d+\\u00a0\d{3}"', data)
     assert '"separators": ",\\u00a0"' in data
-    assert "Cifras de llegadas: Chicago, IL" in data
+    assert "<caption>Cifras de llegadas: Chicago, IL</caption>" in page
 
 
 def test_methodology_defines_every_term_in_both_languages(client):

@@ -58,7 +58,9 @@
     layout.paper_bgcolor = "rgba(0,0,0,0)";
     layout.plot_bgcolor = "rgba(0,0,0,0)";
     layout.font = Object.assign({}, layout.font, { color: c.ink });
-    layout.yaxis = Object.assign({}, layout.yaxis, { gridcolor: c.grid });
+    Object.keys(layout).forEach(function (key) {
+      if (/^yaxis\d*$/.test(key)) layout[key] = Object.assign({}, layout[key], { gridcolor: c.grid });
+    });
     return layout;
   }
 
@@ -104,12 +106,6 @@
       const figure = JSON.parse(source.textContent);
       element.dataset.drawn = "true";
       element.replaceChildren();  // the server-drawn SVG, shown until now
-      if (element.closest(".embed")) {
-        // The frame has its own title and a sources footer; the legend needs the room.
-        figure.layout.title = { text: "" };
-        figure.layout.annotations = [];
-        figure.layout.margin = Object.assign({}, figure.layout.margin, { t: 16 });
-      }
       if (element.clientWidth < 520) compact(figure);
       Plotly.newPlot(element, figure.data, themed(figure.layout), {
         responsive: true,
@@ -132,22 +128,30 @@
     });
   }
 
-  // On a phone, point labels and wide margins crowd the plot: the data table keeps the labels.
+  // On a phone the labels at the lines' ends would squeeze the plot: a legend of the places
+  // below it names the colours instead (the data table keeps every figure as stated).
   function compact(figure) {
-    figure.data.forEach(function (trace) {
-      if (trace.mode) trace.mode = "lines+markers";
+    const places = new Set(figure.data.map(function (trace) { return trace.name; }));
+    figure.layout.annotations = (figure.layout.annotations || []).filter(function (note) {
+      return note.name !== "end-label";
     });
-    figure.layout.margin = { l: 44, r: 8, t: figure.layout.title && figure.layout.title.text ? 40 : 12, b: 40 };
-    figure.layout.legend = Object.assign({}, figure.layout.legend, { font: { size: 10 } });
-    figure.layout.annotations = [];
-    figure.layout.yaxis = Object.assign({}, figure.layout.yaxis, { title: { text: "" } });
+    figure.layout.showlegend = places.size > 1;
+    // Below the dates (two lines when a tick needs the day): about 24 pixels a row of places.
+    const legend = places.size > 1 ? 24 + 24 * Math.ceil(places.size / 2) : 0;
+    figure.layout.margin = { l: 44, r: 12, t: 36, b: 40 + legend };
+    figure.layout.height += legend;
+    figure.layout.legend = Object.assign({}, figure.layout.legend, { font: { size: 11 } });
   }
 
   function recolour() {
     if (typeof Plotly === "undefined") return;
     const c = colours();
     document.querySelectorAll("[data-chart-ready]").forEach(function (element) {
-      Plotly.relayout(element, { "font.color": c.ink, "yaxis.gridcolor": c.grid });
+      const update = { "font.color": c.ink };
+      Object.keys(element.layout).forEach(function (key) {
+        if (/^yaxis\d*$/.test(key)) update[key + ".gridcolor"] = c.grid;
+      });
+      Plotly.relayout(element, update);
     });
   }
 
