@@ -126,3 +126,16 @@ def test_a_state_page_lists_its_places_with_records_and_a_city_page_none(client,
     assert 'id="children-heading"' in state_page
     assert ">Chicago, IL</a>" in state_page and "Quietville" not in state_page
     assert 'id="children-heading"' not in client.get(chicago.get_absolute_url()).content.decode()
+
+
+def test_a_place_without_figures_offers_no_chart_embed_or_download(client, chicago):
+    evanston = make_jurisdiction(name="Evanston", parent=chicago.parent)
+    chart_embed = reverse("embed:jurisdiction-chart", args=[evanston.slug])
+
+    empty = client.get(evanston.get_absolute_url()).content.decode()
+    charted = client.get(chicago.get_absolute_url()).content.decode()
+
+    assert "No published arrival figures." in empty
+    download = reverse("policies:jurisdiction-figures-download", args=[evanston.slug, "csv"])
+    assert chart_embed not in empty and download not in empty
+    assert reverse("embed:jurisdiction-chart", args=[chicago.slug]) in charted
