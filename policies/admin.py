@@ -245,8 +245,17 @@ class PolicyAdmin(HistoryAdmin):
                 sheet_date=form.cleaned_data["sheet_date"],
                 dry_run=form.cleaned_data["preview"],
             )
-            level = messages.INFO if report.dry_run else messages.SUCCESS
-            self.message_user(request, report.summary(), level)
+            recorded = report.created or report.updated or report.unchanged or report.renamed
+            if report.problems and not recorded:
+                self.message_user(
+                    request, f"The sheet was refused: {report.problems[0]}", messages.ERROR
+                )
+            else:
+                level = messages.INFO if report.dry_run else messages.SUCCESS
+                self.message_user(request, report.summary(), level)
+            if not report.dry_run:
+                # The next upload starts from a preview again, never recorded by accident.
+                form = Ice287gImportForm()
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,

@@ -5,7 +5,7 @@ natural key (`import_id_fields`), unchanged rows are skipped, and a file with an
 saves nothing (the import runs in one transaction).
 """
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from import_export import fields, resources, widgets
 
 from policies.changelog import changes_batch
@@ -75,7 +75,11 @@ class ValidatedResource(resources.ModelResource):
         with changes_batch(f"Import of {plural} from {source}"):
             return super().import_data(dataset, **kwargs)
 
+    def before_import(self, dataset, **kwargs):
+        self._rows_by_key: dict[tuple, int] = {}  # the first row of the file with each key
+
     def before_import_row(self, row, **kwargs):
+        self._row_number = kwargs.get("row_number")
         # Undo the export's neutralisation (below), so an exported file re-imports unchanged.
         for column, value in row.items():
             if isinstance(value, str) and value.startswith("'") and value[1:2] in FORMULA_PREFIXES:
@@ -107,7 +111,29 @@ class ValidatedResource(resources.ModelResource):
                 for name, messages in error.error_dict.items():
                     errors.setdefault(name, messages)
             raise ValidationError(errors)
+        self._repeated_key = self._row_with_the_same_key(row)
         return super().get_instance(instance_loader, row)
+
+    def _row_with_the_same_key(self, row) -> str:
+        """Two rows with one key would be one record, the later silently overwriting the
+        earlier (a shelter census with a row per shelter became one figure per day): say so,
+        and `validate_instance` refuses the row with its other errors."""
+        names = self.get_import_id_fields()
+        key = tuple(self.fields[name].clean(row) for name in names)
+        first = self._rows_by_key.setdefault(key, self._row_number)
+        if first == self._row_number:
+            return ""
+        columns = ", ".join(self.fields[name].column_name for name in names)
+        return (
+            f"Row {first} has the same {columns}: two rows would be one record, the later "
+            "overwriting the earlier. Give each row its own values, or remove one of them."
+        )
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        if self._repeated_key:
+            errors.setdefault(NON_FIELD_ERRORS, []).append(ValidationError(self._repeated_key))
+        super().validate_instance(instance, errors, validate_unique)
 
     class Meta:
         clean_model_instances = True

@@ -191,6 +191,30 @@ def test_admin_csv_import_with_a_bad_row_shows_row_and_field_and_saves_nothing(e
     assert ArrivalCount.objects.count() == 0
 
 
+def test_admin_import_preview_refuses_two_rows_with_one_key(editor_client):
+    make_jurisdiction(name="Chicago")
+    source = make_source(url="https://example.org/oemc")
+    row = f"il-chicago,in_shelter,people,point,,,2024-01-10,{{}},exact,,,,{source.url},{{}},true\n"
+    text = (
+        "jurisdiction,measure,unit,period_type,period_start,period_end,as_of,value,qualifier,"
+        "sender,program,reported_by,source,notes,published\n"
+        + row.format(500, "Shelter A")
+        + row.format(700, "Shelter B")
+    )
+    upload = SimpleUploadedFile("shelters.csv", text.encode(), content_type="text/csv")
+
+    response = editor_client.post(
+        reverse("admin:arrivals_arrivalcount_import"),
+        {"resource": "0", "format": "0", "import_file": upload},
+    )
+
+    page = response.content.decode()
+    assert "Some rows failed to validate" in page
+    assert "Row 1 has the same jurisdiction, measure, unit" in page
+    assert 'name="import_file_name"' not in page  # no confirm form is offered
+    assert ArrivalCount.objects.count() == 0
+
+
 def test_ice_sheet_upload_previews_then_records(editor_client):
     make_state("TN", "Tennessee")
     make_jurisdiction(name="Grundy County", state="TN", kind=Jurisdiction.Kind.COUNTY)
@@ -216,11 +240,28 @@ def test_ice_sheet_upload_previews_then_records(editor_client):
     assert "&#x27;5025-07-07&#x27; is not a valid date" in preview.content.decode()
     assert Policy.objects.count() == 0
 
-    upload(preview=False)
+    recorded = upload(preview=False)
+    assert re.search(r'name="preview"[^>]* checked', recorded.content.decode())  # previews next
     agreement = Policy.objects.get()
     assert agreement.agreement_model == Policy.AgreementModel.WARRANT_SERVICE
     assert agreement.signed_on is None
     assert agreement.history.latest().history_change_reason == "ICE 287(g) sheet of 2025-07-18"
+
+
+def test_a_refused_ice_sheet_is_an_error_not_a_recording(editor_client):
+    response = editor_client.post(
+        reverse("admin:policies_policy_import_ice_287g"),
+        {
+            "sheet": SimpleUploadedFile("not-ice.csv", b"name,value\nChicago,5\n"),
+            "sheet_date": "2025-07-18",
+        },
+        follow=True,
+    )
+
+    [message] = response.context["messages"]
+    assert message.level_tag == "error"
+    assert str(message).startswith("The sheet was refused:") and "missing columns" in str(message)
+    assert Policy.objects.count() == 0
 
 
 def test_admin_login_locks_after_repeated_failures(client, editor):

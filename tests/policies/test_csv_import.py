@@ -236,3 +236,35 @@ def test_exports_neutralise_formulas_and_reimport_unchanged(places):
     assert (report.created, report.updated, report.skipped) == (0, 0, 1)
     policy = Policy.objects.get()
     assert policy.summary.startswith("=HYPERLINK(") and policy.title.startswith("+cmd")
+
+
+def test_two_rows_with_one_key_are_refused_naming_both_and_nothing_is_saved(places):
+    # One row per shelter on one day: the shelter is only in the notes, not in the key.
+    shelters = figures_csv(
+        "il-chicago,in_shelter,people,point,,,2024-01-10,500,exact,,,City of Chicago,"
+        "https://example.org/oemc,Shelter A,true",
+        "il-chicago,in_shelter,people,point,,,2024-01-11,650,exact,,,City of Chicago,"
+        "https://example.org/oemc,Shelter A,true",
+        "il-chicago,in_shelter,people,point,,,1/10/2024,700,exact,,,City of Chicago,"
+        "https://example.org/oemc,Shelter B,true",
+    )
+
+    for dry_run in (True, False):
+        report = csv_import(resource=ArrivalCountResource(), text=shelters, dry_run=dry_run)
+
+        [error] = report.errors
+        assert error.row == 3
+        assert "Row 1 has the same jurisdiction, measure, unit" in str(error)
+        assert ArrivalCount.objects.count() == 0
+
+
+def test_policies_with_one_key_twice_in_a_file_are_refused(places):
+    header = "jurisdiction,category,title,summary,direction,status,sources,published"
+    row = "il-chicago,sanctuary,Welcoming City Ordinance,{},limits,in_effect,https://example.org/oemc,true"
+    text = "\n".join([header, row.format("Version one"), row.format("Version two")]) + "\n"
+
+    report = csv_import(resource=PolicyResource(), text=text)
+
+    assert [(error.row, error.field) for error in report.errors] == [(2, "")]
+    assert "Row 1 has the same jurisdiction, category, title" in report.errors[0].message
+    assert not Policy.objects.exists()
