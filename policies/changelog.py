@@ -123,14 +123,9 @@ FIELD_LABELS = {
 }
 
 
-@cache
-def _record_types() -> dict[type[models.Model], str]:
-    # Reading `Model.history` builds a manager each time: look the history models up once.
-    return {model.history.model: record_type for record_type, model in MODELS.items()}
-
-
+@cache  # reading `Model.history` builds a manager each time
 def record_type_of(history_model: type[models.Model]) -> str | None:
-    return _record_types().get(history_model)
+    return {model.history.model: kind for kind, model in MODELS.items()}.get(history_model)
 
 
 class _Lookups:

@@ -230,11 +230,6 @@ class ComparisonRow:
     state_stance: str | None = None
 
     @property
-    def sanctuary_label(self) -> str:
-        status = self.jurisdiction.sanctuary_status_then
-        return Policy.Status(status).label if status else ""
-
-    @property
     def stance_label(self) -> str:
         j = self.jurisdiction
         return stance_label(j.stance, statewide=j.kind == Jurisdiction.Kind.STATE)

@@ -258,12 +258,6 @@ class Source(models.Model):
             raise ValidationError(errors)
 
 
-def rests_on_weak_sources(sources) -> bool:
-    """Whether records citing `sources` are unconfirmed: none cited, or only blogs and
-    aggregators."""
-    return all(source.is_weak for source in sources)
-
-
 class PolicyQuerySet(PublishedQuerySet):
     def with_start(self):
         """Annotate `began_on`: when the policy took hold (effective, else signed, else adopted)."""
@@ -468,8 +462,8 @@ class Policy(models.Model):
 
     @property
     def is_unconfirmed(self) -> bool:
-        """Cited only by blogs or aggregators (reads prefetched sources)."""
-        return rests_on_weak_sources(self.sources.all())
+        """Cited by no source, or only by blogs or aggregators (reads prefetched sources)."""
+        return all(source.is_weak for source in self.sources.all())
 
     def is_in_effect_on(self, day: dt.date, *, undated: bool | None = None) -> bool:
         """Python twin of `PolicyQuerySet.in_effect_on`."""
