@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from policies.changelog import changes_batch
-from policies.csv_import import RowError
+from policies.csv_import import RowError, save_changed
 from policies.geography import STATE_CODES_BY_NAME, STATE_NAMES
 from policies.importers.ice_287g import (
     COUNTY_AGENCY,
@@ -186,13 +186,8 @@ def _record_archive(*, text: str, accessed_on: dt.date | None) -> WatchReport:
                 changes["first_listed_on"] = first
             if ori and not policy.agency_ori:
                 changes["agency_ori"] = ori
-            if changes:
-                for name, value in changes.items():
-                    setattr(policy, name, value)
-                policy.full_clean()
-                policy._change_reason = "History from the 287g-watch archive of ICE's sheets"
-                policy.save()
-                report.updated += 1
+            reason = "History from the 287g-watch archive of ICE's sheets"
+            report.updated += save_changed(policy, changes, reason)
             if sources[first] not in policy.sources.all():
                 policy.sources.add(sources[first])
             continue
