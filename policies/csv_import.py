@@ -56,9 +56,7 @@ class ImportReport:
         )
 
 
-def csv_import(
-    *, resource: ModelResource, text: str, dry_run: bool = False, user=None
-) -> ImportReport:
+def csv_import(*, resource: ModelResource, text: str, dry_run: bool = False) -> ImportReport:
     """Import CSV `text` with `resource` in one transaction: any bad row saves nothing."""
     report = ImportReport(dry_run=dry_run)
     try:
@@ -73,7 +71,6 @@ def csv_import(
         raise_errors=False,
         use_transactions=True,
         rollback_on_validation_errors=True,
-        user=user,
     )
     for error in result.base_errors:
         report.errors.append(RowError(0, "", str(error.error)))

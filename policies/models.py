@@ -265,19 +265,17 @@ class PolicyQuerySet(PublishedQuerySet):
             began_on=Coalesce("effective_on", "signed_on", "adopted_on", "first_listed_on")
         )
 
-    def in_effect_on(self, day: dt.date, *, undated: bool | None = None):
+    def in_effect_on(self, day: dt.date):
         """Policies in force on `day`: started on or before it and not ended by it (the end date
         is the first day it was no longer in force: a repeal's effective date, a court order's
         date, the first ICE sheet that no longer lists an agreement).
 
         A policy whose start was never recorded counts from today on when its status says it
-        is in force (`undated`, by default when `day` is today or later): pages label it
+        is in force and `day` is today or later: pages label it
         "date not recorded" rather than leave it out. A policy with an ending status but no
         end date recorded is never counted."""
-        if undated is None:
-            undated = day >= timezone.localdate()
         started = Q(began_on__lte=day)
-        if undated:
+        if day >= timezone.localdate():
             started |= Q(began_on__isnull=True, status__in=Policy.CURRENT_STATUSES)
         return (
             self.with_start()
@@ -465,17 +463,15 @@ class Policy(models.Model):
         """Cited by no source, or only by blogs or aggregators (reads prefetched sources)."""
         return all(source.is_weak for source in self.sources.all())
 
-    def is_in_effect_on(self, day: dt.date, *, undated: bool | None = None) -> bool:
+    def is_in_effect_on(self, day: dt.date) -> bool:
         """Python twin of `PolicyQuerySet.in_effect_on`."""
-        if undated is None:
-            undated = day >= timezone.localdate()
         start = self.starts_on
         if self.status == self.Status.PROPOSED:
             return False
         if self.status in self.ENDED_STATUSES and self.ended_on is None:
             return False
         if start is None:
-            started = undated and self.status in self.CURRENT_STATUSES
+            started = day >= timezone.localdate() and self.status in self.CURRENT_STATUSES
         else:
             started = start <= day
         return started and (self.ended_on is None or self.ended_on > day)

@@ -35,11 +35,9 @@ SUMMARY_FIELDS = [
 ]
 
 
-def refresh_summaries(
-    jurisdiction_ids: Iterable[int] | None = None, day: dt.date | None = None
-) -> None:
-    """Rebuild the summaries of `jurisdiction_ids` (every jurisdiction by default) as of `day`."""
-    day = day or timezone.localdate()
+def refresh_summaries(jurisdiction_ids: Iterable[int] | None = None) -> None:
+    """Rebuild the summaries of `jurisdiction_ids` (every jurisdiction by default) as of today."""
+    day = timezone.localdate()
     columns = LiveColumns(day)
     rows = Jurisdiction.objects.values(
         "pk",

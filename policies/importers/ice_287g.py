@@ -199,9 +199,7 @@ def agreements_import_ice_287g(
     *,
     rows: Iterable[dict[str, str]],
     sheet_date: dt.date,
-    accessed_on: dt.date | None = None,
     dry_run: bool = False,
-    source: Source | None = None,
 ) -> Ice287gReport:
     """Record ICE's "287(g) Participating Agencies" sheet, dated `sheet_date`, as agreements,
     logged for readers as one import.
@@ -227,17 +225,16 @@ def agreements_import_ice_287g(
             report.problems.append(RowError(0, "", message))
             return report
 
-        if source is None:  # ICE's own sheet; an archived copy brings its own source
-            source, _ = Source.objects.get_or_create(
-                url=ICE_287G_URL,
-                published_on=sheet_date,
-                defaults={
-                    "publisher": ICE_PUBLISHER,
-                    "kind": Source.Kind.OFFICIAL,
-                    "title": f"287(g) Participating Agencies (sheet of {sheet_date:%B %-d, %Y})",
-                    "accessed_on": accessed_on or sheet_date,
-                },
-            )
+        source, _ = Source.objects.get_or_create(
+            url=ICE_287G_URL,
+            published_on=sheet_date,
+            defaults={
+                "publisher": ICE_PUBLISHER,
+                "kind": Source.Kind.OFFICIAL,
+                "title": f"287(g) Participating Agencies (sheet of {sheet_date:%B %-d, %Y})",
+                "accessed_on": sheet_date,
+            },
+        )
         finder = JurisdictionFinder(report)
         existing = {
             p.external_id: p

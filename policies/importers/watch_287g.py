@@ -120,16 +120,16 @@ def _place(finder: JurisdictionFinder, state: str, row: dict[str, str], agency: 
     return finder.city(state, agency)
 
 
-def agreements_import_287g_watch(*, text: str, accessed_on: dt.date | None = None) -> WatchReport:
+def agreements_import_287g_watch(*, text: str) -> WatchReport:
     """Record the archive as history of the agreements (see the module's docstring), logged
     for readers as one import. A file with any unreadable row records nothing."""
     with changes_batch("Import of the 287g-watch archive of ICE's 287(g) sheets"):
-        return _record_archive(text=text, accessed_on=accessed_on)
+        return _record_archive(text)
 
 
 @transaction.atomic
 @summaries_deferred()
-def _record_archive(*, text: str, accessed_on: dt.date | None) -> WatchReport:
+def _record_archive(text: str) -> WatchReport:
     report = WatchReport()
     listings = _listings(text, report)
     if report.problems:
@@ -144,7 +144,6 @@ def _record_archive(*, text: str, accessed_on: dt.date | None) -> WatchReport:
                 "kind": Source.Kind.BLOG,
                 "title": f"ICE 287(g) participating agencies, sheet of {day:%B %-d, %Y}, "
                 "as archived",
-                "accessed_on": accessed_on,
                 "notes": "A third-party archive of ICE's sheets, joined to FBI agency data.",
             },
         )
