@@ -86,10 +86,9 @@ class ChoiceWidget(widgets.CharWidget):
         super().__init__(allow_blank=allow_blank or bool(default))
         self.choices = choices
         self.default = default
-        self.lookup = {}
-        for value, label in choices.choices:
-            self.lookup[value.lower()] = value
-            self.lookup[str(label).lower()] = value
+        self.lookup = {
+            name.lower(): value for value, label in choices.choices for name in (value, str(label))
+        }
 
     def clean(self, value, row=None, **kwargs):
         text = "" if value is None else str(value).strip()
