@@ -654,13 +654,9 @@ class Designation(models.Model):
 
 
 class JurisdictionSummary(models.Model):
-    """The comparison table's columns for one jurisdiction as of `day`: derived, never edited.
-
-    Computing them per request means scanning every jurisdiction's records (see
-    docs/benchmarks.md); `policies.summaries` rebuilds a row whenever one of its records
-    changes, and every row after bulk loads and once a day. A table for another day, or
-    before the rows are current, is computed from the records instead.
-    """
+    """The comparison table's columns for one jurisdiction as of `day`: derived, never edited,
+    kept current by `policies.summaries` (docs/benchmarks.md). A table for another day, or
+    before the rows are current, is computed from the records instead."""
 
     jurisdiction = models.OneToOneField(
         Jurisdiction, on_delete=models.CASCADE, primary_key=True, related_name="summary"

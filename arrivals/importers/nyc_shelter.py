@@ -22,11 +22,8 @@ NYC_ASYLUM_AGENCY = "herrcs"
 @transaction.atomic
 @summaries_deferred()
 def figures_import_nyc_shelter(*, text: str) -> FigureReport:
-    """New York City's monthly count of people in its asylum-seeker shelters (HERRCs).
-
-    Each row of the Local Law 79 report is one month's unduplicated individuals; only the
-    HERRC rows are migrants specifically, so the other agencies' rows are left out.
-    """
+    """Each row of the Local Law 79 report is one month's unduplicated individuals; only the
+    HERRC rows (asylum-seeker shelters) are migrants specifically, so the others are left out."""
     report = FigureReport()
     nyc = Jurisdiction.objects.filter(geoid="3651000").first()
     if nyc is None:

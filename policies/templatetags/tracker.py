@@ -104,10 +104,8 @@ def _source_citation(figure, *, new_tab: bool = False) -> str:
 
 @register.simple_tag
 def cited_figure(figure) -> str:
-    """An arrival figure as stated, its period, who stated it and its source.
-
-    Written in Python rather than an included template: a place's page lists every figure,
-    and an include per figure was most of the page's time at scale (docs/benchmarks.md)."""
+    """An arrival figure as stated, its period, who stated it and its source. Python, not an
+    included template: a place's page lists every figure (docs/benchmarks.md)."""
     claimant = (
         format_html(
             '<span class="figure-claimant">{}</span>\n',
