@@ -325,13 +325,6 @@ class ChangeLine:
     new: str
 
 
-def _field(record_type: str, name: str) -> models.Field | None:
-    try:
-        return MODELS[record_type]._meta.get_field(name)
-    except FieldDoesNotExist:
-        return None
-
-
 def display_value(record_type: str, name: str, value: object) -> str:
     """A stored raw value in the reader's language: choice labels, local dates and numbers."""
     if value is None or value == "" or value == []:
@@ -343,7 +336,10 @@ def display_value(record_type: str, name: str, value: object) -> str:
         return "; ".join(map(str, value))
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
-    field = _field(record_type, name)
+    try:
+        field = MODELS[record_type]._meta.get_field(name)
+    except FieldDoesNotExist:
+        field = None
     if field is not None and field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.DateField):  # stored ISO, without a precision

@@ -42,10 +42,6 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.errors
 
-    @property
-    def saved(self) -> bool:
-        return self.ok and not self.dry_run
-
     def summary(self) -> str:
         if self.errors:
             return f"{len(self.errors)} error(s); nothing was saved."

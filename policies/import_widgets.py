@@ -62,8 +62,7 @@ class FlexibleDateWidget(widgets.DateWidget):
             return value.date()
         if isinstance(value, dt.date):
             return value
-        day, _precision = parse_partial_date(str(value))
-        return day
+        return parse_partial_date(str(value))[0]
 
 
 class CountWidget(widgets.IntegerWidget):
@@ -116,10 +115,10 @@ class StrictForeignKeyWidget(widgets.ForeignKeyWidget):
         text = "" if value is None else str(value).strip()
         if not text:
             return None
-        matches = list(self.get_queryset(text, row, **kwargs).filter(**{self.field: text})[:2])
-        if not matches:
+        found = self.get_queryset(text, row, **kwargs).filter(**{self.field: text}).first()
+        if found is None:
             raise ValueError(f"No {self.label} with {self.field} '{text}'.")
-        return matches[0]
+        return found
 
 
 class SourceListWidget(widgets.ManyToManyWidget):
