@@ -5,6 +5,7 @@ data/reference/nyc_monthly_shelter_pop_by_agency_ll37_ll79.csv.
 """
 
 import datetime as dt
+from calendar import monthrange
 
 from django.db import transaction
 
@@ -41,9 +42,7 @@ def figures_import_nyc_shelter(*, text: str) -> FigureReport:
         if row["agency_abb"].strip() != NYC_ASYLUM_AGENCY:
             continue
         month = dt.date.fromisoformat(row["date"].strip())
-        month_end = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(
-            days=1
-        )
+        month_end = month.replace(day=monthrange(month.year, month.month)[1])
         if month_end > dt.date.today():
             report.skipped.append(RowError(number, "date", "The month has not ended."))
             continue
