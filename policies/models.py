@@ -330,6 +330,7 @@ class Policy(models.Model):
 
     CURRENT_STATUSES = (Status.IN_EFFECT, Status.PARTLY_ENJOINED)
     ENDED_STATUSES = (Status.ENJOINED, Status.REPEALED, Status.SUPERSEDED, Status.EXPIRED)
+    AGREEMENT_FIELDS = ("agreement_model", "agency", "signed_on", "first_listed_on", "agency_ori")
 
     jurisdiction = models.ForeignKey(
         Jurisdiction, on_delete=models.CASCADE, related_name="policies"
@@ -501,13 +502,7 @@ class Policy(models.Model):
                 errors["agreement_model"] = "A 287(g) agreement names its model."
             if not self.agency:
                 errors["agency"] = "A 287(g) agreement names the agency that signed it."
-        elif (
-            self.agreement_model
-            or self.agency
-            or self.signed_on
-            or self.first_listed_on
-            or self.agency_ori
-        ):
+        elif any(getattr(self, name) for name in self.AGREEMENT_FIELDS):
             errors["agreement_model"] = (
                 "Only 287(g) agreements have a model, a signing agency and a signing date."
             )
