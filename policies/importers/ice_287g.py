@@ -214,190 +214,185 @@ def agreements_import_ice_287g(
     skipped and reported; a row whose SIGNED date is a typo is imported without a signing date
     and reported. `dry_run` rolls everything back.
     """
+    report = Ice287gReport(sheet_date=sheet_date, dry_run=dry_run)
     with changes_batch(f"Import of ICE's 287(g) sheet of {sheet_date:%B %-d, %Y}"):
-        report = Ice287gReport(sheet_date=sheet_date, dry_run=dry_run)
-        rows = [{key: (value or "").strip() for key, value in row.items() if key} for row in rows]
-        if not rows:
-            report.problems.append(RowError(0, "", "The sheet has no rows."))
-            return report
-        if missing := [column for column in ICE_287G_COLUMNS if column not in rows[0]]:
-            message = f"Not an ICE 287(g) sheet: missing columns {', '.join(missing)}"
-            report.problems.append(RowError(0, "", message))
-            return report
-
-        source, _ = Source.objects.get_or_create(
-            url=ICE_287G_URL,
-            published_on=sheet_date,
-            defaults={
-                "publisher": ICE_PUBLISHER,
-                "kind": Source.Kind.OFFICIAL,
-                "title": f"287(g) Participating Agencies (sheet of {sheet_date:%B %-d, %Y})",
-                "accessed_on": sheet_date,
-            },
+        _record_ice_sheet(
+            [{key: (value or "").strip() for key, value in row.items() if key} for row in rows],
+            report,
         )
-        finder = JurisdictionFinder(report)
-        existing = {
-            p.external_id: p
-            for p in Policy.objects.filter(
-                external_id__startswith=ICE_EXTERNAL_PREFIX
-            ).prefetch_related("sources")
-        }
-        seen: set[str] = set()
-        reason = f"ICE 287(g) sheet of {sheet_date}"
-        next_sheet = (
-            Source.objects.filter(url__in=ICE_SHEET_URLS, published_on__gt=sheet_date)
-            .order_by("published_on")
-            .values_list("published_on", flat=True)
-            .first()
-        )
-        listed = {ice_row_key(row) for row in rows}
-        # Agreements this sheet does not list under their key: ended, or listed under another name.
-        # For the newest sheet only those in force can continue; an older sheet may name any.
-        unlisted = [
-            policy
-            for key, policy in existing.items()
-            if key not in listed and (next_sheet or policy.status == Policy.Status.IN_EFFECT)
-        ]
-
-        for number, values in enumerate(rows, 1):
-            state = STATE_CODES_BY_NAME.get(values["STATE"].upper())
-            model = ICE_SUPPORT_TYPES.get(values["SUPPORT TYPE"].lower())
-            agency = values["LAW ENFORCEMENT AGENCY"]
-            if state is None:
-                report.problems.append(
-                    RowError(number, "STATE", f"Unknown state '{values['STATE']}'.")
-                )
-                continue
-            if model is None:
-                report.problems.append(
-                    RowError(
-                        number, "SUPPORT TYPE", f"Unknown 287(g) model '{values['SUPPORT TYPE']}'."
-                    )
-                )
-                continue
-            if not agency:
-                report.problems.append(
-                    RowError(number, "LAW ENFORCEMENT AGENCY", "No agency named.")
-                )
-                continue
-
-            agency_type = values["TYPE"].lower()
-            if agency_type == "county":
-                jurisdiction, warning = finder.county(state, values["COUNTY"], agency)
-                if warning:
-                    report.warnings.append(RowError(number, "COUNTY", warning))
-                if jurisdiction is None and MUNICIPAL_AGENCY_SUFFIX.search(agency):
-                    jurisdiction = finder.city(state, agency)
-                    report.warnings.append(
-                        RowError(
-                            number,
-                            "TYPE",
-                            f"A police department typed County; filed under "
-                            f"{jurisdiction.display_name}.",
-                        )
-                    )
-                if jurisdiction is None:
-                    report.problems.append(
-                        RowError(number, "COUNTY", f"No county '{values['COUNTY']}' in {state}.")
-                    )
-                    continue
-            elif agency_type == "state agency" or agency.lower().startswith(
-                STATE_NAMES[state].lower()
-            ):
-                jurisdiction = finder.states[state]
-            elif agency_type == "municipality":
-                jurisdiction = finder.city(state, agency)
-            else:
-                report.problems.append(
-                    RowError(number, "TYPE", f"Unknown type '{values['TYPE']}'.")
-                )
-                continue
-
-            signed_on = None
-            try:
-                signed_on = parse_ice_date(values["SIGNED"]) if values["SIGNED"] else None
-            except ValueError as error:
-                report.warnings.append(
-                    RowError(
-                        number, "SIGNED", f"{error}; agreement recorded without a signing date."
-                    )
-                )
-
-            external_id = ice_row_key(values)
-            if external_id in seen:
-                report.warnings.append(
-                    RowError(number, "", "Same agency and model as an earlier row.")
-                )
-                continue
-            seen.add(external_id)
-            ori = values.get("ORI", "")
-            wanted = ice_agreement_fields(values, model, signed_on) | {
-                "jurisdiction": jurisdiction,
-                "status": Policy.Status.IN_EFFECT,
-                "ended_on": None,
-                "first_listed_on": sheet_date,
-            }
-            if ori:
-                wanted["agency_ori"] = ori
-            policy = existing.get(external_id)
-            change_reason = reason
-            if policy is None:
-                policy = renamed_agreement(
-                    unlisted, jurisdiction=jurisdiction, model=model, agency=agency, ori=ori
-                )
-                if policy is not None:
-                    unlisted.remove(policy)
-                    if next_sheet is None:  # the newest sheet's name becomes the current one
-                        existing[external_id] = existing.pop(policy.external_id)
-                        change_reason = f"Renamed on {reason} (was {policy.agency})"
-                        wanted["external_id"] = external_id
-                    report.renamed.append(f"{policy.agency} / {agency}")
-            if policy is None:
-                if next_sheet is not None:
-                    # Listed on this older sheet but on no newer one: it had ended by the next.
-                    wanted |= {"status": Policy.Status.EXPIRED, "ended_on": next_sheet}
-                policy = Policy(external_id=external_id, **wanted)
-                policy.full_clean()
-                policy._change_reason = reason
-                policy.save()
-                policy.sources.add(source)
-                report.created += 1
-                continue
-            if next_sheet is not None:
-                # History only: a newer sheet says what is current.
-                wanted = {"first_listed_on": min(sheet_date, policy.first_listed_on or sheet_date)}
-                if ori and not policy.agency_ori:
-                    wanted["agency_ori"] = ori
-            else:
-                wanted["first_listed_on"] = min(sheet_date, policy.first_listed_on or sheet_date)
-            if signed_on is None:
-                wanted["signed_on"] = policy.signed_on  # keep a date staff may have corrected
-            if save_changed(policy, wanted, change_reason):
-                report.updated += 1
-            else:
-                report.unchanged += 1
-            if source not in policy.sources.all():
-                policy.sources.add(source)
-
-        if next_sheet is not None:
-            report.warnings.append(
-                RowError(
-                    0,
-                    "",
-                    f"ICE's sheet of {next_sheet} is newer and already recorded: this sheet was "
-                    "recorded as history only, and no current agreement was changed or ended.",
-                )
-            )
-        else:
-            for policy in unlisted:
-                if policy.status != Policy.Status.IN_EFFECT:
-                    continue
-                policy.status = Policy.Status.EXPIRED
-                policy.ended_on = sheet_date
-                policy._change_reason = f"Not on {reason}"
-                policy.save()
-                policy.sources.add(source)
-                report.ended += 1
     if dry_run:
         transaction.set_rollback(True)
     return report
+
+
+def _record_ice_sheet(rows: list[dict[str, str]], report: Ice287gReport) -> None:
+    sheet_date = report.sheet_date
+    if not rows:
+        report.problems.append(RowError(0, "", "The sheet has no rows."))
+        return
+    if missing := [column for column in ICE_287G_COLUMNS if column not in rows[0]]:
+        message = f"Not an ICE 287(g) sheet: missing columns {', '.join(missing)}"
+        report.problems.append(RowError(0, "", message))
+        return
+
+    source, _ = Source.objects.get_or_create(
+        url=ICE_287G_URL,
+        published_on=sheet_date,
+        defaults={
+            "publisher": ICE_PUBLISHER,
+            "kind": Source.Kind.OFFICIAL,
+            "title": f"287(g) Participating Agencies (sheet of {sheet_date:%B %-d, %Y})",
+            "accessed_on": sheet_date,
+        },
+    )
+    finder = JurisdictionFinder(report)
+    existing = {
+        p.external_id: p
+        for p in Policy.objects.filter(
+            external_id__startswith=ICE_EXTERNAL_PREFIX
+        ).prefetch_related("sources")
+    }
+    seen: set[str] = set()
+    reason = f"ICE 287(g) sheet of {sheet_date}"
+    next_sheet = (
+        Source.objects.filter(url__in=ICE_SHEET_URLS, published_on__gt=sheet_date)
+        .order_by("published_on")
+        .values_list("published_on", flat=True)
+        .first()
+    )
+    listed = {ice_row_key(row) for row in rows}
+    # Agreements this sheet does not list under their key: ended, or listed under another name.
+    # For the newest sheet only those in force can continue; an older sheet may name any.
+    unlisted = [
+        policy
+        for key, policy in existing.items()
+        if key not in listed and (next_sheet or policy.status == Policy.Status.IN_EFFECT)
+    ]
+
+    for number, values in enumerate(rows, 1):
+        state = STATE_CODES_BY_NAME.get(values["STATE"].upper())
+        model = ICE_SUPPORT_TYPES.get(values["SUPPORT TYPE"].lower())
+        agency = values["LAW ENFORCEMENT AGENCY"]
+        if state is None:
+            report.problems.append(RowError(number, "STATE", f"Unknown state '{values['STATE']}'."))
+            continue
+        if model is None:
+            report.problems.append(
+                RowError(
+                    number, "SUPPORT TYPE", f"Unknown 287(g) model '{values['SUPPORT TYPE']}'."
+                )
+            )
+            continue
+        if not agency:
+            report.problems.append(RowError(number, "LAW ENFORCEMENT AGENCY", "No agency named."))
+            continue
+
+        agency_type = values["TYPE"].lower()
+        if agency_type == "county":
+            jurisdiction, warning = finder.county(state, values["COUNTY"], agency)
+            if warning:
+                report.warnings.append(RowError(number, "COUNTY", warning))
+            if jurisdiction is None and MUNICIPAL_AGENCY_SUFFIX.search(agency):
+                jurisdiction = finder.city(state, agency)
+                report.warnings.append(
+                    RowError(
+                        number,
+                        "TYPE",
+                        f"A police department typed County; filed under "
+                        f"{jurisdiction.display_name}.",
+                    )
+                )
+            if jurisdiction is None:
+                report.problems.append(
+                    RowError(number, "COUNTY", f"No county '{values['COUNTY']}' in {state}.")
+                )
+                continue
+        elif agency_type == "state agency" or agency.lower().startswith(STATE_NAMES[state].lower()):
+            jurisdiction = finder.states[state]
+        elif agency_type == "municipality":
+            jurisdiction = finder.city(state, agency)
+        else:
+            report.problems.append(RowError(number, "TYPE", f"Unknown type '{values['TYPE']}'."))
+            continue
+
+        signed_on = None
+        try:
+            signed_on = parse_ice_date(values["SIGNED"]) if values["SIGNED"] else None
+        except ValueError as error:
+            report.warnings.append(
+                RowError(number, "SIGNED", f"{error}; agreement recorded without a signing date.")
+            )
+
+        external_id = ice_row_key(values)
+        if external_id in seen:
+            report.warnings.append(RowError(number, "", "Same agency and model as an earlier row."))
+            continue
+        seen.add(external_id)
+        ori = values.get("ORI", "")
+        wanted = ice_agreement_fields(values, model, signed_on) | {
+            "jurisdiction": jurisdiction,
+            "status": Policy.Status.IN_EFFECT,
+            "ended_on": None,
+            "first_listed_on": sheet_date,
+        }
+        if ori:
+            wanted["agency_ori"] = ori
+        policy = existing.get(external_id)
+        change_reason = reason
+        if policy is None:
+            policy = renamed_agreement(
+                unlisted, jurisdiction=jurisdiction, model=model, agency=agency, ori=ori
+            )
+            if policy is not None:
+                unlisted.remove(policy)
+                if next_sheet is None:  # the newest sheet's name becomes the current one
+                    existing[external_id] = existing.pop(policy.external_id)
+                    change_reason = f"Renamed on {reason} (was {policy.agency})"
+                    wanted["external_id"] = external_id
+                report.renamed.append(f"{policy.agency} / {agency}")
+        if policy is None:
+            if next_sheet is not None:
+                # Listed on this older sheet but on no newer one: it had ended by the next.
+                wanted |= {"status": Policy.Status.EXPIRED, "ended_on": next_sheet}
+            policy = Policy(external_id=external_id, **wanted)
+            policy.full_clean()
+            policy._change_reason = reason
+            policy.save()
+            policy.sources.add(source)
+            report.created += 1
+            continue
+        if next_sheet is not None:
+            # History only: a newer sheet says what is current.
+            wanted = {"first_listed_on": min(sheet_date, policy.first_listed_on or sheet_date)}
+            if ori and not policy.agency_ori:
+                wanted["agency_ori"] = ori
+        else:
+            wanted["first_listed_on"] = min(sheet_date, policy.first_listed_on or sheet_date)
+        if signed_on is None:
+            wanted["signed_on"] = policy.signed_on  # keep a date staff may have corrected
+        if save_changed(policy, wanted, change_reason):
+            report.updated += 1
+        else:
+            report.unchanged += 1
+        if source not in policy.sources.all():
+            policy.sources.add(source)
+
+    if next_sheet is not None:
+        report.warnings.append(
+            RowError(
+                0,
+                "",
+                f"ICE's sheet of {next_sheet} is newer and already recorded: this sheet was "
+                "recorded as history only, and no current agreement was changed or ended.",
+            )
+        )
+    else:
+        for policy in unlisted:
+            if policy.status != Policy.Status.IN_EFFECT:
+                continue
+            policy.status = Policy.Status.EXPIRED
+            policy.ended_on = sheet_date
+            policy._change_reason = f"Not on {reason}"
+            policy.save()
+            policy.sources.add(source)
+            report.ended += 1
