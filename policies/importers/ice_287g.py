@@ -113,13 +113,10 @@ class JurisdictionFinder:
             if kind == Jurisdiction.Kind.COUNTY and place_state == state
         }
         for name in candidates:
-            close = difflib.get_close_matches(name.lower(), names, n=1, cutoff=0.85)
-            if close:
+            if close := difflib.get_close_matches(name.lower(), names, n=1, cutoff=0.85):
                 county = names[close[0]]
-                return (
-                    county,
-                    f"'{name}' read as {county.name}, the closest county name in {state}.",
-                )
+                warning = f"'{name}' read as {county.name}, the closest county name in {state}."
+                return county, warning
         return None, ""
 
     def city(self, state: str, agency: str) -> Jurisdiction:
