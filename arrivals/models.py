@@ -1,4 +1,5 @@
 import datetime as dt
+from calendar import monthrange
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -235,8 +236,7 @@ class ArrivalCount(models.Model):
             return {"period_end": "A month or a range needs both a start and an end date."}
         if kind == self.PeriodType.MONTH and self.period_start and self.period_end:
             start, end = self.period_start, self.period_end
-            next_month = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-            if start.day != 1 or end != next_month - dt.timedelta(days=1):
+            if start.day != 1 or end != start.replace(day=monthrange(start.year, start.month)[1]):
                 return {"period_end": "A month runs from its 1st to its last day."}
         return {}
 

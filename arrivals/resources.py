@@ -3,38 +3,30 @@
 from import_export import fields
 
 from arrivals.models import ArrivalCount
-from policies.import_widgets import ChoiceWidget, CountWidget, StrictForeignKeyWidget
-from policies.models import Source
+from policies.import_widgets import CountWidget
 from policies.resources import (
     ValidatedResource,
     choice_field,
     date_field,
     jurisdiction_field,
     precision_field,
+    source_field,
 )
 
 
 class ArrivalCountResource(ValidatedResource):
     jurisdiction = jurisdiction_field()
     measure = choice_field("measure", ArrivalCount.Measure)
-    unit = fields.Field(
-        attribute="unit",
-        column_name="unit",
-        widget=ChoiceWidget(ArrivalCount.Unit, default=ArrivalCount.Unit.PEOPLE),
-    )
+    unit = choice_field("unit", ArrivalCount.Unit, default=ArrivalCount.Unit.PEOPLE)
     period_type = choice_field("period_type", ArrivalCount.PeriodType)
     period_start = date_field("period_start")
     period_start_precision = precision_field("period_start_precision")
     period_end = date_field("period_end")
     as_of = date_field("as_of")
     as_of_precision = precision_field("as_of_precision")
-    value = fields.Field(attribute="value", column_name="value", widget=CountWidget())
+    value = fields.Field(attribute="value", widget=CountWidget())
     qualifier = choice_field("qualifier", ArrivalCount.Qualifier)
-    source = fields.Field(
-        attribute="source",
-        column_name="source",
-        widget=StrictForeignKeyWidget(Source, field="url", label="source"),
-    )
+    source = source_field()
     partial_dates = (("period_start", "period_start_precision"), ("as_of", "as_of_precision"))
 
     class Meta(ValidatedResource.Meta):

@@ -3,23 +3,18 @@ import logging
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
+from django.utils.deprecation import MiddlewareMixin
 
 logger = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 30
 
 
-class DatabaseUnavailableMiddleware:
+class DatabaseUnavailableMiddleware(MiddlewareMixin):
     """Answer 503 with Retry-After, not a traceback, while the database cannot be reached.
 
     Django drops a broken connection at the end of the request and opens a new one for the
     next, so pages recover by themselves when the database is back.
     """
-
-    def __init__(self, get_response) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, OperationalError | InterfaceError):

@@ -106,13 +106,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # instead of holding a worker until gunicorn kills it. The statement timeout is set for
     # the web server only (`make serve`): imports and other commands may run longer.
     DATABASES["default"]["OPTIONS"] = {
-        "connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", "5")),
-        **(
-            {"options": f"-c statement_timeout={os.environ['DB_STATEMENT_TIMEOUT']}"}
-            if os.environ.get("DB_STATEMENT_TIMEOUT")
-            else {}
-        ),
+        "connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
     }
+    if statement_timeout := os.environ.get("DB_STATEMENT_TIMEOUT"):
+        DATABASES["default"]["OPTIONS"]["options"] = f"-c statement_timeout={statement_timeout}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when REDIS_URL is set (shared by every process and host), local memory

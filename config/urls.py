@@ -1,22 +1,17 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from config.http import healthz
 from policies.views.embeds import embed_code
 
 
-class FaviconRedirect(RedirectView):
-    permanent = True
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    # Resolved per request: the hashed name is only known once static files are collected.
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
 
-    def get_redirect_url(self, *args, **kwargs) -> str:
-        # Resolved per request: the hashed name is only known once static files are collected.
-        return static("favicon.svg")
-
-
-favicon = FaviconRedirect.as_view()
 
 admin.site.site_header = "Sanctuary Tracker staff"
 admin.site.site_title = "Sanctuary Tracker staff"

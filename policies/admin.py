@@ -121,7 +121,6 @@ class JurisdictionAdmin(HistoryAdmin):
     search_fields = ("name", "=state", "^geoid", "slug")
     autocomplete_fields = ("parent",)
     readonly_fields = ("updated_at",)
-    prepopulated_fields = {}
     inlines = (PolicyInline, NoPolicyFindingInline, ArrivalCountInline, DesignationInline)
     list_select_related = ("parent",)
 

@@ -29,19 +29,17 @@ class PoliciesConfig(AppConfig):
                 pre_save.connect(
                     summaries.remember_jurisdiction_before_save, sender=model, dispatch_uid=uid
                 )
-        for through in (Policy.sources.through, NoPolicyFinding.sources.through):
-            m2m_changed.connect(
-                summaries.refresh_after_sources_change,
-                sender=through,
-                dispatch_uid=f"summary-sources-{through}",
-            )
         for model in (Jurisdiction, Source, Policy, NoPolicyFinding, Designation, ArrivalCount):
             post_save.connect(data_changed, sender=model, dispatch_uid=f"bump-save-{model}")
             post_delete.connect(data_changed, sender=model, dispatch_uid=f"bump-delete-{model}")
         for through in (Policy.sources.through, NoPolicyFinding.sources.through):
+            uid = f"sources-{through}"
             m2m_changed.connect(
-                data_changed, sender=through, dispatch_uid=f"bump-sources-{through}"
+                summaries.refresh_after_sources_change,
+                sender=through,
+                dispatch_uid=f"summary-{uid}",
             )
+            m2m_changed.connect(data_changed, sender=through, dispatch_uid=f"bump-{uid}")
         # A deploy runs `migrate`: pages rendered by the previous code are then revalidated
         # into new ones instead of kept by shared caches until the data next changes.
         post_migrate.connect(bump_data_version, sender=self, dispatch_uid="bump-migrate")

@@ -123,14 +123,9 @@ FIELD_LABELS = {
 }
 
 
-@cache
-def _record_types() -> dict[type[models.Model], str]:
-    # Reading `Model.history` builds a manager each time: look the history models up once.
-    return {model.history.model: record_type for record_type, model in MODELS.items()}
-
-
+@cache  # reading `Model.history` builds a manager each time
 def record_type_of(history_model: type[models.Model]) -> str | None:
-    return _record_types().get(history_model)
+    return {model.history.model: kind for kind, model in MODELS.items()}.get(history_model)
 
 
 class _Lookups:
@@ -330,13 +325,6 @@ class ChangeLine:
     new: str
 
 
-def _field(record_type: str, name: str) -> models.Field | None:
-    try:
-        return MODELS[record_type]._meta.get_field(name)
-    except FieldDoesNotExist:
-        return None
-
-
 def display_value(record_type: str, name: str, value: object) -> str:
     """A stored raw value in the reader's language: choice labels, local dates and numbers."""
     if value is None or value == "" or value == []:
@@ -348,7 +336,10 @@ def display_value(record_type: str, name: str, value: object) -> str:
         return "; ".join(map(str, value))
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
-    field = _field(record_type, name)
+    try:
+        field = MODELS[record_type]._meta.get_field(name)
+    except FieldDoesNotExist:
+        field = None
     if field is not None and field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.DateField):  # stored ISO, without a precision

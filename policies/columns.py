@@ -6,7 +6,7 @@ serve the table as of today without scanning every record.
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cached_property
 
 from django.db.models import (
@@ -181,13 +181,7 @@ class DesignationCell:
 
     @classmethod
     def of(cls, designation: Designation) -> "DesignationCell":
-        return cls(
-            label=designation.label,
-            designated_by=designation.designated_by,
-            designated_on=designation.designated_on,
-            disputed=designation.disputed,
-            source_id=designation.source_id,
-        )
+        return cls(**{field.name: getattr(designation, field.name) for field in fields(cls)})
 
     def to_json(self) -> dict:
         return {**self.__dict__, "designated_on": self.designated_on.isoformat()}

@@ -169,34 +169,21 @@ def comparison_ids(*, filters: ComparisonFilters) -> QuerySet:
 
 def _sources_cited_by(ids: list[int]) -> dict[int, set[int]]:
     """Distinct published sources per jurisdiction, for the given ones only (one query)."""
-    policy_sources = (
-        Policy.sources.through.objects.filter(
-            policy__jurisdiction_id__in=ids, policy__published=True
-        )
-        .values_list("policy__jurisdiction_id", "source_id")
-        .order_by()
-    )
-    figure_sources = (
-        ArrivalCount.objects.published()
+    policy_sources = Policy.sources.through.objects.filter(
+        policy__jurisdiction_id__in=ids, policy__published=True
+    ).values_list("policy__jurisdiction_id", "source_id")
+    finding_sources = NoPolicyFinding.sources.through.objects.filter(
+        nopolicyfinding__jurisdiction_id__in=ids, nopolicyfinding__published=True
+    ).values_list("nopolicyfinding__jurisdiction_id", "source_id")
+    record_sources = [
+        model.objects.published()
         .filter(jurisdiction_id__in=ids)
         .values_list("jurisdiction_id", "source_id")
         .order_by()
-    )
-    designation_sources = (
-        Designation.objects.published()
-        .filter(jurisdiction_id__in=ids)
-        .values_list("jurisdiction_id", "source_id")
-        .order_by()
-    )
-    finding_sources = (
-        NoPolicyFinding.sources.through.objects.filter(
-            nopolicyfinding__jurisdiction_id__in=ids, nopolicyfinding__published=True
-        )
-        .values_list("nopolicyfinding__jurisdiction_id", "source_id")
-        .order_by()
-    )
+        for model in (ArrivalCount, Designation)
+    ]
     cited: dict[int, set[int]] = {}
-    sources = policy_sources.union(figure_sources, designation_sources, finding_sources)
+    sources = policy_sources.order_by().union(finding_sources.order_by(), *record_sources)
     for jurisdiction_id, source_id in sources:
         cited.setdefault(jurisdiction_id, set()).add(source_id)
     return cited
@@ -228,11 +215,6 @@ class ComparisonRow:
     designations: list[DesignationCell] = field(default_factory=list)
     latest_figure: ArrivalCount | None = None
     state_stance: str | None = None
-
-    @property
-    def sanctuary_label(self) -> str:
-        status = self.jurisdiction.sanctuary_status_then
-        return Policy.Status(status).label if status else ""
 
     @property
     def stance_label(self) -> str:

@@ -1,5 +1,5 @@
 """Read CSV text: rows as dicts for the source importers, or run through a django-import-export
-resource with row errors reported plainly.
+resource with row errors reported plainly; and the importers' save of what changed.
 
 The admin uses django-import-export's own screens; commands, the seed loader and tests use
 `csv_import`, which shares the resources and therefore the validation.
@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.db import models
 from import_export.resources import ModelResource
 
 
@@ -41,10 +42,6 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.errors
 
-    @property
-    def saved(self) -> bool:
-        return self.ok and not self.dry_run
-
     def summary(self) -> str:
         if self.errors:
             return f"{len(self.errors)} error(s); nothing was saved."
@@ -55,9 +52,7 @@ class ImportReport:
         )
 
 
-def csv_import(
-    *, resource: ModelResource, text: str, dry_run: bool = False, user=None
-) -> ImportReport:
+def csv_import(*, resource: ModelResource, text: str, dry_run: bool = False) -> ImportReport:
     """Import CSV `text` with `resource` in one transaction: any bad row saves nothing."""
     report = ImportReport(dry_run=dry_run)
     try:
@@ -72,7 +67,6 @@ def csv_import(
         raise_errors=False,
         use_transactions=True,
         rollback_on_validation_errors=True,
-        user=user,
     )
     for error in result.base_errors:
         report.errors.append(RowError(0, "", str(error.error)))
@@ -95,3 +89,16 @@ def csv_import(
 
 def read_csv_rows(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+
+
+def save_changed(record: models.Model, values: dict, reason: str | None = None) -> bool:
+    """Set the `values` that differ on `record`, then validate and save it with `reason` in its
+    history. Whether anything differed: a record already up to date is not saved again."""
+    changed = {name: value for name, value in values.items() if getattr(record, name) != value}
+    if changed:
+        for name, value in changed.items():
+            setattr(record, name, value)
+        record.full_clean()
+        record._change_reason = reason
+        record.save()
+    return bool(changed)

@@ -62,8 +62,7 @@ class FlexibleDateWidget(widgets.DateWidget):
             return value.date()
         if isinstance(value, dt.date):
             return value
-        day, _precision = parse_partial_date(str(value))
-        return day
+        return parse_partial_date(str(value))[0]
 
 
 class CountWidget(widgets.IntegerWidget):
@@ -86,10 +85,9 @@ class ChoiceWidget(widgets.CharWidget):
         super().__init__(allow_blank=allow_blank or bool(default))
         self.choices = choices
         self.default = default
-        self.lookup = {}
-        for value, label in choices.choices:
-            self.lookup[value.lower()] = value
-            self.lookup[str(label).lower()] = value
+        self.lookup = {
+            name.lower(): value for value, label in choices.choices for name in (value, str(label))
+        }
 
     def clean(self, value, row=None, **kwargs):
         text = "" if value is None else str(value).strip()
@@ -117,10 +115,10 @@ class StrictForeignKeyWidget(widgets.ForeignKeyWidget):
         text = "" if value is None else str(value).strip()
         if not text:
             return None
-        matches = list(self.get_queryset(text, row, **kwargs).filter(**{self.field: text})[:2])
-        if not matches:
+        found = self.get_queryset(text, row, **kwargs).filter(**{self.field: text}).first()
+        if found is None:
             raise ValueError(f"No {self.label} with {self.field} '{text}'.")
-        return matches[0]
+        return found
 
 
 class SourceListWidget(widgets.ManyToManyWidget):

@@ -258,12 +258,6 @@ class Source(models.Model):
             raise ValidationError(errors)
 
 
-def rests_on_weak_sources(sources) -> bool:
-    """Whether records citing `sources` are unconfirmed: none cited, or only blogs and
-    aggregators."""
-    return all(source.is_weak for source in sources)
-
-
 class PolicyQuerySet(PublishedQuerySet):
     def with_start(self):
         """Annotate `began_on`: when the policy took hold (effective, else signed, else adopted)."""
@@ -271,19 +265,17 @@ class PolicyQuerySet(PublishedQuerySet):
             began_on=Coalesce("effective_on", "signed_on", "adopted_on", "first_listed_on")
         )
 
-    def in_effect_on(self, day: dt.date, *, undated: bool | None = None):
+    def in_effect_on(self, day: dt.date):
         """Policies in force on `day`: started on or before it and not ended by it (the end date
         is the first day it was no longer in force: a repeal's effective date, a court order's
         date, the first ICE sheet that no longer lists an agreement).
 
         A policy whose start was never recorded counts from today on when its status says it
-        is in force (`undated`, by default when `day` is today or later): pages label it
+        is in force and `day` is today or later: pages label it
         "date not recorded" rather than leave it out. A policy with an ending status but no
         end date recorded is never counted."""
-        if undated is None:
-            undated = day >= timezone.localdate()
         started = Q(began_on__lte=day)
-        if undated:
+        if day >= timezone.localdate():
             started |= Q(began_on__isnull=True, status__in=Policy.CURRENT_STATUSES)
         return (
             self.with_start()
@@ -338,6 +330,7 @@ class Policy(models.Model):
 
     CURRENT_STATUSES = (Status.IN_EFFECT, Status.PARTLY_ENJOINED)
     ENDED_STATUSES = (Status.ENJOINED, Status.REPEALED, Status.SUPERSEDED, Status.EXPIRED)
+    AGREEMENT_FIELDS = ("agreement_model", "agency", "signed_on", "first_listed_on", "agency_ori")
 
     jurisdiction = models.ForeignKey(
         Jurisdiction, on_delete=models.CASCADE, related_name="policies"
@@ -468,20 +461,18 @@ class Policy(models.Model):
 
     @property
     def is_unconfirmed(self) -> bool:
-        """Cited only by blogs or aggregators (reads prefetched sources)."""
-        return rests_on_weak_sources(self.sources.all())
+        """Cited by no source, or only by blogs or aggregators (reads prefetched sources)."""
+        return all(source.is_weak for source in self.sources.all())
 
-    def is_in_effect_on(self, day: dt.date, *, undated: bool | None = None) -> bool:
+    def is_in_effect_on(self, day: dt.date) -> bool:
         """Python twin of `PolicyQuerySet.in_effect_on`."""
-        if undated is None:
-            undated = day >= timezone.localdate()
         start = self.starts_on
         if self.status == self.Status.PROPOSED:
             return False
         if self.status in self.ENDED_STATUSES and self.ended_on is None:
             return False
         if start is None:
-            started = undated and self.status in self.CURRENT_STATUSES
+            started = day >= timezone.localdate() and self.status in self.CURRENT_STATUSES
         else:
             started = start <= day
         return started and (self.ended_on is None or self.ended_on > day)
@@ -511,13 +502,7 @@ class Policy(models.Model):
                 errors["agreement_model"] = "A 287(g) agreement names its model."
             if not self.agency:
                 errors["agency"] = "A 287(g) agreement names the agency that signed it."
-        elif (
-            self.agreement_model
-            or self.agency
-            or self.signed_on
-            or self.first_listed_on
-            or self.agency_ori
-        ):
+        elif any(getattr(self, name) for name in self.AGREEMENT_FIELDS):
             errors["agreement_model"] = (
                 "Only 287(g) agreements have a model, a signing agency and a signing date."
             )
@@ -664,13 +649,9 @@ class Designation(models.Model):
 
 
 class JurisdictionSummary(models.Model):
-    """The comparison table's columns for one jurisdiction as of `day`: derived, never edited.
-
-    Computing them per request means scanning every jurisdiction's records (see
-    docs/benchmarks.md); `policies.summaries` rebuilds a row whenever one of its records
-    changes, and every row after bulk loads and once a day. A table for another day, or
-    before the rows are current, is computed from the records instead.
-    """
+    """The comparison table's columns for one jurisdiction as of `day`: derived, never edited,
+    kept current by `policies.summaries` (docs/benchmarks.md). A table for another day, or
+    before the rows are current, is computed from the records instead."""
 
     jurisdiction = models.OneToOneField(
         Jurisdiction, on_delete=models.CASCADE, primary_key=True, related_name="summary"

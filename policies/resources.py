@@ -28,29 +28,31 @@ from policies.models import (
 
 
 def date_field(name: str) -> fields.Field:
-    return fields.Field(attribute=name, column_name=name, widget=FlexibleDateWidget())
+    return fields.Field(attribute=name, widget=FlexibleDateWidget())
 
 
-def choice_field(name: str, choices, allow_blank: bool = False) -> fields.Field:
-    return fields.Field(
-        attribute=name, column_name=name, widget=ChoiceWidget(choices, allow_blank=allow_blank)
-    )
+def choice_field(name: str, choices, allow_blank: bool = False, default: str = "") -> fields.Field:
+    widget = ChoiceWidget(choices, allow_blank=allow_blank, default=default)
+    return fields.Field(attribute=name, widget=widget)
 
 
 def precision_field(name: str) -> fields.Field:
+    return choice_field(name, DatePrecision, default=DatePrecision.DAY)
+
+
+def foreign_key_field(name: str, model, key: str, label: str) -> fields.Field:
+    """A foreign key given by the related record's `key` field (a slug, a URL)."""
     return fields.Field(
-        attribute=name,
-        column_name=name,
-        widget=ChoiceWidget(DatePrecision, default=DatePrecision.DAY),
+        attribute=name, widget=StrictForeignKeyWidget(model, field=key, label=label)
     )
 
 
-def jurisdiction_field(name: str = "jurisdiction") -> fields.Field:
-    return fields.Field(
-        attribute=name,
-        column_name=name,
-        widget=StrictForeignKeyWidget(Jurisdiction, field="slug", label="jurisdiction"),
-    )
+def jurisdiction_field() -> fields.Field:
+    return foreign_key_field("jurisdiction", Jurisdiction, "slug", "jurisdiction")
+
+
+def source_field() -> fields.Field:
+    return foreign_key_field("source", Source, "url", "source")
 
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -165,17 +167,9 @@ class SourceResource(ValidatedResource):
 
 class JurisdictionResource(ValidatedResource):
     kind = choice_field("kind", Jurisdiction.Kind)
-    parent = fields.Field(
-        attribute="parent",
-        column_name="parent",
-        widget=StrictForeignKeyWidget(Jurisdiction, field="slug", label="parent jurisdiction"),
-    )
-    population = fields.Field(
-        attribute="population", column_name="population", widget=CountWidget()
-    )
-    geoid = fields.Field(
-        attribute="geoid", column_name="geoid", widget=widgets.CharWidget(allow_blank=False)
-    )
+    parent = foreign_key_field("parent", Jurisdiction, "slug", "parent jurisdiction")
+    population = fields.Field(attribute="population", widget=CountWidget())
+    geoid = fields.Field(attribute="geoid", widget=widgets.CharWidget(allow_blank=False))
 
     class Meta(ValidatedResource.Meta):
         model = Jurisdiction
@@ -194,17 +188,14 @@ class JurisdictionResource(ValidatedResource):
 
     def before_import_row(self, row, **kwargs):
         super().before_import_row(row, **kwargs)
-        for column in ("state",):
-            if row.get(column):
-                row[column] = str(row[column]).strip().upper()
+        if row.get("state"):
+            row["state"] = str(row["state"]).strip().upper()
 
 
 class CitingResource(ValidatedResource):
     """A record citing several sources by URL in a `sources` column."""
 
-    sources = fields.Field(
-        attribute="sources", column_name="sources", widget=SourceListWidget(Source)
-    )
+    sources = fields.Field(attribute="sources", widget=SourceListWidget(Source))
 
     def import_instance(self, instance, row, **kwargs):
         # Many-to-many cells are only read after the row is saved; check the sources first so a
@@ -282,11 +273,7 @@ class NoPolicyFindingResource(CitingResource):
 class DesignationResource(ValidatedResource):
     jurisdiction = jurisdiction_field()
     designated_on = date_field("designated_on")
-    source = fields.Field(
-        attribute="source",
-        column_name="source",
-        widget=StrictForeignKeyWidget(Source, field="url", label="source"),
-    )
+    source = source_field()
 
     class Meta(ValidatedResource.Meta):
         model = Designation

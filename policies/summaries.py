@@ -35,16 +35,14 @@ SUMMARY_FIELDS = [
 ]
 
 
-def refresh_summaries(
-    jurisdiction_ids: Iterable[int] | None = None, day: dt.date | None = None
-) -> None:
-    """Rebuild the summaries of `jurisdiction_ids` (every jurisdiction by default) as of `day`."""
-    day = day or timezone.localdate()
+def refresh_summaries(jurisdiction_ids: Iterable[int] | None = None) -> None:
+    """Rebuild the summaries of `jurisdiction_ids` (every jurisdiction by default) as of today."""
+    day = timezone.localdate()
     columns = LiveColumns(day)
+    expressions = columns.expressions() | {"source_total": source_count()}
     rows = Jurisdiction.objects.values(
         "pk",
-        **columns.expressions(),
-        source_total=source_count(),
+        **expressions,
         any_policy=Exists(Policy.objects.published().filter(jurisdiction=OuterRef("pk"))),
         any_figure=Exists(columns.figures),
         any_designation=Exists(columns.designations),
@@ -63,17 +61,9 @@ def refresh_summaries(
             has_records=any(
                 row[name] for name in ("any_policy", "any_figure", "any_designation", "any_finding")
             ),
-            stance=row["stance"],
-            sanctuary_year=row["sanctuary_year"],
-            sanctuary_status_then=row["sanctuary_status_then"],
-            detainer_rule_then=row["detainer_rule_then"],
-            agreement_total=row["agreement_total"],
             agreement_models="".join(f",{m}" for m in sorted(models.get(row["pk"], ()))) + ",",
-            designation_total=row["designation_total"],
-            latest_figure_id=row["latest_figure_id"],
-            latest_figure_value=row["latest_figure_value"],
             designations=[cell.to_json() for cell in designations.get(row["pk"], [])],
-            source_total=row["source_total"],
+            **{name: row[name] for name in expressions},
         )
         for row in rows
     ]

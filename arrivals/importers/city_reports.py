@@ -55,10 +55,7 @@ def split_claimant(reported_by: str) -> tuple[str, str]:
 @transaction.atomic
 @summaries_deferred()
 def figures_import_city_reports(*, text: str) -> FigureReport:
-    """Figures published by city and state officials: cumulative arrivals and people in shelter.
-
-    The qualifier the page used ("nearly", "over", "some") is read from the note.
-    """
+    """The qualifier the page used ("nearly", "over", "some") is read from the note."""
     report = FigureReport()
     places = PlaceFinder()
     for number, row in enumerate(read_csv_rows(text), 1):

@@ -5,7 +5,7 @@ sources, and a save that changes only what differs.
 from dataclasses import dataclass, field
 
 from arrivals.models import ArrivalCount
-from policies.csv_import import RowError
+from policies.csv_import import RowError, save_changed
 from policies.models import Jurisdiction, Source
 
 
@@ -64,12 +64,7 @@ def save_figure(report: FigureReport, keys: dict, values: dict) -> None:
         figure.save()
         report.created += 1
         return
-    changed = {k: v for k, v in values.items() if getattr(figure, k) != v}
-    if not changed:
+    if save_changed(figure, values):
+        report.updated += 1
+    else:
         report.unchanged += 1
-        return
-    for key, value in changed.items():
-        setattr(figure, key, value)
-    figure.full_clean()
-    figure.save()
-    report.updated += 1

@@ -5,6 +5,7 @@ data/reference/nyc_monthly_shelter_pop_by_agency_ll37_ll79.csv.
 """
 
 import datetime as dt
+from calendar import monthrange
 
 from django.db import transaction
 
@@ -22,11 +23,8 @@ NYC_ASYLUM_AGENCY = "herrcs"
 @transaction.atomic
 @summaries_deferred()
 def figures_import_nyc_shelter(*, text: str) -> FigureReport:
-    """New York City's monthly count of people in its asylum-seeker shelters (HERRCs).
-
-    Each row of the Local Law 79 report is one month's unduplicated individuals; only the
-    HERRC rows are migrants specifically, so the other agencies' rows are left out.
-    """
+    """Each row of the Local Law 79 report is one month's unduplicated individuals; only the
+    HERRC rows (asylum-seeker shelters) are migrants specifically, so the others are left out."""
     report = FigureReport()
     nyc = Jurisdiction.objects.filter(geoid="3651000").first()
     if nyc is None:
@@ -44,9 +42,7 @@ def figures_import_nyc_shelter(*, text: str) -> FigureReport:
         if row["agency_abb"].strip() != NYC_ASYLUM_AGENCY:
             continue
         month = dt.date.fromisoformat(row["date"].strip())
-        month_end = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(
-            days=1
-        )
+        month_end = month.replace(day=monthrange(month.year, month.month)[1])
         if month_end > dt.date.today():
             report.skipped.append(RowError(number, "date", "The month has not ended."))
             continue

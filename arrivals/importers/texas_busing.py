@@ -26,11 +26,8 @@ ALL_DESTINATIONS = "ALL DESTINATIONS"
 @transaction.atomic
 @summaries_deferred()
 def figures_import_texas_busing(*, text: str) -> FigureReport:
-    """Texas Governor's office cumulative "bused at least N" totals, by destination city.
-
-    Rows without an as-of date are skipped (their date is unknown). "ALL DESTINATIONS" totals
-    are skipped: a figure belongs to one destination, and the totals repeat the city rows.
-    """
+    """Rows without an as-of date are skipped (their date is unknown), and so are "ALL
+    DESTINATIONS" totals: a figure belongs to one destination, and they repeat the city rows."""
     report = FigureReport()
     places = PlaceFinder()
     for number, row in enumerate(read_csv_rows(text), 1):

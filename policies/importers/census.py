@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from policies.csv_import import save_changed
 from policies.geography import STATE_NAMES
 from policies.models import Jurisdiction
 from policies.summaries import summaries_deferred
@@ -61,13 +62,7 @@ def _upsert_by_geoid(
         if _placed_inside(current, record.get("parent")):
             # The Census file names only the state; a county recorded since is kept.
             record = {key: value for key, value in record.items() if key != "parent"}
-        changed = {key: value for key, value in record.items() if getattr(current, key) != value}
-        if changed:
-            for key, value in changed.items():
-                setattr(current, key, value)
-            current.full_clean()
-            current.save()
-            report.updated += 1
+        report.updated += save_changed(current, record)
     for jurisdiction in to_create:
         jurisdiction.slug = jurisdiction.build_slug()
         # Uniqueness is left to the database: checking it here costs a query per row.

@@ -28,11 +28,8 @@ class DesignationReport:
 @transaction.atomic
 @summaries_deferred()
 def designations_import_doj_list(*, text: str) -> DesignationReport:
-    """Record the Justice Department's list of 2025-08-05 (EO 14287) as designations.
-
-    Rows are matched to jurisdictions by Census GEOID, else by kind, state and name; a listed
-    city missing from the Census file of large places (East Lansing, MI) is created.
-    """
+    """Rows are matched to jurisdictions by Census GEOID, else by kind, state and name; a listed
+    city missing from the Census file of large places (East Lansing, MI) is created."""
     report = DesignationReport()
     for number, row in enumerate(read_csv_rows(text), 1):
         kind = row["jurisdiction_type"].strip()

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from policies.changelog import changes_batch
-from policies.csv_import import RowError
+from policies.csv_import import RowError, save_changed
 from policies.geography import STATE_CODES_BY_NAME, STATE_NAMES
 from policies.models import Jurisdiction, Policy, Source
 from policies.summaries import summaries_deferred
@@ -113,13 +113,10 @@ class JurisdictionFinder:
             if kind == Jurisdiction.Kind.COUNTY and place_state == state
         }
         for name in candidates:
-            close = difflib.get_close_matches(name.lower(), names, n=1, cutoff=0.85)
-            if close:
+            if close := difflib.get_close_matches(name.lower(), names, n=1, cutoff=0.85):
                 county = names[close[0]]
-                return (
-                    county,
-                    f"'{name}' read as {county.name}, the closest county name in {state}.",
-                )
+                warning = f"'{name}' read as {county.name}, the closest county name in {state}."
+                return county, warning
         return None, ""
 
     def city(self, state: str, agency: str) -> Jurisdiction:
@@ -193,37 +190,16 @@ def ice_agreement_fields(row: dict, model: str, signed_on: dt.date | None) -> di
     }
 
 
+@transaction.atomic
+@summaries_deferred()
 def agreements_import_ice_287g(
     *,
     rows: Iterable[dict[str, str]],
     sheet_date: dt.date,
-    accessed_on: dt.date | None = None,
     dry_run: bool = False,
-    source: Source | None = None,
 ) -> Ice287gReport:
-    """Record ICE's sheet of `sheet_date` (see `_record_ice_sheet`), logged for readers as one
-    import."""
-    with changes_batch(f"Import of ICE's 287(g) sheet of {sheet_date:%B %-d, %Y}"):
-        return _record_ice_sheet(
-            rows=rows,
-            sheet_date=sheet_date,
-            accessed_on=accessed_on,
-            dry_run=dry_run,
-            source=source,
-        )
-
-
-@transaction.atomic
-@summaries_deferred()
-def _record_ice_sheet(
-    *,
-    rows: Iterable[dict[str, str]],
-    sheet_date: dt.date,
-    accessed_on: dt.date | None,
-    dry_run: bool,
-    source: Source | None,
-) -> Ice287gReport:
-    """Record ICE's "287(g) Participating Agencies" sheet, dated `sheet_date`, as agreements.
+    """Record ICE's "287(g) Participating Agencies" sheet, dated `sheet_date`, as agreements,
+    logged for readers as one import.
 
     One agreement per agency and model, keyed so that re-importing a sheet changes nothing.
     Agreements on an earlier sheet but missing from this one are marked expired as of
@@ -236,27 +212,36 @@ def _record_ice_sheet(
     and reported. `dry_run` rolls everything back.
     """
     report = Ice287gReport(sheet_date=sheet_date, dry_run=dry_run)
-    rows = list(rows)
-    missing = [c for c in ICE_287G_COLUMNS if rows and c not in rows[0]]
-    if missing or not rows:
-        report.problems.append(
-            RowError(0, "", f"Not an ICE 287(g) sheet: missing columns {', '.join(missing)}")
-            if missing
-            else RowError(0, "", "The sheet has no rows.")
+    with changes_batch(f"Import of ICE's 287(g) sheet of {sheet_date:%B %-d, %Y}"):
+        _record_ice_sheet(
+            [{key: (value or "").strip() for key, value in row.items() if key} for row in rows],
+            report,
         )
-        return report
+    if dry_run:
+        transaction.set_rollback(True)
+    return report
 
-    if source is None:  # ICE's own sheet; an archived copy brings its own source
-        source, _ = Source.objects.get_or_create(
-            url=ICE_287G_URL,
-            published_on=sheet_date,
-            defaults={
-                "publisher": ICE_PUBLISHER,
-                "kind": Source.Kind.OFFICIAL,
-                "title": f"287(g) Participating Agencies (sheet of {sheet_date:%B %-d, %Y})",
-                "accessed_on": accessed_on or sheet_date,
-            },
-        )
+
+def _record_ice_sheet(rows: list[dict[str, str]], report: Ice287gReport) -> None:
+    sheet_date = report.sheet_date
+    if not rows:
+        report.problems.append(RowError(0, "", "The sheet has no rows."))
+        return
+    if missing := [column for column in ICE_287G_COLUMNS if column not in rows[0]]:
+        message = f"Not an ICE 287(g) sheet: missing columns {', '.join(missing)}"
+        report.problems.append(RowError(0, "", message))
+        return
+
+    source, _ = Source.objects.get_or_create(
+        url=ICE_287G_URL,
+        published_on=sheet_date,
+        defaults={
+            "publisher": ICE_PUBLISHER,
+            "kind": Source.Kind.OFFICIAL,
+            "title": f"287(g) Participating Agencies (sheet of {sheet_date:%B %-d, %Y})",
+            "accessed_on": sheet_date,
+        },
+    )
     finder = JurisdictionFinder(report)
     existing = {
         p.external_id: p
@@ -272,7 +257,7 @@ def _record_ice_sheet(
         .values_list("published_on", flat=True)
         .first()
     )
-    listed = {ice_row_key({k: (v or "").strip() for k, v in row.items() if k}) for row in rows}
+    listed = {ice_row_key(row) for row in rows}
     # Agreements this sheet does not list under their key: ended, or listed under another name.
     # For the newest sheet only those in force can continue; an older sheet may name any.
     unlisted = [
@@ -281,8 +266,7 @@ def _record_ice_sheet(
         if key not in listed and (next_sheet or policy.status == Policy.Status.IN_EFFECT)
     ]
 
-    for number, row in enumerate(rows, 1):
-        values = {key: (value or "").strip() for key, value in row.items() if key}
+    for number, values in enumerate(rows, 1):
         state = STATE_CODES_BY_NAME.get(values["STATE"].upper())
         model = ICE_SUPPORT_TYPES.get(values["SUPPORT TYPE"].lower())
         agency = values["LAW ENFORCEMENT AGENCY"]
@@ -383,13 +367,7 @@ def _record_ice_sheet(
             wanted["first_listed_on"] = min(sheet_date, policy.first_listed_on or sheet_date)
         if signed_on is None:
             wanted["signed_on"] = policy.signed_on  # keep a date staff may have corrected
-        changed = {k: v for k, v in wanted.items() if getattr(policy, k) != v}
-        if changed:
-            for key, value in changed.items():
-                setattr(policy, key, value)
-            policy.full_clean()
-            policy._change_reason = change_reason
-            policy.save()
+        if save_changed(policy, wanted, change_reason):
             report.updated += 1
         else:
             report.unchanged += 1
@@ -415,7 +393,3 @@ def _record_ice_sheet(
             policy.save()
             policy.sources.add(source)
             report.ended += 1
-
-    if dry_run:
-        transaction.set_rollback(True)
-    return report

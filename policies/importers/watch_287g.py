@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from policies.changelog import changes_batch
-from policies.csv_import import RowError
+from policies.csv_import import RowError, save_changed
 from policies.geography import STATE_CODES_BY_NAME, STATE_NAMES
 from policies.importers.ice_287g import (
     COUNTY_AGENCY,
@@ -120,16 +120,16 @@ def _place(finder: JurisdictionFinder, state: str, row: dict[str, str], agency: 
     return finder.city(state, agency)
 
 
-def agreements_import_287g_watch(*, text: str, accessed_on: dt.date | None = None) -> WatchReport:
+def agreements_import_287g_watch(*, text: str) -> WatchReport:
     """Record the archive as history of the agreements (see the module's docstring), logged
     for readers as one import. A file with any unreadable row records nothing."""
     with changes_batch("Import of the 287g-watch archive of ICE's 287(g) sheets"):
-        return _record_archive(text=text, accessed_on=accessed_on)
+        return _record_archive(text)
 
 
 @transaction.atomic
 @summaries_deferred()
-def _record_archive(*, text: str, accessed_on: dt.date | None) -> WatchReport:
+def _record_archive(text: str) -> WatchReport:
     report = WatchReport()
     listings = _listings(text, report)
     if report.problems:
@@ -144,7 +144,6 @@ def _record_archive(*, text: str, accessed_on: dt.date | None) -> WatchReport:
                 "kind": Source.Kind.BLOG,
                 "title": f"ICE 287(g) participating agencies, sheet of {day:%B %-d, %Y}, "
                 "as archived",
-                "accessed_on": accessed_on,
                 "notes": "A third-party archive of ICE's sheets, joined to FBI agency data.",
             },
         )
@@ -186,13 +185,8 @@ def _record_archive(*, text: str, accessed_on: dt.date | None) -> WatchReport:
                 changes["first_listed_on"] = first
             if ori and not policy.agency_ori:
                 changes["agency_ori"] = ori
-            if changes:
-                for name, value in changes.items():
-                    setattr(policy, name, value)
-                policy.full_clean()
-                policy._change_reason = "History from the 287g-watch archive of ICE's sheets"
-                policy.save()
-                report.updated += 1
+            reason = "History from the 287g-watch archive of ICE's sheets"
+            report.updated += save_changed(policy, changes, reason)
             if sources[first] not in policy.sources.all():
                 policy.sources.add(sources[first])
             continue

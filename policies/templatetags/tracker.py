@@ -104,10 +104,8 @@ def _source_citation(figure, *, new_tab: bool = False) -> str:
 
 @register.simple_tag
 def cited_figure(figure) -> str:
-    """An arrival figure as stated, its period, who stated it and its source.
-
-    Written in Python rather than an included template: a place's page lists every figure,
-    and an include per figure was most of the page's time at scale (docs/benchmarks.md)."""
+    """An arrival figure as stated, its period, who stated it and its source. Python, not an
+    included template: a place's page lists every figure (docs/benchmarks.md)."""
     claimant = (
         format_html(
             '<span class="figure-claimant">{}</span>\n',
@@ -154,6 +152,13 @@ def _none(text: str) -> str:
     return format_html('<span class="none">{}</span>', text)
 
 
+def _term(glossary: str, group: str, value: str, label: str, missing: str) -> str:
+    """`label` linked to its definition on the methodology page, or `missing` when empty."""
+    if not label:
+        return _none(missing)
+    return format_html('<a href="{}#{}-{}">{}</a>', glossary, group, value, label)
+
+
 @register.simple_tag
 def comparison_table_rows(rows, as_of: dt.date | None = None) -> str:
     """The comparison table's rows, one tag for the whole table (as `cited_figure`)."""
@@ -165,27 +170,12 @@ def comparison_table_rows(rows, as_of: dt.date | None = None) -> str:
     html = []
     for row in rows:
         j, figure = row.jurisdiction, row.latest_figure
-        stance = (
-            format_html('<a href="{}#stance-{}">{}</a>', glossary, j.stance, row.stance_label)
-            if row.stance_label
-            else _none(not_researched)
+        stance = _term(glossary, "stance", j.stance, row.stance_label, not_researched)
+        state_law = _term(
+            glossary, "stance", row.state_stance, row.state_stance_label, not_researched
         )
-        state_law = (
-            format_html(
-                '<a href="{}#stance-{}">{}</a>', glossary, row.state_stance, row.state_stance_label
-            )
-            if row.state_stance_label
-            else _none(not_researched)
-        )
-        detainer = (
-            format_html(
-                '<a href="{}#detainer-{}">{}</a>',
-                glossary,
-                j.detainer_rule_then,
-                row.detainer_label,
-            )
-            if row.detainer_label
-            else _none(none_recorded)
+        detainer = _term(
+            glossary, "detainer", j.detainer_rule_then, row.detainer_label, none_recorded
         )
         agreements = (
             format_html("{} ({})", ", ".join(row.agreement_models), j.agreement_total)

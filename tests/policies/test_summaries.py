@@ -90,7 +90,7 @@ def _table(filters: ComparisonFilters) -> list[tuple]:
     return [
         (
             row.jurisdiction.pk,
-            row.sanctuary_label,
+            row.jurisdiction.sanctuary_status_then,
             row.detainer_label,
             row.jurisdiction.agreement_total,
             tuple(row.agreement_models),
