@@ -12,6 +12,7 @@ from arrivals.importers.figures import (
     FigureReport,
     PlaceFinder,
     cited_source,
+    finished,
     save_figure,
 )
 from arrivals.models import ArrivalCount
@@ -101,5 +102,5 @@ def figures_import_city_reports(*, text: str) -> FigureReport:
             "notes": note,
             "published": True,
         }
-        save_figure(report, keys, values)
-    return report
+        save_figure(report, keys, values, row=number)
+    return finished(report)

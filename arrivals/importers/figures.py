@@ -4,6 +4,8 @@ sources, and a save that changes only what differs.
 
 from dataclasses import dataclass, field
 
+from django.db import transaction
+
 from arrivals.models import ArrivalCount
 from policies.csv_import import RowError, save_changed
 from policies.models import Jurisdiction, Source
@@ -15,8 +17,13 @@ class FigureReport:
     unchanged: int = 0
     updated: int = 0
     skipped: list[RowError] = field(default_factory=list)
+    # Rows that repeat an earlier row's key: the whole file is refused (see `save_figure`).
+    refused: list[RowError] = field(default_factory=list)
+    first_row_of: dict[tuple, int] = field(default_factory=dict, repr=False)
 
     def __str__(self) -> str:
+        if self.refused:
+            return f"nothing was imported: {'; '.join(map(str, self.refused))}"
         return (
             f"{self.created} figures created, {self.updated} updated, {self.unchanged} unchanged, "
             f"{len(self.skipped)} rows skipped"
@@ -56,7 +63,21 @@ def cited_source(url: str) -> Source | None:
     return Source.objects.filter(url=url.strip()).order_by("-published_on").first()
 
 
-def save_figure(report: FigureReport, keys: dict, values: dict) -> None:
+def save_figure(report: FigureReport, keys: dict, values: dict, *, row: int) -> None:
+    """Create or update the figure `keys` identify. A row with the same keys as an earlier
+    row would overwrite it (a census with a row per shelter would become one figure a day):
+    it is refused instead, and `finished` then saves nothing of the file."""
+    first = report.first_row_of.setdefault(tuple(keys.values()), row)
+    if first != row:
+        report.refused.append(
+            RowError(
+                row,
+                "",
+                f"row {first} has the same place, measure, unit, sender, period, date and "
+                "source: two rows would be one figure, the later overwriting the earlier",
+            )
+        )
+        return
     figure = ArrivalCount.objects.filter(**keys).first()
     if figure is None:
         figure = ArrivalCount(**keys, **values)
@@ -68,3 +89,11 @@ def save_figure(report: FigureReport, keys: dict, values: dict) -> None:
         report.updated += 1
     else:
         report.unchanged += 1
+
+
+def finished(report: FigureReport) -> FigureReport:
+    """End an importer's transaction: rolled back if any row was refused."""
+    if report.refused:
+        transaction.set_rollback(True)
+        report.created = report.updated = report.unchanged = 0
+    return report

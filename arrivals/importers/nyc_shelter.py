@@ -9,7 +9,7 @@ from calendar import monthrange
 
 from django.db import transaction
 
-from arrivals.importers.figures import FigureReport, save_figure
+from arrivals.importers.figures import FigureReport, finished, save_figure
 from arrivals.models import ArrivalCount
 from policies.csv_import import RowError, read_csv_rows
 from policies.import_widgets import parse_count
@@ -67,5 +67,5 @@ def figures_import_nyc_shelter(*, text: str) -> FigureReport:
             ),
             "published": True,
         }
-        save_figure(report, keys, values)
-    return report
+        save_figure(report, keys, values, row=number)
+    return finished(report)

@@ -13,6 +13,7 @@ from arrivals.importers.figures import (
     FigureReport,
     PlaceFinder,
     cited_source,
+    finished,
     save_figure,
 )
 from arrivals.models import ArrivalCount
@@ -69,5 +70,5 @@ def figures_import_texas_busing(*, text: str) -> FigureReport:
             "notes": row["note"].strip(),
             "published": True,
         }
-        save_figure(report, keys, values)
-    return report
+        save_figure(report, keys, values, row=number)
+    return finished(report)

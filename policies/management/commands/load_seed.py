@@ -100,6 +100,8 @@ class Command(BaseCommand):
         ):
             with changes_batch(f"Import of {label.lower()} ({name})"):
                 report = service(text=read(REFERENCE / name))
+            if report.refused:
+                raise CommandError(f"{name}: {report}")
             self.stdout.write(f"{label}: {report}")
             for skipped in report.skipped:
                 self.stdout.write(f"  {name} {skipped}")
