@@ -243,16 +243,21 @@ class PolicyAdmin(HistoryAdmin):
                 rows=read_csv_rows(form.cleaned_data["sheet_text"]),
                 sheet_date=form.cleaned_data["sheet_date"],
                 dry_run=form.cleaned_data["preview"],
+                confirm_ending=form.cleaned_data["confirm_ending"],
             )
             recorded = report.created or report.updated or report.unchanged or report.renamed
-            if report.problems and not recorded:
+            if report.refused and not report.dry_run:
+                self.message_user(
+                    request, f"Nothing was recorded. {report.refused}", messages.ERROR
+                )
+            elif report.problems and not recorded:
                 self.message_user(
                     request, f"The sheet was refused: {report.problems[0]}", messages.ERROR
                 )
             else:
                 level = messages.INFO if report.dry_run else messages.SUCCESS
                 self.message_user(request, report.summary(), level)
-            if not report.dry_run:
+            if not report.dry_run and not report.refused:
                 # The next upload starts from a preview again, never recorded by accident.
                 form = Ice287gImportForm()
         context = {

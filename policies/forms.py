@@ -25,6 +25,12 @@ class Ice287gImportForm(forms.Form):
         initial=True,
         help_text="Show what would change without saving. Untick to record the sheet.",
     )
+    confirm_ending = forms.BooleanField(
+        required=False,
+        label="Confirm the ending",
+        help_text="Needed when the sheet would end more than a tenth of the agreements in "
+        "force: tick it once the preview's list of agreements to end has been checked.",
+    )
 
     def clean_sheet_date(self) -> dt.date:
         sheet_date = self.cleaned_data["sheet_date"]

@@ -51,6 +51,8 @@ class Ice287gReport:
     updated: int = 0
     unchanged: int = 0
     ended: int = 0
+    ending: list[str] = field(default_factory=list)  # each agreement ended, named
+    refused: str = ""  # why nothing of the sheet was recorded
     places_created: list[str] = field(default_factory=list)
     renamed: list[str] = field(default_factory=list)
     problems: list[RowError] = field(default_factory=list)
@@ -58,7 +60,7 @@ class Ice287gReport:
     dry_run: bool = False
 
     def summary(self) -> str:
-        verb = "would be" if self.dry_run else "were"
+        verb = "would be" if self.dry_run or self.refused else "were"
         return (
             f"ICE 287(g) sheet of {self.sheet_date}: {self.created} new, {self.updated} updated, "
             f"{self.unchanged} unchanged, {len(self.renamed)} renamed and {self.ended} ended "
@@ -190,6 +192,12 @@ def ice_agreement_fields(row: dict, model: str, signed_on: dt.date | None) -> di
     }
 
 
+# A sheet that would end more than this share of the agreements in force is refused unless the
+# ending is confirmed: a partial download or another of ICE's sheets (pending agreements) would
+# otherwise end hundreds of agreements at once.
+CONFIRM_ENDING_SHARE = 0.10
+
+
 @transaction.atomic
 @summaries_deferred()
 def agreements_import_ice_287g(
@@ -197,6 +205,7 @@ def agreements_import_ice_287g(
     rows: Iterable[dict[str, str]],
     sheet_date: dt.date,
     dry_run: bool = False,
+    confirm_ending: bool = False,
 ) -> Ice287gReport:
     """Record ICE's "287(g) Participating Agencies" sheet, dated `sheet_date`, as agreements,
     logged for readers as one import.
@@ -209,7 +218,9 @@ def agreements_import_ice_287g(
     agreement was first listed, and agreements it lists that a newer sheet no longer does (as
     ended by that sheet's date); it changes no current record. A row that cannot be placed is
     skipped and reported; a row whose SIGNED date is a typo is imported without a signing date
-    and reported. `dry_run` rolls everything back.
+    and reported. Every agreement ended is named in the report; if more than
+    CONFIRM_ENDING_SHARE of those in force would end, nothing is recorded unless
+    `confirm_ending`. `dry_run` rolls everything back.
     """
     report = Ice287gReport(sheet_date=sheet_date, dry_run=dry_run)
     with changes_batch(f"Import of ICE's 287(g) sheet of {sheet_date:%B %-d, %Y}"):
@@ -217,7 +228,20 @@ def agreements_import_ice_287g(
             [{key: (value or "").strip() for key, value in row.items() if key} for row in rows],
             report,
         )
-    if dry_run:
+    in_force = (
+        report.ended
+        + Policy.objects.filter(
+            external_id__startswith=ICE_EXTERNAL_PREFIX, status=Policy.Status.IN_EFFECT
+        ).count()
+    )
+    if report.ended > CONFIRM_ENDING_SHARE * in_force and not confirm_ending:
+        report.refused = (
+            f"This sheet would end {report.ended} of the {in_force} agreements in force "
+            f"(more than {CONFIRM_ENDING_SHARE:.0%}). A partial download or another of ICE's "
+            "sheets (pending agreements, say) looks like this. Check the list of agreements it "
+            "would end, then confirm the ending to record it."
+        )
+    if dry_run or report.refused:
         transaction.set_rollback(True)
     return report
 
@@ -245,9 +269,9 @@ def _record_ice_sheet(rows: list[dict[str, str]], report: Ice287gReport) -> None
     finder = JurisdictionFinder(report)
     existing = {
         p.external_id: p
-        for p in Policy.objects.filter(
-            external_id__startswith=ICE_EXTERNAL_PREFIX
-        ).prefetch_related("sources")
+        for p in Policy.objects.filter(external_id__startswith=ICE_EXTERNAL_PREFIX)
+        .select_related("jurisdiction")
+        .prefetch_related("sources")
     }
     seen: set[str] = set()
     reason = f"ICE 287(g) sheet of {sheet_date}"
@@ -393,3 +417,7 @@ def _record_ice_sheet(rows: list[dict[str, str]], report: Ice287gReport) -> None
             policy.save()
             policy.sources.add(source)
             report.ended += 1
+            report.ending.append(
+                f"{policy.agency}, {policy.jurisdiction.display_name} "
+                f"({policy.get_agreement_model_display().lower()})"
+            )

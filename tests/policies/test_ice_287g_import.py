@@ -99,16 +99,44 @@ def test_a_newer_sheet_adds_new_agreements_and_ends_those_no_longer_listed(alaba
     )
 
     report = agreements_import_ice_287g(
-        rows=sheet(COLBERT_JEM, STATE_AGENCY), sheet_date=dt.date(2025, 9, 1)
+        rows=sheet(COLBERT_JEM, STATE_AGENCY),
+        sheet_date=dt.date(2025, 9, 1),
+        confirm_ending=True,  # one of two agreements in force ends
     )
 
     assert (report.created, report.unchanged, report.ended) == (1, 1, 1)
+    assert report.ending == ["Colbert County Sheriff's Office, Colbert County, AL (task force)"]
     ended = Policy.objects.get(agreement_model="task_force")
     assert (ended.status, ended.ended_on) == (Policy.Status.EXPIRED, dt.date(2025, 9, 1))
     assert not ended.is_in_effect_on(dt.date(2025, 9, 2))
     assert ended.is_in_effect_on(dt.date(2025, 8, 31))
     assert ended.sources.count() == 2  # both sheets are cited
     assert ended.history.latest().history_change_reason == "Not on ICE 287(g) sheet of 2025-09-01"
+
+
+def test_a_sheet_that_would_end_many_agreements_records_nothing_until_confirmed(alabama):
+    agreements_import_ice_287g(
+        rows=sheet(COLBERT_TFM, COLBERT_JEM, LEVEL_PLAINS, STATE_AGENCY),
+        sheet_date=dt.date(2025, 7, 18),
+    )
+    before = list(Policy.objects.order_by("pk").values())
+    partial = sheet(COLBERT_JEM)  # a download cut short, say
+
+    preview = agreements_import_ice_287g(rows=partial, sheet_date=dt.date(2025, 9, 1), dry_run=True)
+    refused = agreements_import_ice_287g(rows=partial, sheet_date=dt.date(2025, 9, 1))
+
+    for report in (preview, refused):
+        assert report.ended == 3 and len(report.ending) == 3
+        assert "Level Plains Police Department, Level Plains, AL (task force)" in report.ending
+        assert report.refused.startswith("This sheet would end 3 of the 4 agreements in force")
+    assert list(Policy.objects.order_by("pk").values()) == before
+    assert Source.objects.count() == 1  # the refused sheet is not cited either
+
+    confirmed = agreements_import_ice_287g(
+        rows=partial, sheet_date=dt.date(2025, 9, 1), confirm_ending=True
+    )
+    assert (confirmed.ended, confirmed.refused) == (3, "")
+    assert Policy.objects.filter(status=Policy.Status.IN_EFFECT).count() == 1
 
 
 def test_an_older_sheet_imported_late_only_adds_history(alabama):

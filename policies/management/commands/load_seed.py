@@ -70,6 +70,8 @@ class Command(BaseCommand):
             rows=read_csv_rows(read(REFERENCE / ICE_SHEET)),
             sheet_date=ICE_SHEET_DATE,
         )
+        if ice.refused:
+            raise CommandError(f"{ICE_SHEET}: {ice.refused}")
         self.stdout.write(ice.summary())
         for problem in [*ice.problems, *ice.warnings]:
             self.stdout.write(f"  {ICE_SHEET} {problem}")
