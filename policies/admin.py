@@ -11,7 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from arrivals.models import ArrivalCount
 from arrivals.services import arrivalcount_overlap_warning
 from policies.csv_import import read_csv_rows
-from policies.forms import Ice287gImportForm
+from policies.forms import CheckedImportForm, Ice287gImportForm
 from policies.importers.ice_287g import agreements_import_ice_287g
 from policies.models import (
     Designation,
@@ -44,6 +44,7 @@ class HistoryAdmin(ImportExportMixin, SimpleHistoryAdmin):
     (django-import-export), and an optional reason stored with each change."""
 
     form = ChangeReasonForm
+    import_form_class = CheckedImportForm
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # django-simple-history lets anyone who may view the history submit its revert form;

@@ -1,15 +1,59 @@
 import datetime as dt
 
 from django import forms
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from import_export.forms import ImportForm
 
 from policies.comparison import DEFAULT_SORT, NO_RECORD, SORTS, ComparisonFilters
 from policies.geography import STATE_NAMES
 from policies.models import Jurisdiction, Policy
 from policies.selectors import MAP_METRICS
 
-MAX_SHEET_BYTES = 5 * 1024 * 1024
+# Uploads staff import (ICE sheets, CSV files): larger files are refused before they are read.
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+UPLOAD_LIMIT = "5 MB"
+
+
+def decoded_upload(raw: bytes) -> str:
+    """An uploaded text file's text: UTF-8 (with or without a byte-order mark), else Windows-1252,
+    which older spreadsheets save and which reads every Latin-1 letter the same."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
+def too_large(upload) -> str:
+    megabytes = upload.size / 1024 / 1024
+    return f"This file is {megabytes:.1f} MB; files of at most {UPLOAD_LIMIT} can be imported."
+
+
+class CheckedImportForm(ImportForm):
+    """django-import-export's upload form with the size limit stated and enforced, and text
+    files saved in Windows-1252 or Latin-1 read as such (the import itself reads UTF-8)."""
+
+    def __init__(self, formats, resources, **kwargs) -> None:
+        super().__init__(formats, resources, **kwargs)
+        self.formats = formats
+        self.fields[
+            "import_file"
+        ].help_text = f"At most {UPLOAD_LIMIT}. Text files in UTF-8, Windows-1252 or Latin-1."
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        upload, chosen = cleaned.get("import_file"), cleaned.get("format")
+        if upload is None:
+            return cleaned
+        if upload.size > MAX_UPLOAD_BYTES:
+            self.add_error("import_file", too_large(upload))
+        elif chosen not in (None, "") and not self.formats[int(chosen)]().is_binary():
+            text = decoded_upload(upload.read())
+            cleaned["import_file"] = SimpleUploadedFile(
+                upload.name, text.encode("utf-8"), upload.content_type
+            )
+        return cleaned
 
 
 class Ice287gImportForm(forms.Form):
@@ -43,13 +87,9 @@ class Ice287gImportForm(forms.Form):
         upload = cleaned.get("sheet")
         if upload is None:
             return cleaned
-        if upload.size > MAX_SHEET_BYTES:
-            raise forms.ValidationError({"sheet": "The file is larger than 5 MB."})
-        raw = upload.read()
-        try:
-            cleaned["sheet_text"] = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            cleaned["sheet_text"] = raw.decode("cp1252", errors="replace")
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError({"sheet": too_large(upload)})
+        cleaned["sheet_text"] = decoded_upload(upload.read())
         return cleaned
 
 

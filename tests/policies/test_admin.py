@@ -215,6 +215,50 @@ def test_admin_import_preview_refuses_two_rows_with_one_key(editor_client):
     assert ArrivalCount.objects.count() == 0
 
 
+FIGURE_HEADER = (
+    "jurisdiction,measure,unit,period_type,period_start,period_end,as_of,value,qualifier,"
+    "sender,program,reported_by,source,notes,published\n"
+)
+
+
+def test_a_windows_1252_file_is_read_as_such(editor_client):
+    make_jurisdiction(name="Chicago")
+    source = make_source(url="https://example.org/oemc")
+    text = FIGURE_HEADER + (
+        "il-chicago,new_arrivals,people,cumulative,2022-08-31,,2023-11-01,20000,exact,,,"
+        f"Oficina de Gestión de Emergencias,{source.url},,true\n"
+    )
+    upload = SimpleUploadedFile("figures.csv", text.encode("cp1252"), content_type="text/csv")
+
+    response = editor_client.post(
+        reverse("admin:arrivals_arrivalcount_import"),
+        {"resource": "0", "format": "0", "import_file": upload},
+    )
+
+    page = response.content.decode()
+    assert "UnicodeDecodeError" not in page and "Errors" not in page
+    assert 'name="import_file_name"' in page  # the preview offers to confirm
+    assert "Oficina de Gestión de Emergencias" in page
+
+
+def test_an_upload_over_the_limit_is_refused_with_the_limit_stated(editor_client):
+    upload = SimpleUploadedFile(
+        "large.csv", FIGURE_HEADER.encode() + b"x" * (6 * 1024 * 1024), content_type="text/csv"
+    )
+
+    response = editor_client.post(
+        reverse("admin:arrivals_arrivalcount_import"),
+        {"resource": "0", "format": "0", "import_file": upload},
+    )
+
+    page = response.content.decode()
+    assert "This file is 6.0 MB; files of at most 5 MB can be imported." in page
+    assert (
+        "At most 5 MB."
+        in editor_client.get(reverse("admin:arrivals_arrivalcount_import")).content.decode()
+    )
+
+
 def test_ice_sheet_upload_previews_then_records(editor_client):
     make_state("TN", "Tennessee")
     make_jurisdiction(name="Grundy County", state="TN", kind=Jurisdiction.Kind.COUNTY)
