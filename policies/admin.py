@@ -45,6 +45,7 @@ class HistoryAdmin(ImportExportMixin, SimpleHistoryAdmin):
 
     form = ChangeReasonForm
     import_form_class = CheckedImportForm
+    import_template_name = "admin/import_plainly.html"
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # django-simple-history lets anyone who may view the history submit its revert form;

@@ -79,6 +79,16 @@ class ValidatedResource(resources.ModelResource):
 
     def before_import(self, dataset, **kwargs):
         self._rows_by_key: dict[tuple, int] = {}  # the first row of the file with each key
+        found = [str(header).strip() for header in dataset.headers or []]
+        needed = [self.fields[name].column_name for name in self.get_import_id_fields()]
+        if missing := [column for column in needed if column not in found]:
+            plural = self._meta.model._meta.verbose_name_plural
+            raise ValueError(
+                f"This is not a file of {plural}: it has the columns "
+                f"{', '.join(found) or '(none)'}, and an import of {plural} needs "
+                f"{', '.join(needed)} (missing: {', '.join(missing)}). The columns it reads "
+                "are listed on this page; the README describes each format."
+            )
 
     def before_import_row(self, row, **kwargs):
         self._row_number = kwargs.get("row_number")

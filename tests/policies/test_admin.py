@@ -1,4 +1,5 @@
 import datetime as dt
+import html
 import re
 
 import pytest
@@ -257,6 +258,26 @@ def test_an_upload_over_the_limit_is_refused_with_the_limit_stated(editor_client
         "At most 5 MB."
         in editor_client.get(reverse("admin:arrivals_arrivalcount_import")).content.decode()
     )
+
+
+def test_a_file_in_another_layout_gets_one_plain_sentence_and_no_traceback(editor_client):
+    upload = SimpleUploadedFile(
+        "agencies.csv", b"STATE,AGENCY,SIGNED\nALABAMA,Colbert County,2025-07-02\n", "text/csv"
+    )
+
+    response = editor_client.post(
+        reverse("admin:policies_policy_import"),
+        {"resource": "0", "format": "0", "import_file": upload},
+    )
+
+    page = html.unescape(response.content.decode())
+    assert (
+        "This is not a file of policies: it has the columns STATE, AGENCY, SIGNED, and an "
+        "import of policies needs jurisdiction, category, title (missing: jurisdiction, "
+        "category, title)."
+    ) in page
+    assert "Traceback" not in page and "import_id_fields" not in page
+    assert not Policy.objects.exists()
 
 
 def test_ice_sheet_upload_previews_then_records(editor_client):
