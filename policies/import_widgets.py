@@ -121,23 +121,68 @@ class StrictForeignKeyWidget(widgets.ForeignKeyWidget):
         return found
 
 
+def cited_sources(model: type[models.Model], cited: list[str]) -> list[models.Model]:
+    """The sources that cells name, in order: each by its URL, or by its URL, a space and its
+    publication date where several sources share the URL (each of ICE's dated sheets is at one
+    address). Raises ValueError naming every source not found or not told apart."""
+    wanted = []
+    for text in cited:
+        url, _, day = text.partition(" ")
+        try:
+            wanted.append((url, dt.date.fromisoformat(day.strip()) if day.strip() else None))
+        except ValueError:
+            raise ValueError(f"'{day.strip()}' after {url} is not a date (YYYY-MM-DD).") from None
+    by_url: dict[str, list] = {}
+    for source in model.objects.filter(url__in={url for url, _day in wanted}):
+        by_url.setdefault(source.url, []).append(source)
+    found, problems = [], []
+    for (url, day), text in zip(wanted, cited, strict=True):
+        matches = [s for s in by_url.get(url, []) if day is None or s.published_on == day]
+        if len(matches) == 1:
+            found.append(matches[0])
+        elif not matches:
+            problems.append(f"No source with URL {text}; add it under Sources first.")
+        else:
+            dates = ", ".join(sorted(str(s.published_on) for s in matches))
+            problems.append(
+                f"Several sources have the URL {url} (published {dates}): write the date after "
+                f"the URL, e.g. '{url} {dates.split(', ')[-1]}'."
+            )
+    if problems:
+        raise ValueError(" ".join(problems))
+    return found
+
+
+def source_key(source: models.Model) -> str:
+    """What an export writes for a source: what `cited_sources` finds it by again."""
+    return f"{source.url} {source.published_on}" if source.published_on else source.url
+
+
+class SourceWidget(widgets.ForeignKeyWidget):
+    """One source, as `cited_sources` reads it."""
+
+    def clean(self, value, row=None, **kwargs):
+        text = "" if value is None else str(value).strip()
+        return cited_sources(self.model, [text])[0] if text else None
+
+    def render(self, value, obj=None, **kwargs) -> str:
+        return "" if value is None else source_key(value)
+
+
 class SourceListWidget(widgets.ManyToManyWidget):
-    """Sources by URL, separated by '|'. Every URL must name a source already entered."""
+    """Sources as `cited_sources` reads them, separated by '|'."""
 
     def __init__(self, model: type[models.Model]) -> None:
         super().__init__(model, separator="|", field="url")
 
     def clean(self, value, row=None, **kwargs):
-        urls = [url.strip() for url in str(value or "").split(self.separator) if url.strip()]
-        if not urls:
+        cited = [text.strip() for text in str(value or "").split(self.separator) if text.strip()]
+        if not cited:
             raise ValueError("Cite at least one source by its URL (several separated by '|').")
-        found = {source.url: source for source in self.model.objects.filter(url__in=urls)}
-        missing = [url for url in urls if url not in found]
-        if missing:
-            raise ValueError(
-                f"No source with URL {', '.join(missing)}; add it under Sources first."
-            )
-        return self.model.objects.filter(pk__in=[found[url].pk for url in urls])
+        return self.model.objects.filter(pk__in=[s.pk for s in cited_sources(self.model, cited)])
+
+    def render(self, value, obj=None, **kwargs) -> str:
+        return "" if value is None else self.separator.join(map(source_key, value.all()))
 
 
 def precision_fields_from_partial_dates(

@@ -14,6 +14,7 @@ from policies.import_widgets import (
     CountWidget,
     FlexibleDateWidget,
     SourceListWidget,
+    SourceWidget,
     StrictForeignKeyWidget,
     precision_fields_from_partial_dates,
 )
@@ -52,7 +53,7 @@ def jurisdiction_field() -> fields.Field:
 
 
 def source_field() -> fields.Field:
-    return foreign_key_field("source", Source, "url", "source")
+    return fields.Field(attribute="source", widget=SourceWidget(Source))
 
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

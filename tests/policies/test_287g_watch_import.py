@@ -81,7 +81,9 @@ def test_an_unreadable_archive_records_nothing(colbert):
 def test_the_archive_then_ices_newer_sheet_give_the_same_history(colbert):
     agreements_import_287g_watch(text=ARCHIVE)
     report = agreements_import_ice_287g(
-        rows=read_csv_rows(ICE_SHEET), sheet_date=dt.date(2025, 7, 18)
+        rows=read_csv_rows(ICE_SHEET),
+        sheet_date=dt.date(2025, 7, 18),
+        confirm_ending=True,  # one of the two agreements in force ends
     )
     # The jail model continues under ICE's spelling; the warrant-service one had ended.
     assert len(report.renamed) == 1 and report.ended == 1

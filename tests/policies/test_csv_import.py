@@ -107,7 +107,7 @@ def test_a_file_with_one_bad_row_saves_nothing_and_names_the_row_and_field(place
             "il-chicago,new_arrivals,people,cumulative,2022-08-31,,2023-11-01,5,exact,,,,"
             "https://example.org/missing,,true",
             "source",
-            "No source with url 'https://example.org/missing'.",
+            "No source with URL https://example.org/missing; add it under Sources first.",
         ),
         (
             "il-chicago,bused,people,cumulative,2023-08-31,,2023-01-01,5,exact,,,,"
@@ -268,3 +268,60 @@ def test_policies_with_one_key_twice_in_a_file_are_refused(places):
     assert [(error.row, error.field) for error in report.errors] == [(2, "")]
     assert "Row 1 has the same jurisdiction, category, title" in report.errors[0].message
     assert not Policy.objects.exists()
+
+
+def test_an_unchanged_export_reimports_unchanged_when_sources_share_a_url(places):
+    # Each of ICE's dated sheets is at one address: two sources, one URL.
+    july, september = (
+        make_source(url="https://www.ice.gov/287g", published_on=day, accessed_on=day)
+        for day in (dt.date(2025, 7, 18), dt.date(2025, 9, 1))
+    )
+    policy = Policy.objects.create(
+        jurisdiction=places["chicago"],
+        category=Policy.Category.AGREEMENT_287G,
+        title="287(g) task force agreement",
+        summary="Listed by ICE.",
+        direction=Policy.Direction.EXPANDS,
+        status=Policy.Status.IN_EFFECT,
+        agreement_model=Policy.AgreementModel.TASK_FORCE,
+        agency="Chicago Police Department",
+        published=True,
+    )
+    policy.sources.set([july, september])
+    figure = ArrivalCount.objects.create(
+        jurisdiction=places["chicago"],
+        measure="new_arrivals",
+        period_type="point",
+        as_of=dt.date(2025, 9, 1),
+        value=10,
+        qualifier="exact",
+        source=september,
+        published=True,
+    )
+
+    for resource in (PolicyResource(), ArrivalCountResource()):
+        exported = resource.export().csv
+        assert "https://www.ice.gov/287g 2025-09-01" in exported
+        report = csv_import(resource=resource, text=exported)
+        assert report.ok, report.errors
+        assert (report.created, report.updated) == (0, 0)
+
+    assert set(policy.sources.all()) == {july, september}
+    assert ArrivalCount.objects.get().source == september == figure.source
+
+
+def test_a_url_several_sources_share_must_be_told_apart_by_date(places):
+    for day in (dt.date(2025, 7, 18), dt.date(2025, 9, 1)):
+        make_source(url="https://www.ice.gov/287g", published_on=day, accessed_on=day)
+    text = figures_csv(
+        "il-chicago,new_arrivals,people,point,,,2025-09-01,10,exact,,,,"
+        "https://www.ice.gov/287g,,true"
+    )
+
+    report = csv_import(resource=ArrivalCountResource(), text=text)
+
+    assert [error.field for error in report.errors] == ["source"]
+    assert "Several sources have the URL https://www.ice.gov/287g (published 2025-07-18, " in (
+        report.errors[0].message
+    )
+    assert not ArrivalCount.objects.exists()
