@@ -104,6 +104,14 @@ class ChoiceWidget(widgets.CharWidget):
         return ", ".join(self.choices.values)
 
 
+class OptionalCodeWidget(widgets.CharWidget):
+    """A code many records lack (a Census GEOID), unique where present: a blank cell is no
+    code (NULL), never an empty code that a second blank row would collide with."""
+
+    def clean(self, value, row=None, **kwargs) -> str | None:
+        return str(value).strip() or None if value is not None else None
+
+
 class StrictForeignKeyWidget(widgets.ForeignKeyWidget):
     """A foreign key by a natural field, with an error that says what was not found."""
 

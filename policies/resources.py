@@ -6,13 +6,14 @@ saves nothing (the import runs in one transaction).
 """
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from import_export import fields, resources, widgets
+from import_export import fields, resources
 
 from policies.changelog import changes_batch
 from policies.import_widgets import (
     ChoiceWidget,
     CountWidget,
     FlexibleDateWidget,
+    OptionalCodeWidget,
     SourceListWidget,
     SourceWidget,
     StrictForeignKeyWidget,
@@ -180,7 +181,7 @@ class JurisdictionResource(ValidatedResource):
     kind = choice_field("kind", Jurisdiction.Kind)
     parent = foreign_key_field("parent", Jurisdiction, "slug", "parent jurisdiction")
     population = fields.Field(attribute="population", widget=CountWidget())
-    geoid = fields.Field(attribute="geoid", widget=widgets.CharWidget(allow_blank=False))
+    geoid = fields.Field(attribute="geoid", widget=OptionalCodeWidget())
 
     class Meta(ValidatedResource.Meta):
         model = Jurisdiction
