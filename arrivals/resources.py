@@ -3,6 +3,7 @@
 from import_export import fields
 
 from arrivals.models import ArrivalCount
+from arrivals.services import arrivalcount_overlap_warning
 from policies.import_widgets import CountWidget
 from policies.resources import (
     ValidatedResource,
@@ -28,6 +29,21 @@ class ArrivalCountResource(ValidatedResource):
     qualifier = choice_field("qualifier", ArrivalCount.Qualifier)
     source = source_field()
     partial_dates = (("period_start", "period_start_precision"), ("as_of", "as_of_precision"))
+
+    # Figures whose period overlaps another's of the same place, measure and sender are allowed
+    # (two claimants may count the same months) but flagged, as the admin form flags them.
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self.overlap_warnings: list[str] = []
+
+    def after_save_instance(self, instance, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        if warning := arrivalcount_overlap_warning(count=instance):
+            self.overlap_warnings.append(f"Row {self._row_number}: {warning}")
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        result.overlap_warnings = self.overlap_warnings
 
     class Meta(ValidatedResource.Meta):
         model = ArrivalCount

@@ -36,6 +36,7 @@ class ImportReport:
     updated: int = 0
     skipped: int = 0
     errors: list[RowError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # e.g. figures overlapping others
     dry_run: bool = False
 
     @property
@@ -80,6 +81,7 @@ def csv_import(*, resource: ModelResource, text: str, dry_run: bool = False) -> 
                 report.errors.append(RowError(invalid.number, name, str(message)))
     report.errors.sort(key=lambda error: (error.row, error.field))
 
+    report.warnings = getattr(result, "overlap_warnings", [])
     totals = result.totals
     report.created = totals.get("new", 0)
     report.updated = totals.get("update", 0)

@@ -280,6 +280,30 @@ def test_a_file_in_another_layout_gets_one_plain_sentence_and_no_traceback(edito
     assert not Policy.objects.exists()
 
 
+def test_an_imported_figure_that_overlaps_a_recorded_one_is_flagged_in_the_preview(
+    editor_client,
+):
+    chicago = make_jurisdiction(name="Chicago")
+    source = make_source(url="https://example.org/oemc")
+    make_arrival_count(jurisdiction=chicago, value=20000, source=source)  # since Aug. 31, 2022
+    text = FIGURE_HEADER + (
+        "il-chicago,new_arrivals,people,cumulative,2023-01-01,,2024-03-12,30000,about,,,"
+        f"Another office,{source.url},,true\n"
+    )
+    upload = SimpleUploadedFile("figures.csv", text.encode(), content_type="text/csv")
+
+    response = editor_client.post(
+        reverse("admin:arrivals_arrivalcount_import"),
+        {"resource": "0", "format": "0", "import_file": upload},
+    )
+
+    page = html.unescape(response.content.decode())
+    assert "To check before confirming" in page
+    assert "Row 1: Chicago" in page and "overlaps 1 other figure(s)" in page
+    assert 'name="import_file_name"' in page  # flagged, not refused
+    assert ArrivalCount.objects.count() == 1
+
+
 def test_ice_sheet_upload_previews_then_records(editor_client):
     make_state("TN", "Tennessee")
     make_jurisdiction(name="Grundy County", state="TN", kind=Jurisdiction.Kind.COUNTY)

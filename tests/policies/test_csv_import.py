@@ -325,3 +325,17 @@ def test_a_url_several_sources_share_must_be_told_apart_by_date(places):
         report.errors[0].message
     )
     assert not ArrivalCount.objects.exists()
+
+
+def test_a_figure_overlapping_a_recorded_one_is_imported_and_flagged(places):
+    csv_import(resource=ArrivalCountResource(), text=figures_csv(GOOD_ROWS[0]))
+    overlapping = (
+        'il-chicago,new_arrivals,people,cumulative,2023-01-01,,2024-03-12,"30,000",about,,,'
+        "Another office,https://example.org/oemc,,true"
+    )
+
+    report = csv_import(resource=ArrivalCountResource(), text=figures_csv(overlapping))
+
+    assert report.ok and report.created == 1
+    [warning] = report.warnings
+    assert warning.startswith("Row 1: Chicago, IL: this figure's period overlaps 1 other")
