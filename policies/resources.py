@@ -110,12 +110,13 @@ class ValidatedResource(resources.ModelResource):
         # A bad cell in a key column would otherwise surface as an exception without its field;
         # report it, with the row's other bad cells, as a validation error.
         errors: dict[str, list[ValidationError]] = {}
+        key = []
         for name in self.get_import_id_fields():
             field = self.fields[name]
             if field.column_name not in row:
                 continue
             try:
-                field.clean(row)
+                key.append(field.clean(row))
             except ValueError as error:
                 errors[field.attribute] = [ValidationError(str(error))]
         if errors:
@@ -125,15 +126,14 @@ class ValidatedResource(resources.ModelResource):
                 for name, messages in error.error_dict.items():
                     errors.setdefault(name, messages)
             raise ValidationError(errors)
-        self._repeated_key = self._row_with_the_same_key(row)
+        self._repeated_key = self._row_with_the_same_key(tuple(key))
         return super().get_instance(instance_loader, row)
 
-    def _row_with_the_same_key(self, row) -> str:
+    def _row_with_the_same_key(self, key: tuple) -> str:
         """Two rows with one key would be one record, the later silently overwriting the
         earlier (a shelter census with a row per shelter became one figure per day): say so,
         and `validate_instance` refuses the row with its other errors."""
         names = self.get_import_id_fields()
-        key = tuple(self.fields[name].clean(row) for name in names)
         first = self._rows_by_key.setdefault(key, self._row_number)
         if first == self._row_number:
             return ""
