@@ -34,8 +34,10 @@ seed: install
 	$(PYTHON) manage.py migrate --noinput
 	$(PYTHON) manage.py load_seed
 
+# The development server, with a worker beside it that runs imports (Django's tasks framework).
 run: seed
-	$(PYTHON) manage.py runserver $(HOST):$(PORT)
+	$(PYTHON) manage.py db_worker --verbosity 0 & trap 'kill $$!' EXIT; \
+		$(PYTHON) manage.py runserver $(HOST):$(PORT)
 
 # Production-style serving: set DEBUG=false, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL first
 # (REDIS_URL for a shared cache). WEB_CONCURRENCY sets gunicorn's worker count.
@@ -54,7 +56,8 @@ proxy: install
 	DB_STATEMENT_TIMEOUT=$${DB_STATEMENT_TIMEOUT:-5s} TRUSTED_PROXY_COUNT=1 \
 		$(VENV)/bin/gunicorn config.wsgi --bind 127.0.0.1:8001 --workers $${WEB_CONCURRENCY:-2} \
 		--timeout 30 --forwarded-allow-ips 127.0.0.1 & \
-		trap 'kill $$!' EXIT; APP_ADDRESS=127.0.0.1:8001 scripts/run-proxy
+		gunicorn=$$!; $(PYTHON) manage.py db_worker --verbosity 0 & worker=$$!; \
+		trap 'kill $$gunicorn $$worker' EXIT; APP_ADDRESS=127.0.0.1:8001 scripts/run-proxy
 
 test: install
 	$(PYTHON) -m pytest

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "import_export",
     "simple_history",
+    "django_tasks_db",
     "policies",
     "arrivals",
 ]
@@ -135,6 +136,19 @@ elif os.environ.get("REDIS_URL"):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Background work (staff imports, policies.tasks): Django's tasks framework with the tasks queued
+# in the database (django-tasks-db) and run by `manage.py db_worker`, which `make run` starts
+# beside the development server. TASKS_BACKEND=immediate runs each task inside the request.
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django.tasks.backends.immediate.ImmediateBackend"
+            if os.environ.get("TASKS_BACKEND") == "immediate"
+            else "django_tasks_db.DatabaseBackend"
+        )
+    }
+}
 
 # Authentication: django-axes locks a username from an address after repeated failed logins.
 AUTHENTICATION_BACKENDS = [

@@ -2,19 +2,21 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.module_loading import import_string
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from arrivals.models import ArrivalCount
 from arrivals.services import arrivalcount_overlap_warning
-from policies.csv_import import read_csv_rows
-from policies.forms import CheckedImportForm, Ice287gImportForm
-from policies.importers.ice_287g import agreements_import_ice_287g
+from policies.forms import UPLOAD_LIMIT, Ice287gImportForm, UploadForm
+from policies.import_jobs import confirm_import, rows_read, start_import
 from policies.models import (
     Designation,
+    ImportJob,
     Jurisdiction,
     NoPolicyFinding,
     Policy,
@@ -28,6 +30,7 @@ from policies.resources import (
     PolicyResource,
     SourceResource,
 )
+from policies.tasks import ICE_287G
 
 
 class ChangeReasonForm(forms.ModelForm):
@@ -40,12 +43,52 @@ class ChangeReasonForm(forms.ModelForm):
 
 
 class HistoryAdmin(ImportExportMixin, SimpleHistoryAdmin):
-    """History viewable and revertable (django-simple-history), CSV import/export with preview
-    (django-import-export), and an optional reason stored with each change."""
+    """History viewable and revertable (django-simple-history), CSV export (django-import-export)
+    and import through an ImportJob that background tasks check and apply (policies.tasks), and
+    an optional reason stored with each change."""
 
     form = ChangeReasonForm
-    import_form_class = CheckedImportForm
-    import_template_name = "admin/import_plainly.html"
+
+    def get_urls(self):
+        # django-import-export's confirm step imports inside the request; ours is a task.
+        return [
+            url
+            for url in super().get_urls()
+            if not getattr(url, "name", "") or not url.name.endswith("_process_import")
+        ]
+
+    def import_action(self, request: HttpRequest, **kwargs) -> HttpResponse:
+        """Upload a CSV file: it is recorded and checked in the background, and the job's page
+        shows the check's progress, then its preview to confirm."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        resource_class = self.get_import_resource_classes(request)[0]
+        importer = f"{resource_class.__module__}.{resource_class.__qualname__}"
+        form = UploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            job = start_import(
+                importer=importer,
+                subject=str(self.opts.verbose_name_plural),
+                file_name=form.cleaned_data["import_file"].name,
+                raw=form.cleaned_data["raw"],
+                text=form.cleaned_data["text"],
+                user=request.user,
+            )
+            return HttpResponseRedirect(reverse("admin:policies_importjob_change", args=[job.pk]))
+        resource = resource_class()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Import {self.opts.verbose_name_plural}",
+            "form": form,
+            "columns": [field.column_name for field in resource.get_import_fields()],
+            "key_columns": [
+                resource.fields[name].column_name for name in resource.get_import_id_fields()
+            ],
+            "upload_limit": UPLOAD_LIMIT,
+            "recent_jobs": ImportJob.objects.filter(importer=importer)[:5],
+        }
+        return TemplateResponse(request, "admin/import_upload.html", context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # django-simple-history lets anyone who may view the history submit its revert form;
@@ -235,39 +278,28 @@ class PolicyAdmin(HistoryAdmin):
         ]
 
     def import_ice_287g_view(self, request: HttpRequest) -> HttpResponse:
-        """Upload ICE's 287(g) participating-agencies sheet; preview first, then record it."""
+        """Upload ICE's 287(g) participating-agencies sheet: checked and previewed in the
+        background, recorded once confirmed on the job's page."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        report = None
         form = Ice287gImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            report = agreements_import_ice_287g(
-                rows=read_csv_rows(form.cleaned_data["sheet_text"]),
-                sheet_date=form.cleaned_data["sheet_date"],
-                dry_run=form.cleaned_data["preview"],
-                confirm_ending=form.cleaned_data["confirm_ending"],
+            job = start_import(
+                importer=ICE_287G,
+                subject="ICE 287(g) agreements",
+                file_name=form.cleaned_data["import_file"].name,
+                raw=form.cleaned_data["raw"],
+                text=form.cleaned_data["text"],
+                user=request.user,
+                options={"sheet_date": form.cleaned_data["sheet_date"].isoformat()},
             )
-            recorded = report.created or report.updated or report.unchanged or report.renamed
-            if report.refused and not report.dry_run:
-                self.message_user(
-                    request, f"Nothing was recorded. {report.refused}", messages.ERROR
-                )
-            elif report.problems and not recorded:
-                self.message_user(
-                    request, f"The sheet was refused: {report.problems[0]}", messages.ERROR
-                )
-            else:
-                level = messages.INFO if report.dry_run else messages.SUCCESS
-                self.message_user(request, report.summary(), level)
-            if not report.dry_run and not report.refused:
-                # The next upload starts from a preview again, never recorded by accident.
-                form = Ice287gImportForm()
+            return HttpResponseRedirect(reverse("admin:policies_importjob_change", args=[job.pk]))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": "Import ICE 287(g) participating-agencies sheet",
             "form": form,
-            "report": report,
+            "recent_jobs": ImportJob.objects.filter(importer=ICE_287G)[:5],
         }
         return TemplateResponse(request, "admin/policies/policy/import_ice_287g.html", context)
 
@@ -318,3 +350,78 @@ class PublicChangeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """The record of every import: who uploaded which file (and its checksum), when, who
+    confirmed it and what it changed. A job's page follows its check or import as it runs and
+    offers the confirmation; jobs are started from each model's Import page, never edited."""
+
+    list_display = (
+        "uploaded_at",
+        "file_name",
+        "subject",
+        "status",
+        "row_count",
+        "created",
+        "updated",
+        "unchanged",
+        "uploaded_by",
+        "confirmed_by",
+    )
+    list_filter = ("status", "subject")
+    search_fields = ("file_name", "checksum", "uploaded_by__username")
+    date_hierarchy = "uploaded_at"
+    list_select_related = ("uploaded_by", "confirmed_by")
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.is_active and request.user.is_staff
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def may_confirm(self, request: HttpRequest, job: ImportJob) -> bool:
+        """Confirming imports the file: it needs the add permission of what the file holds."""
+        model = Policy if job.importer == ICE_287G else import_string(job.importer)._meta.model
+        return request.user.has_perm(f"{model._meta.app_label}.add_{model._meta.model_name}")
+
+    def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        job = get_object_or_404(ImportJob.objects.select_related("uploaded_by"), pk=object_id)
+        may_confirm = self.may_confirm(request, job)
+        if request.method == "POST":
+            if not may_confirm:
+                raise PermissionDenied
+            ending_confirmed = bool(request.POST.get("confirm_ending"))
+            if job.options.get("ending_to_confirm") and not ending_confirmed:
+                self.message_user(
+                    request,
+                    "Tick the box to confirm the ending of the agreements listed, or upload "
+                    "another sheet.",
+                    messages.ERROR,
+                )
+            elif not confirm_import(job=job, user=request.user, confirm_ending=ending_confirmed):
+                self.message_user(
+                    request, "This file is not waiting for confirmation.", messages.WARNING
+                )
+            return HttpResponseRedirect(request.path)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Import of {job.file_name}",
+            "job": job,
+            "rows_read": rows_read(job),
+            "may_confirm": may_confirm,
+        }
+        template = "admin/policies/importjob/job.html"
+        if request.htmx:
+            template += "#progress"
+        return TemplateResponse(request, template, context)

@@ -7,6 +7,7 @@ The admin uses django-import-export's own screens; commands, the seed loader and
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import tablib
@@ -37,6 +38,8 @@ class ImportReport:
     skipped: int = 0
     errors: list[RowError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # e.g. figures overlapping others
+    # (row, "new" or "update", the record) for the first CHANGES_LISTED rows that change.
+    changes: list[tuple[int, str, str]] = field(default_factory=list)
     dry_run: bool = False
 
     @property
@@ -53,8 +56,19 @@ class ImportReport:
         )
 
 
-def csv_import(*, resource: ModelResource, text: str, dry_run: bool = False) -> ImportReport:
-    """Import CSV `text` with `resource` in one transaction: any bad row saves nothing."""
+CHANGES_LISTED = 500
+
+
+def csv_import(
+    *,
+    resource: ModelResource,
+    text: str,
+    dry_run: bool = False,
+    file_name: str = "",
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import CSV `text` with `resource` in one transaction: any bad row saves nothing.
+    `progress` is called with the number of each row read."""
     report = ImportReport(dry_run=dry_run)
     try:
         dataset = tablib.Dataset().load(text.lstrip("\ufeff"), format="csv")
@@ -68,6 +82,8 @@ def csv_import(*, resource: ModelResource, text: str, dry_run: bool = False) -> 
         raise_errors=False,
         use_transactions=True,
         rollback_on_validation_errors=True,
+        file_name=file_name,
+        progress=progress,
     )
     for error in result.base_errors:
         report.errors.append(RowError(0, "", str(error.error)))
@@ -82,6 +98,11 @@ def csv_import(*, resource: ModelResource, text: str, dry_run: bool = False) -> 
     report.errors.sort(key=lambda error: (error.row, error.field))
 
     report.warnings = getattr(result, "overlap_warnings", [])
+    for number, row in enumerate(result.rows, 1):
+        if len(report.changes) == CHANGES_LISTED:
+            break
+        if row.import_type in (row.IMPORT_TYPE_NEW, row.IMPORT_TYPE_UPDATE):
+            report.changes.append((number, row.import_type, row.object_repr or ""))
     totals = result.totals
     report.created = totals.get("new", 0)
     report.updated = totals.get("update", 0)

@@ -1,10 +1,8 @@
 import datetime as dt
 
 from django import forms
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from import_export.forms import ImportForm
 
 from policies.comparison import DEFAULT_SORT, NO_RECORD, SORTS, ComparisonFilters
 from policies.geography import STATE_NAMES
@@ -30,50 +28,37 @@ def too_large(upload) -> str:
     return f"This file is {megabytes:.1f} MB; files of at most {UPLOAD_LIMIT} can be imported."
 
 
-class CheckedImportForm(ImportForm):
-    """django-import-export's upload form with the size limit stated and enforced, and text
-    files saved in Windows-1252 or Latin-1 read as such (the import itself reads UTF-8)."""
+class UploadForm(forms.Form):
+    """A CSV file to import: refused over the size limit, read as UTF-8 (with or without a
+    byte-order mark) or, failing that, as Windows-1252, which reads every Latin-1 letter too.
+    `cleaned_data` gains the file's `raw` bytes and decoded `text`."""
 
-    def __init__(self, formats, resources, **kwargs) -> None:
-        super().__init__(formats, resources, **kwargs)
-        self.formats = formats
-        self.fields[
-            "import_file"
-        ].help_text = f"At most {UPLOAD_LIMIT}. Text files in UTF-8, Windows-1252 or Latin-1."
+    import_file = forms.FileField(
+        label="File",
+        help_text=f"A CSV file of at most {UPLOAD_LIMIT}, in UTF-8, Windows-1252 or Latin-1.",
+    )
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        upload, chosen = cleaned.get("import_file"), cleaned.get("format")
+        upload = cleaned.get("import_file")
         if upload is None:
             return cleaned
         if upload.size > MAX_UPLOAD_BYTES:
-            self.add_error("import_file", too_large(upload))
-        elif chosen not in (None, "") and not self.formats[int(chosen)]().is_binary():
-            text = decoded_upload(upload.read())
-            cleaned["import_file"] = SimpleUploadedFile(
-                upload.name, text.encode("utf-8"), upload.content_type
-            )
+            raise forms.ValidationError({"import_file": too_large(upload)})
+        cleaned["raw"] = upload.read()
+        cleaned["text"] = decoded_upload(cleaned["raw"])
         return cleaned
 
 
-class Ice287gImportForm(forms.Form):
-    sheet = forms.FileField(
+class Ice287gImportForm(UploadForm):
+    import_file = forms.FileField(
+        label="Sheet",
         help_text="ICE's '287(g) Participating Agencies' sheet saved as CSV, columns as ICE "
-        "publishes them (STATE, LAW ENFORCEMENT AGENCY, TYPE, COUNTY, SUPPORT TYPE, SIGNED, ...)."
+        "publishes them (STATE, LAW ENFORCEMENT AGENCY, TYPE, COUNTY, SUPPORT TYPE, SIGNED, "
+        f"...), at most {UPLOAD_LIMIT}.",
     )
     sheet_date = forms.DateField(
         help_text="The date ICE gave the sheet. Agreements missing from it are ended on this date."
-    )
-    preview = forms.BooleanField(
-        required=False,
-        initial=True,
-        help_text="Show what would change without saving. Untick to record the sheet.",
-    )
-    confirm_ending = forms.BooleanField(
-        required=False,
-        label="Confirm the ending",
-        help_text="Needed when the sheet would end more than a tenth of the agreements in "
-        "force: tick it once the preview's list of agreements to end has been checked.",
     )
 
     def clean_sheet_date(self) -> dt.date:
@@ -81,16 +66,6 @@ class Ice287gImportForm(forms.Form):
         if sheet_date > dt.date.today():
             raise forms.ValidationError("The sheet date is in the future.")
         return sheet_date
-
-    def clean(self):
-        cleaned = super().clean()
-        upload = cleaned.get("sheet")
-        if upload is None:
-            return cleaned
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError({"sheet": too_large(upload)})
-        cleaned["sheet_text"] = decoded_upload(upload.read())
-        return cleaned
 
 
 EARLIEST_AS_OF = dt.date(1990, 1, 1)

@@ -1,6 +1,7 @@
 import datetime as dt
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -761,3 +762,62 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
+
+
+class ImportJob(models.Model):
+    """One file staff uploaded to import: checked and previewed by a background task, imported
+    by another once staff confirm, and kept as the record of who imported what and when."""
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", "Being checked"
+        CHECKED = "checked", "Checked: waiting for confirmation"
+        REFUSED = "refused", "Refused: nothing imported"
+        IMPORTING = "importing", "Being imported"
+        IMPORTED = "imported", "Imported"
+        FAILED = "failed", "Failed: nothing imported"
+
+    RUNNING = (Status.CHECKING, Status.IMPORTING)
+
+    importer = models.CharField(
+        max_length=200,
+        help_text="What reads the file: a django-import-export resource (dotted path) or "
+        "'ice_287g' for ICE's participating-agencies sheet.",
+    )
+    subject = models.CharField(max_length=100, help_text="What the file holds, e.g. 'policies'.")
+    options = models.JSONField(default=dict, blank=True)
+    file_name = models.CharField(max_length=255)
+    checksum = models.CharField(max_length=64, help_text="SHA-256 of the uploaded file.")
+    text = models.TextField(help_text="The file's text, decoded.")
+    row_count = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CHECKING)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    summary = models.TextField(blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    # Lists by heading, e.g. the rows that would change or the agreements a sheet would end.
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.subject}, {self.uploaded_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def running(self) -> bool:
+        return self.status in self.RUNNING
+
+    @property
+    def confirmable(self) -> bool:
+        return self.status == self.Status.CHECKED

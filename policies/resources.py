@@ -100,6 +100,11 @@ class ValidatedResource(resources.ModelResource):
                 row[column] = value[1:]
         precision_fields_from_partial_dates(row, self.partial_dates)
 
+    def after_import_row(self, row, row_result, **kwargs):
+        super().after_import_row(row, row_result, **kwargs)
+        if progress := kwargs.get("progress"):
+            progress(kwargs["row_number"])
+
     def export_field(self, field, instance, **kwargs):
         """Every exported cell safe to open in a spreadsheet: text a spreadsheet would run as a
         formula gets a leading apostrophe. django-import-export's own setting only strips a

@@ -74,6 +74,13 @@ def commit_hooks_run_outside_transactions(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def tasks_run_at_once(settings):
+    """Background tasks (imports) run when they are queued, inside the request that queues
+    them; the browser test of imports runs a real worker instead."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with no cached data version (rollbacks send no signals)."""
     ResilientRedisCache._down_until = 0.0  # a test's simulated outage ends with it

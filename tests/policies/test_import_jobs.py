@@ -1,0 +1,333 @@
+"""Imports in the admin: an upload becomes an ImportJob, checked by a background task, shown with
+its errors or preview, and imported by a second task once staff confirm (tasks run at once in
+these tests, see conftest)."""
+
+import hashlib
+import html
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from arrivals.models import ArrivalCount
+from policies.import_jobs import confirm_import, rows_read
+from policies.models import ImportJob, Jurisdiction, Policy
+from policies.tasks import progress_key
+from tests.factories import make_arrival_count, make_jurisdiction, make_source, make_state
+from tests.policies.test_ice_287g_import import (
+    COLBERT_JEM,
+    COLBERT_TFM,
+    HEADER,
+    LEVEL_PLAINS,
+    STATE_AGENCY,
+)
+
+pytestmark = pytest.mark.django_db
+
+FIGURE_HEADER = (
+    "jurisdiction,measure,unit,period_type,period_start,period_end,as_of,value,qualifier,"
+    "sender,program,reported_by,source,notes,published\n"
+)
+FIGURES_URL = "admin:arrivals_arrivalcount_import"
+
+
+def upload(client, url_name: str, content: bytes | str, name: str = "figures.csv", **data):
+    if isinstance(content, str):
+        content = content.encode()
+    file = SimpleUploadedFile(name, content, content_type="text/csv")
+    return client.post(reverse(url_name), {"import_file": file, **data}, follow=True)
+
+
+def page_text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+def confirm(client, job: ImportJob, **data):
+    return client.post(reverse("admin:policies_importjob_change", args=[job.pk]), data, follow=True)
+
+
+@pytest.fixture
+def chicago_source():
+    make_jurisdiction(name="Chicago")
+    return make_source(url="https://example.org/oemc")
+
+
+def figure_row(source, as_of: str, value: str, notes: str = "") -> str:
+    return (
+        f"il-chicago,new_arrivals,people,cumulative,2022-08-31,,{as_of},{value},exact,,,,"
+        f"{source.url},{notes},true\n"
+    )
+
+
+def test_an_upload_is_checked_and_previewed_and_imported_only_once_confirmed(
+    editor_client, editor, chicago_source
+):
+    text = FIGURE_HEADER + figure_row(chicago_source, "2023-11-01", "20000")
+
+    checked = upload(editor_client, FIGURES_URL, text)
+
+    job = ImportJob.objects.get()
+    assert checked.redirect_chain[-1][0] == reverse(
+        "admin:policies_importjob_change", args=[job.pk]
+    )
+    assert job.status == ImportJob.Status.CHECKED
+    assert (job.row_count, job.created, job.uploaded_by) == (1, 1, editor)
+    assert job.checksum == hashlib.sha256(text.encode()).hexdigest()
+    page = page_text(checked)
+    assert "1 new, 0 updated, 0 unchanged rows would be imported." in page
+    assert "Row 1: new, Chicago" in page
+    assert "Confirm and import" in page
+    assert not ArrivalCount.objects.exists()
+
+    imported = confirm(editor_client, job)
+
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.IMPORTED and job.confirmed_by == editor
+    assert ArrivalCount.objects.get().value == 20000
+    assert "1 new, 0 updated, 0 unchanged rows were imported." in page_text(imported)
+    assert "Confirm and import" not in page_text(imported)
+
+
+def test_a_bad_row_is_shown_with_row_and_field_and_nothing_can_be_confirmed(
+    editor_client, chicago_source
+):
+    text = (
+        FIGURE_HEADER
+        + figure_row(chicago_source, "2023-11-01", "20000")
+        + figure_row(chicago_source, "2024-03-12", "many")
+    )
+
+    response = upload(editor_client, FIGURES_URL, text)
+
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.REFUSED
+    page = page_text(response)
+    assert "Errors: nothing was imported" in page
+    assert "row 2 (line 3), field 'value': 'many' is not a whole number." in page
+    assert "Confirm and import" not in page
+    assert confirm(editor_client, job).status_code == 200
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.REFUSED
+    assert not ArrivalCount.objects.exists()
+
+
+def test_two_rows_with_one_key_are_refused_naming_both(editor_client, chicago_source):
+    row = (
+        "il-chicago,in_shelter,people,point,,,2024-01-10,{},exact,,,,"
+        f"{chicago_source.url},{{}},true\n"
+    )
+    text = FIGURE_HEADER + row.format(500, "Shelter A") + row.format(700, "Shelter B")
+
+    page = page_text(upload(editor_client, FIGURES_URL, text, name="shelters.csv"))
+
+    assert "row 2 (line 3): Row 1 has the same jurisdiction, measure, unit" in page
+    assert ImportJob.objects.get().status == ImportJob.Status.REFUSED
+    assert not ArrivalCount.objects.exists()
+
+
+def test_a_windows_1252_file_is_read_as_such(editor_client, chicago_source):
+    text = FIGURE_HEADER + (
+        "il-chicago,new_arrivals,people,cumulative,2022-08-31,,2023-11-01,20000,exact,,,"
+        f"Oficina de Gestión de Emergencias,{chicago_source.url},,true\n"
+    )
+
+    page = page_text(upload(editor_client, FIGURES_URL, text.encode("cp1252")))
+
+    assert "UnicodeDecodeError" not in page and "Errors" not in page
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.CHECKED
+    confirm(editor_client, job)
+    assert ArrivalCount.objects.get().reported_by == "Oficina de Gestión de Emergencias"
+
+
+def test_an_upload_over_the_limit_is_refused_at_once_with_the_limit_stated(editor_client):
+    large = FIGURE_HEADER.encode() + b"x" * (6 * 1024 * 1024)
+
+    page = page_text(upload(editor_client, FIGURES_URL, large, name="large.csv"))
+
+    assert "This file is 6.0 MB; files of at most 5 MB can be imported." in page
+    assert not ImportJob.objects.exists()
+    assert "A CSV file of at most 5 MB" in page_text(editor_client.get(reverse(FIGURES_URL)))
+
+
+def test_a_file_in_another_layout_gets_one_plain_sentence_and_no_traceback(editor_client):
+    content = b"STATE,AGENCY,SIGNED\nALABAMA,Colbert County,2025-07-02\n"
+
+    page = page_text(upload(editor_client, "admin:policies_policy_import", content, "agencies.csv"))
+
+    assert (
+        "This is not a file of policies: it has the columns STATE, AGENCY, SIGNED, and an "
+        "import of policies needs jurisdiction, category, title (missing: jurisdiction, "
+        "category, title)."
+    ) in page
+    assert "Traceback" not in page and "import_id_fields" not in page
+    assert not Policy.objects.exists()
+
+
+def test_an_imported_figure_that_overlaps_a_recorded_one_is_flagged_before_confirming(
+    editor_client, chicago_source
+):
+    chicago = Jurisdiction.objects.get(name="Chicago")
+    make_arrival_count(jurisdiction=chicago, value=20000, source=chicago_source)
+    text = FIGURE_HEADER + (
+        "il-chicago,new_arrivals,people,cumulative,2023-01-01,,2024-03-12,30000,about,,,"
+        f"Another office,{chicago_source.url},,true\n"
+    )
+
+    page = page_text(upload(editor_client, FIGURES_URL, text))
+
+    assert "To check before confirming" in page
+    assert "Row 1: Chicago" in page and "overlaps 1 other figure(s)" in page
+    assert "Confirm and import" in page  # flagged, not refused
+    assert ArrivalCount.objects.count() == 1
+
+
+def test_a_file_is_confirmed_once_however_often_the_button_is_pressed(
+    editor_client, editor, chicago_source
+):
+    upload(
+        editor_client, FIGURES_URL, FIGURE_HEADER + figure_row(chicago_source, "2023-11-01", "1")
+    )
+    job = ImportJob.objects.get()
+
+    confirm(editor_client, job)
+    again = confirm(editor_client, job)
+
+    assert "This file is not waiting for confirmation." in page_text(again)
+    assert not confirm_import(job=job, user=editor)
+    assert ArrivalCount.objects.count() == 1
+
+
+def test_confirming_needs_the_permission_to_add_what_the_file_holds(
+    client, django_user_model, chicago_source, editor_client
+):
+    upload(
+        editor_client, FIGURES_URL, FIGURE_HEADER + figure_row(chicago_source, "2023-11-01", "1")
+    )
+    job = ImportJob.objects.get()
+    viewer = django_user_model.objects.create_user(username="viewer", password="x", is_staff=True)
+    viewer.user_permissions.set(Permission.objects.filter(codename="view_arrivalcount"))
+    client.force_login(viewer)
+
+    page = client.get(reverse("admin:policies_importjob_change", args=[job.pk]))
+    refused = client.post(reverse("admin:policies_importjob_change", args=[job.pk]))
+
+    assert "Confirm and import" not in page_text(page)
+    assert refused.status_code == 403
+    assert not ArrivalCount.objects.exists()
+
+
+def test_a_running_job_shows_its_progress_and_the_page_follows_it(editor_client, editor):
+    job = ImportJob.objects.create(
+        importer="arrivals.resources.ArrivalCountResource",
+        subject="arrival counts",
+        file_name="census.csv",
+        checksum="0" * 64,
+        text=FIGURE_HEADER,
+        row_count=5000,
+        uploaded_by=editor,
+        status=ImportJob.Status.IMPORTING,
+    )
+    cache.set(progress_key(job.pk), 1250)
+    url = reverse("admin:policies_importjob_change", args=[job.pk])
+
+    full = page_text(editor_client.get(url))
+    fragment = page_text(editor_client.get(url, headers={"HX-Request": "true"}))
+
+    assert rows_read(job) == 1250
+    assert 'hx-trigger="load delay:1s"' in full and "vendor/htmx.min.js" in full
+    assert '<progress id="import-progress-bar" max="5000" value="1250">' in fragment
+    assert "Imported 1250 of 5000 rows" in fragment
+    assert "<html" not in fragment
+
+
+def test_ice_sheet_upload_is_checked_then_recorded_once_confirmed(editor_client):
+    make_state("TN", "Tennessee")
+    make_jurisdiction(name="Grundy County", state="TN", kind=Jurisdiction.Kind.COUNTY)
+    sheet = (
+        "STATE,LAW ENFORCEMENT AGENCY,TYPE,COUNTY,SUPPORT TYPE,SIGNED,MOA,ADDENDUM,MOA_URL\n"
+        "TENNESSEE,Grundy County Sheriff's Office,County,Grundy County,Warrant Service Officer,"
+        "5025-07-07,link pending,,\n"
+    )
+
+    checked = upload(
+        editor_client,
+        "admin:policies_policy_import_ice_287g",
+        sheet,
+        name="ice.csv",
+        sheet_date="2025-07-18",
+    )
+
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.CHECKED
+    assert "'5025-07-07' is not a valid date" in page_text(checked)
+    assert not Policy.objects.exists()
+
+    confirm(editor_client, job)
+
+    agreement = Policy.objects.get()
+    assert agreement.agreement_model == Policy.AgreementModel.WARRANT_SERVICE
+    assert agreement.signed_on is None
+    assert agreement.history.latest().history_change_reason == "ICE 287(g) sheet of 2025-07-18"
+
+
+def test_a_file_that_is_not_an_ice_sheet_is_refused(editor_client):
+    response = upload(
+        editor_client,
+        "admin:policies_policy_import_ice_287g",
+        "name,value\nChicago,5\n",
+        name="not-ice.csv",
+        sheet_date="2025-07-18",
+    )
+
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.REFUSED
+    page = page_text(response)
+    assert "The sheet was refused:" in page and "missing columns" in page
+    assert "Confirm and import" not in page
+    assert not Policy.objects.exists()
+
+
+def test_a_sheet_that_would_end_many_agreements_lists_them_and_needs_the_ending_confirmed(
+    editor_client,
+):
+    alabama = make_state("AL", "Alabama")
+    make_jurisdiction(name="Colbert County", state="AL", kind="county", parent=alabama)
+
+    def sheet_job(rows: list[str], sheet_date: str) -> ImportJob:
+        upload(
+            editor_client,
+            "admin:policies_policy_import_ice_287g",
+            "\n".join([HEADER, *rows]) + "\n",
+            name=f"ice-{sheet_date}.csv",
+            sheet_date=sheet_date,
+        )
+        return ImportJob.objects.latest("pk")
+
+    confirm(
+        editor_client,
+        sheet_job([COLBERT_TFM, COLBERT_JEM, LEVEL_PLAINS, STATE_AGENCY], "2025-07-18"),
+    )
+    partial = sheet_job([COLBERT_JEM], "2025-09-01")  # a download cut short, say
+    page = page_text(
+        editor_client.get(reverse("admin:policies_importjob_change", args=[partial.pk]))
+    )
+
+    assert partial.status == ImportJob.Status.CHECKED
+    assert "This sheet would end 3 of the 4 agreements in force" in page
+    assert "Agreements this sheet would end (3)" in page
+    assert "Level Plains Police Department, Level Plains, AL (task force)" in page
+    assert 'name="confirm_ending"' in page
+
+    unticked = confirm(editor_client, partial)
+
+    assert "Tick the box to confirm the ending" in page_text(unticked)
+    assert Policy.objects.filter(status=Policy.Status.IN_EFFECT).count() == 4
+
+    confirm(editor_client, partial, confirm_ending="1")
+
+    partial.refresh_from_db()
+    assert partial.status == ImportJob.Status.IMPORTED
+    assert Policy.objects.filter(status=Policy.Status.IN_EFFECT).count() == 1
