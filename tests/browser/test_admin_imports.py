@@ -33,7 +33,15 @@ def worker(settings, live_server):
     database = connection.settings_dict
     url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
     process = subprocess.Popen(
-        [sys.executable, "manage.py", "db_worker", "--interval", "0.2", "--no-reload", "--no-startup-delay"],
+        [
+            sys.executable,
+            "manage.py",
+            "db_worker",
+            "--interval",
+            "0.2",
+            "--no-reload",
+            "--no-startup-delay",
+        ],
         cwd=ROOT,
         env={**os.environ, "DATABASE_URL": url, "DEBUG": "true"},
         stdout=subprocess.DEVNULL,

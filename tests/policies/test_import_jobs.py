@@ -4,11 +4,13 @@ these tests, see conftest)."""
 
 import hashlib
 import html
+import io
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 
 from arrivals.models import ArrivalCount
@@ -331,3 +333,34 @@ def test_a_sheet_that_would_end_many_agreements_lists_them_and_needs_the_ending_
     partial.refresh_from_db()
     assert partial.status == ImportJob.Status.IMPORTED
     assert Policy.objects.filter(status=Policy.Status.IN_EFFECT).count() == 1
+
+
+def dump() -> str:
+    """Every record and its history, except the import records themselves."""
+    out = io.StringIO()
+    call_command("dumpdata", "policies", "arrivals", exclude=["policies.importjob"], stdout=out)
+    return out.getvalue()
+
+
+def test_refused_files_leave_the_database_byte_identical(editor_client, chicago_source):
+    alabama = make_state("AL", "Alabama")
+    make_jurisdiction(name="Colbert County", state="AL", kind="county", parent=alabama)
+    ice_rows = [COLBERT_TFM, COLBERT_JEM, LEVEL_PLAINS, STATE_AGENCY]
+    ice_url = "admin:policies_policy_import_ice_287g"
+    upload(editor_client, ice_url, "\n".join([HEADER, *ice_rows]), sheet_date="2025-07-18")
+    confirm(editor_client, ImportJob.objects.get())
+    upload(
+        editor_client, FIGURES_URL, FIGURE_HEADER + figure_row(chicago_source, "2023-11-01", "1")
+    )
+    confirm(editor_client, ImportJob.objects.latest("pk"))
+    before = dump()
+    duplicate = figure_row(chicago_source, "2024-01-10", "500")
+
+    upload(editor_client, FIGURES_URL, FIGURE_HEADER + duplicate + duplicate.replace("500", "7"))
+    upload(editor_client, ice_url, f"{HEADER}\n{COLBERT_JEM}\n", sheet_date="2025-09-01")
+    one_row = ImportJob.objects.latest("pk")
+    confirm(editor_client, one_row)  # the ending of 3 of 4 agreements is not confirmed
+
+    statuses = list(ImportJob.objects.order_by("pk").values_list("status", flat=True))
+    assert statuses == ["imported", "imported", "refused", "checked"]
+    assert dump() == before
