@@ -18,13 +18,16 @@ from import_export.resources import ModelResource
 
 @dataclass(frozen=True)
 class RowError:
-    """A problem with one data row. `row` counts data rows from 1; the header is line 1."""
+    """A problem with one data row. `row` counts data rows from 1; the header is line 1; row 0
+    is the file as a whole."""
 
     row: int
     field: str
     message: str
 
     def __str__(self) -> str:
+        if not self.row:
+            return self.message
         where = f"row {self.row} (line {self.row + 1})"
         if self.field:
             return f"{where}, field '{self.field}': {self.message}"

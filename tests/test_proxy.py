@@ -157,3 +157,19 @@ def test_a_client_refusing_gzip_never_gets_it_even_after_others_asked(proxy, chi
     urllib.request.urlopen(request, timeout=10).close()  # a gzip copy is now stored
     _, refused, body = get(url, {"Accept-Encoding": refusal})
     assert "Content-Encoding" not in refused and "Chicago" in body
+
+
+def test_a_20_mb_upload_is_refused_at_once_with_the_limit_stated(proxy):
+    address = urlsplit(proxy)
+    with socket.create_connection((address.hostname, address.port), timeout=10) as connection:
+        connection.sendall(
+            b"POST /admin/arrivals/arrivalcount/import/ HTTP/1.1\r\n"
+            b"Host: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=x\r\n"
+            + f"Content-Length: {20 * 1024 * 1024}\r\nConnection: close\r\n\r\n".encode()
+        )  # and not one byte of the body: the answer comes before it is sent
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    head, _, body = answer.decode().partition("\r\n\r\n")
+    assert head.startswith("HTTP/1.1 413")
+    assert "Files of at most 5 MB can be imported" in body

@@ -66,13 +66,9 @@ def census(source_url: str) -> str:
     return HEADER + "".join(rows)
 
 
-def test_a_5000_row_import_runs_as_a_task_while_the_site_answers_with_progress_shown(
-    live_server, browser, worker, editor, tmp_path
-):
-    make_jurisdiction(name="Chicago")
-    source = make_source(url="https://example.org/shelter-census")
-    file = tmp_path / "census.csv"
-    file.write_text(census(source.url))
+@pytest.fixture
+def staff_context(browser, live_server, editor):
+    """A browser signed in as an editor."""
     client = Client()
     client.force_login(editor)
     context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -85,11 +81,60 @@ def test_a_5000_row_import_runs_as_a_task_while_the_site_answers_with_progress_s
             }
         ]
     )
-    page = context.new_page()
+    yield context
+    context.close()
 
-    page.goto(f"{live_server.url}/admin/arrivals/arrivalcount/import/")
+
+def upload(page, url: str, file: Path) -> None:
+    page.goto(url)
     page.set_input_files("input[name=import_file]", str(file))
     page.get_by_role("button", name="Upload and check").click()
+
+
+def test_a_latin_1_file_is_read_and_a_file_in_another_layout_gets_one_sentence(
+    live_server, staff_context, tmp_path
+):
+    make_jurisdiction(name="Chicago")
+    source = make_source(url="https://example.org/oemc")
+    latin_1 = tmp_path / "figures.csv"
+    latin_1.write_bytes(
+        (
+            HEADER + "il-chicago,new_arrivals,people,cumulative,2022-08-31,,2023-11-01,20000,"
+            f"exact,,,Oficina de Gestión de Emergencias,{source.url},,true\n"
+        ).encode("latin-1")
+    )
+    other_layout = tmp_path / "agencies.csv"
+    other_layout.write_text("STATE,AGENCY,SIGNED\nALABAMA,Colbert County,2025-07-02\n")
+    page = staff_context.new_page()
+
+    upload(page, f"{live_server.url}/admin/arrivals/arrivalcount/import/", latin_1)
+    page.get_by_role("button", name="Confirm and import").click()
+    page.get_by_role("heading", name="Imported", exact=True).wait_for()
+    assert ArrivalCount.objects.get().reported_by == "Oficina de Gestión de Emergencias"
+
+    upload(page, f"{live_server.url}/admin/policies/policy/import/", other_layout)
+    errors = page.locator("ul.errorlist li")
+    assert errors.count() == 1
+    assert errors.inner_text().startswith(
+        "This is not a file of policies: it has the columns STATE, AGENCY, SIGNED, and an "
+        "import of policies needs jurisdiction, category, title (missing: jurisdiction, "
+        "category, title)."
+    )
+    assert "Traceback" not in page.content()
+    assert page.get_by_role("button", name="Confirm and import").count() == 0
+
+
+def test_a_5000_row_import_runs_as_a_task_while_the_site_answers_with_progress_shown(
+    live_server, staff_context, worker, tmp_path
+):
+    make_jurisdiction(name="Chicago")
+    source = make_source(url="https://example.org/shelter-census")
+    file = tmp_path / "census.csv"
+    file.write_text(census(source.url))
+    context = staff_context
+    page = context.new_page()
+
+    upload(page, f"{live_server.url}/admin/arrivals/arrivalcount/import/", file)
 
     bar = page.locator("#import-progress-bar")
     page.wait_for_function(
@@ -112,4 +157,3 @@ def test_a_5000_row_import_runs_as_a_task_while_the_site_answers_with_progress_s
     assert f"{ROWS} new, 0 updated, 0 unchanged rows were imported." in page.content()
     assert ArrivalCount.objects.count() == ROWS
     assert worker.poll() is None, worker.stderr.read().decode()
-    context.close()
