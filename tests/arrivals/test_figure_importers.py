@@ -1,11 +1,15 @@
 """The arrival-figure importers (NYC's shelter reports, Texas's busing totals, city pages):
 a file with two rows for one figure is refused whole."""
 
+import io
+
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from arrivals.importers.nyc_shelter import NYC_ASYLUM_AGENCY, figures_import_nyc_shelter
 from arrivals.models import ArrivalCount
-from tests.factories import make_jurisdiction, make_state
+from tests.factories import make_jurisdiction, make_source, make_state
 
 pytestmark = pytest.mark.django_db
 
@@ -50,3 +54,30 @@ def test_a_file_without_repeated_rows_is_imported(new_york_city):
 
     assert (report.created, report.refused) == (2, [])
     assert sorted(ArrivalCount.objects.values_list("value", flat=True)) == [58000, 60000]
+
+
+def test_the_import_csv_command_saves_a_good_file_and_nothing_of_a_bad_one(tmp_path):
+    make_jurisdiction(name="Chicago")
+    source = make_source(url="https://example.org/oemc")
+    header = (
+        "jurisdiction,measure,unit,period_type,period_start,period_end,as_of,value,qualifier,"
+        "sender,program,reported_by,source,notes,published\n"
+    )
+    row = "il-chicago,new_arrivals,people,cumulative,2022-08-31,,{},{},exact,,,,{},,true\n"
+    good = tmp_path / "good.csv"
+    good.write_text(header + row.format("2023-11-01", "20000", source.url))
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        header
+        + row.format("2024-01-01", "30000", source.url)
+        + row.format("2024-03-12", "many", source.url)
+    )
+    out = io.StringIO()
+
+    call_command("import_csv", "figures", str(good), stdout=out)
+    with pytest.raises(CommandError, match="1 error"):
+        call_command("import_csv", "figures", str(bad), stdout=out)
+
+    assert "1 new, 0 updated, 0 unchanged rows were imported." in out.getvalue()
+    assert "row 2 (line 3), field 'value': 'many' is not a whole number." in out.getvalue()
+    assert list(ArrivalCount.objects.values_list("value", flat=True)) == [20000]
