@@ -364,3 +364,24 @@ def test_refused_files_leave_the_database_byte_identical(editor_client, chicago_
     statuses = list(ImportJob.objects.order_by("pk").values_list("status", flat=True))
     assert statuses == ["imported", "imported", "refused", "checked"]
     assert dump() == before
+
+
+def test_an_unexpected_error_in_the_worker_fails_the_job_plainly(
+    editor_client, chicago_source, monkeypatch
+):
+    def broken(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr("policies.tasks.csv_import", broken)
+
+    page = page_text(
+        upload(
+            editor_client,
+            FIGURES_URL,
+            FIGURE_HEADER + figure_row(chicago_source, "2023-11-01", "1"),
+        )
+    )
+
+    assert ImportJob.objects.get().status == ImportJob.Status.FAILED
+    assert "The import stopped on an unexpected error and nothing was saved" in page
+    assert "database went away" not in page and "Confirm and import" not in page
