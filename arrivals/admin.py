@@ -12,20 +12,37 @@ class ArrivalCountAdmin(HistoryAdmin):
     list_display = (
         "jurisdiction",
         "measure",
+        "population",
         "display_value",
         "period_display",
         "sender",
         "reported_by",
         "published",
     )
-    list_filter = ("measure", "qualifier", "period_type", "unit", "sender", "published")
+    list_filter = (
+        "measure",
+        "population",
+        "qualifier",
+        "period_type",
+        "unit",
+        "sender",
+        "published",
+    )
     list_select_related = ("jurisdiction", "source")
-    search_fields = ("jurisdiction__name", "reported_by", "sender", "notes", "source__publisher")
+    search_fields = (
+        "jurisdiction__name",
+        "facility",
+        "reported_by",
+        "sender",
+        "notes",
+        "source__publisher",
+    )
     autocomplete_fields = ("jurisdiction", "source")
     readonly_fields = ("overlapping", "updated_at")
     date_hierarchy = "as_of"
     fieldsets = (
         (None, {"fields": ("jurisdiction", "measure", "unit", "value", "qualifier")}),
+        ("Who is counted", {"fields": ("population", "facility")}),
         (
             "Period",
             {

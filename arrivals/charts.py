@@ -12,7 +12,8 @@ from django.utils.html import escape
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, sans-serif"
 INK, MUTED, GRID = "#1b1b1b", "#595959", "#e5e5e5"
-# Each measure gets its own panel, this tall (pixels), with room above it for its title.
+# Each measure and population gets its own panel, this tall (pixels), with room above it for
+# its title.
 PANEL_HEIGHT, PANEL_GAP = 180, 64
 LABEL_SPACING = 15  # pixels between the line-end labels of one panel
 LABEL_FLOOR = 9  # pixels above the axis for the lowest label, clear of the dates below it
@@ -29,13 +30,22 @@ class ChartPoint:
 @dataclass(frozen=True)
 class ChartSeries:
     place: str  # its colour, and its line-end label when a chart shows several places
-    measure: str  # its panel: series of one measure share an axis, others never do
+    measure: str  # with the population, its panel: series of one measure and population
+    # share an axis, others never do
     points: list[ChartPoint]
     periodic: bool = False  # counts per month or range: bars; otherwise dated points
+    population: str = ""  # who is counted ("Everyone in shelter"), beside the measure
+
+    @property
+    def panel(self) -> str:
+        """The panel's title: the measure, and the population it counts."""
+        if not self.population:
+            return self.measure
+        return f"{self.measure} — {self.population}"
 
     @property
     def name(self) -> str:
-        return f"{self.place}: {self.measure}"
+        return f"{self.place}: {self.panel}"
 
 
 @dataclass(frozen=True)
@@ -46,10 +56,11 @@ class EndLabel:
 
 
 def chart_panels(series: list[ChartSeries]) -> dict[str, list[ChartSeries]]:
-    """The series grouped by measure, in order of first appearance: one panel each."""
+    """The series grouped by measure and population, in order of first appearance: one panel
+    each, so that two populations never share an axis, let alone a line."""
     panels: dict[str, list[ChartSeries]] = {}
     for one in series:
-        panels.setdefault(one.measure, []).append(one)
+        panels.setdefault(one.panel, []).append(one)
     return panels
 
 
@@ -83,8 +94,9 @@ def end_labels(panel: list[ChartSeries], *, several_places: bool) -> list[EndLab
 
 
 def arrivals_timeline_figure(*, series: list[ChartSeries]) -> go.Figure:
-    """Arrival figures over time: one panel per measure (cumulative totals, people in shelter
-    on a day, counts per month never share an axis), one trace per series, never stacked or
+    """Arrival figures over time: one panel per measure and population (cumulative totals,
+    people in shelter on a day, counts per month, migrants and everyone in a shelter system
+    never share an axis), one trace per series, never stacked or
     summed, each labelled at its latest point. The title, sources and notes are the page's, in
     HTML around the chart.
 
@@ -108,7 +120,7 @@ def arrivals_timeline_figure(*, series: list[ChartSeries]) -> go.Figure:
     annotations: list[dict] = []
     in_legend: set[str] = set()
     longest_label = 0
-    for index, (measure, members) in enumerate(panels.items()):
+    for index, (title, members) in enumerate(panels.items()):
         suffix = str(index + 1) if index else ""
         top = 1 - index * (PANEL_HEIGHT + PANEL_GAP) / plot_height
         bottom = top - PANEL_HEIGHT / plot_height
@@ -130,7 +142,7 @@ def arrivals_timeline_figure(*, series: list[ChartSeries]) -> go.Figure:
         annotations.append(
             {
                 "name": "panel-title",
-                "text": escape(measure),
+                "text": escape(title),
                 "xref": "paper",
                 "yref": "paper",
                 "x": 0,
@@ -246,7 +258,8 @@ def _date_ticks(first: dt.date, last: dt.date) -> list[tuple[dt.date, str]]:
 
 
 def arrivals_timeline_svg(*, series: list[ChartSeries]) -> str:
-    """The series as a static SVG, one panel per measure as in `arrivals_timeline_figure`:
+    """The series as a static SVG, one panel per measure and population as in
+    `arrivals_timeline_figure`:
     gridlines, dated points or bars, a label at each series' latest point and a tooltip per
     point. Every text is escaped."""
     points = [point for one in series for point in one.points]
@@ -267,7 +280,7 @@ def arrivals_timeline_svg(*, series: list[ChartSeries]) -> str:
         f'<svg class="chart-svg" viewBox="0 0 {SVG_WIDTH} {height}" '
         'aria-hidden="true" focusable="false">'
     ]
-    for index, (measure, members) in enumerate(panels.items()):
+    for index, (title, members) in enumerate(panels.items()):
         upper = index * (PANEL_HEIGHT + PANEL_GAP) + PANEL_GAP
         lower = upper + PANEL_HEIGHT
         largest = max(p.value for one in members for p in one.points)
@@ -278,7 +291,7 @@ def arrivals_timeline_svg(*, series: list[ChartSeries]) -> str:
             return lower - PANEL_HEIGHT * value / top
 
         parts.append(
-            f'<text class="panel-title" x="{left}" y="{upper - 12}">{escape(measure)}</text>'
+            f'<text class="panel-title" x="{left}" y="{upper - 12}">{escape(title)}</text>'
         )
         for value in range(0, top + 1, step):
             parts.append(

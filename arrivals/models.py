@@ -29,6 +29,18 @@ def figure_as_stated(*, value: int, qualifier: str, unit: str) -> str:
     return str(ArrivalCount.QUALIFIER_WORDS.get(qualifier, "%(number)s")) % {"number": number}
 
 
+def population_label(*, population: str, facility: str = "") -> str:
+    """Who a figure counts, as readers see it beside its measure, with the facility or agency
+    when the figure covers only one: "Everyone in shelter, Emergency Assistance shelters"."""
+    label = str(ArrivalCount.Population(population).label)
+    if facility:
+        label = gettext("%(population)s, %(facility)s") % {
+            "population": label,
+            "facility": facility,
+        }
+    return label
+
+
 class ArrivalCountQuerySet(PublishedQuerySet):
     def with_interval(self):
         """Annotate the closed interval a figure covers: [`covers_from`, `covers_to`]."""
@@ -37,18 +49,27 @@ class ArrivalCountQuerySet(PublishedQuerySet):
             covers_from=Coalesce("period_start", "period_end", "as_of"),
         )
 
+    def of_migrants(self):
+        """Figures counting migrants and asylum seekers: the only ones a place's headline or
+        latest figure may be (a shelter system's count of everyone it houses never is)."""
+        return self.filter(population__in=ArrivalCount.MIGRANT_POPULATIONS)
+
     def overlapping(self, count: "ArrivalCount"):
-        """Figures that must never be added to `count`: same place, measure, unit and sender,
-        with periods that share at least one day."""
+        """Figures that must never be added to `count`: same place, measure, unit, population
+        and sender, with periods that share at least one day. Counts of two facilities do not
+        overlap each other, but both overlap the place's count of all its facilities."""
         start, end = count.interval
         matches = self.with_interval().filter(
             jurisdiction_id=count.jurisdiction_id,
             measure=count.measure,
             unit=count.unit,
+            population=count.population,
             sender__iexact=count.sender,
             covers_from__lte=end,
             covers_to__gte=start,
         )
+        if count.facility:
+            matches = matches.filter(Q(facility__iexact=count.facility) | Q(facility=""))
         if count.pk:
             matches = matches.exclude(pk=count.pk)
         return matches
@@ -90,6 +111,14 @@ class ArrivalCount(models.Model):
         PEOPLE = "people", _("People")
         FAMILIES = "families", _("Families")
 
+    class Population(models.TextChoices):
+        MIGRANTS = "migrants", _("Migrants and asylum seekers")
+        EVERYONE_IN_SHELTER = "everyone_in_shelter", _("Everyone in shelter")
+
+    # Populations a headline, a card or the table's latest figure may show: the people this
+    # tracker is about. A city's count of everyone in its shelters is a different population.
+    MIGRANT_POPULATIONS = (Population.MIGRANTS,)
+
     # How each qualifier reads before a number; %(number)s is the number with its unit.
     QUALIFIER_WORDS = {
         Qualifier.EXACT: "%(number)s",
@@ -109,6 +138,28 @@ class ArrivalCount(models.Model):
     )
     measure = models.CharField(max_length=24, choices=Measure.choices)
     unit = models.CharField(max_length=8, choices=Unit.choices, default=Unit.PEOPLE)
+    population = models.CharField(
+        max_length=20,
+        choices=Population.choices,
+        default=Population.MIGRANTS,
+        help_text=(
+            "Who is counted. Migrants and asylum seekers: new arrivals, people bused, migrants "
+            "in shelter, unauthorized immigrants. Everyone in shelter: a homeless-services "
+            "system's count of all the people or families it shelters, migrants and others "
+            "(e.g. all of NYC's DHS shelters). Figures of different populations are never "
+            "one series."
+        ),
+    )
+    facility = models.CharField(
+        "facility or agency",
+        max_length=200,
+        blank=True,
+        help_text=(
+            "The shelter, shelter system or agency counted, when the figure covers only it, "
+            "e.g. NYC's HERRCs or Massachusetts' Emergency Assistance shelters. Empty for the "
+            "whole place."
+        ),
+    )
     period_type = models.CharField(max_length=10, choices=PeriodType.choices)
     period_start = models.DateField(
         null=True, blank=True, help_text="First day counted ('since'). Empty for one date."
@@ -166,6 +217,11 @@ class ArrivalCount(models.Model):
     def display_value(self) -> str:
         """The figure with its qualifier and unit, as a reader should see it: 'more than 50,000'."""
         return figure_as_stated(value=self.value, qualifier=self.qualifier, unit=self.unit)
+
+    @property
+    def population_display(self) -> str:
+        """Who the figure counts, with its facility or agency if it covers only one."""
+        return population_label(population=self.population, facility=self.facility)
 
     @property
     def last_verified(self) -> dt.date | None:

@@ -14,11 +14,17 @@ from policies.resources import (
     source_field,
 )
 
+# Key columns a file may leave out: blank cells mean migrants, and no one facility.
+OPTIONAL_KEY_COLUMNS = ("population", "facility")
+
 
 class ArrivalCountResource(ValidatedResource):
     jurisdiction = jurisdiction_field()
     measure = choice_field("measure", ArrivalCount.Measure)
     unit = choice_field("unit", ArrivalCount.Unit, default=ArrivalCount.Unit.PEOPLE)
+    population = choice_field(
+        "population", ArrivalCount.Population, default=ArrivalCount.Population.MIGRANTS
+    )
     period_type = choice_field("period_type", ArrivalCount.PeriodType)
     period_start = date_field("period_start")
     period_start_precision = precision_field("period_start_precision")
@@ -30,9 +36,15 @@ class ArrivalCountResource(ValidatedResource):
     source = source_field()
     partial_dates = (("period_start", "period_start_precision"), ("as_of", "as_of_precision"))
 
-    # Figures whose period overlaps another's of the same place, measure and sender are allowed
-    # (two claimants may count the same months) but flagged, as the admin form flags them.
+    # Figures whose period overlaps another's of the same place, measure, population and sender
+    # are allowed (two claimants may count the same months) but flagged, as the admin form
+    # flags them.
     def before_import(self, dataset, **kwargs):
+        # Files made before figures recorded their population (and older exports) have no
+        # such columns: their figures count migrants, for the whole place.
+        for column in OPTIONAL_KEY_COLUMNS:
+            if dataset.headers and column not in [str(h).strip() for h in dataset.headers]:
+                dataset.append_col([""] * dataset.height, header=column)
         super().before_import(dataset, **kwargs)
         self.overlap_warnings: list[str] = []
 
@@ -51,6 +63,8 @@ class ArrivalCountResource(ValidatedResource):
             "jurisdiction",
             "measure",
             "unit",
+            "population",
+            "facility",
             "sender",
             "period_type",
             "period_start",
@@ -62,6 +76,8 @@ class ArrivalCountResource(ValidatedResource):
             "jurisdiction",
             "measure",
             "unit",
+            "population",
+            "facility",
             "period_type",
             "period_start",
             "period_start_precision",

@@ -17,7 +17,7 @@ from arrivals.charts import (
     arrivals_timeline_figure,
     arrivals_timeline_svg,
 )
-from arrivals.models import ArrivalCount
+from arrivals.models import ArrivalCount, population_label
 from policies.data_version import data_version
 from policies.models import Jurisdiction
 
@@ -26,7 +26,15 @@ from policies.models import Jurisdiction
 # every one of them, with its citation, to every reader of every page that charts it.
 NEWEST_FIGURES_SHOWN = 60
 # Figures with the same values of these fields form one series (see FigureSeries).
-SERIES_FIELDS = ("jurisdiction_id", "measure", "unit", "sender", "period_type")
+SERIES_FIELDS = (
+    "jurisdiction_id",
+    "measure",
+    "unit",
+    "population",
+    "facility",
+    "sender",
+    "period_type",
+)
 
 
 def newest_of_each_series(figures: QuerySet[ArrivalCount]) -> QuerySet[ArrivalCount]:
@@ -56,14 +64,16 @@ def older_figures_note(omitted: int) -> str:
 
 @dataclass
 class FigureSeries:
-    """Figures of one place, measure, unit, sender and period type: comparable over time,
-    and never added to any other series."""
+    """Figures of one place, measure, unit, population, facility, sender and period type:
+    comparable over time, and never added to any other series."""
 
     jurisdiction: Jurisdiction
     measure: str
     unit: str
     sender: str
     period_type: str
+    population: str = ArrivalCount.Population.MIGRANTS
+    facility: str = ""
     figures: list[ArrivalCount] = field(default_factory=list)
 
     @property
@@ -80,13 +90,24 @@ class FigureSeries:
         return measure
 
     @property
+    def population_label(self) -> str:
+        """Who the series counts, and in which facility if only one: "Everyone in shelter,
+        Emergency Assistance (EA) shelters"."""
+        return population_label(population=self.population, facility=self.facility)
+
+    @property
     def label(self) -> str:
-        return f"{self.jurisdiction}: {self.measure_label}"
+        return gettext("%(place)s: %(measure)s — %(population)s") % {
+            "place": self.jurisdiction,
+            "measure": self.measure_label,
+            "population": self.population_label,
+        }
 
     def to_chart(self) -> ChartSeries:
         return ChartSeries(
             place=str(self.jurisdiction),
             measure=self.measure_label,
+            population=self.population_label,
             periodic=self.period_type
             in (ArrivalCount.PeriodType.MONTH, ArrivalCount.PeriodType.RANGE),
             points=[
@@ -114,7 +135,8 @@ def arrival_series(
     """Published figures of `jurisdictions` dated on or before `day`, as separate series
     (with `newest_only`, the newest of each: see `newest_of_each_series`).
 
-    One query. Series keep the jurisdictions' order, then measure, sender and unit.
+    One query. Series keep the jurisdictions' order, then measure, sender, unit and
+    population.
     """
     figures = (
         ArrivalCount.objects.published()
@@ -138,6 +160,8 @@ def series_from_figures(
             f.measure,
             f.sender,
             f.unit,
+            f.population,
+            f.facility,
             f.period_type,
             f.as_of,
             f.period_start or f.as_of,
@@ -146,13 +170,7 @@ def series_from_figures(
     order = {j.pk: index for index, j in enumerate(jurisdictions)}
     series: dict[tuple, FigureSeries] = {}
     for figure in figures:
-        key = (
-            figure.jurisdiction_id,
-            figure.measure,
-            figure.unit,
-            figure.sender,
-            figure.period_type,
-        )
+        key = tuple(getattr(figure, name) for name in SERIES_FIELDS)
         if key not in series:
             series[key] = FigureSeries(
                 jurisdiction=figure.jurisdiction,
@@ -160,6 +178,8 @@ def series_from_figures(
                 unit=figure.unit,
                 sender=figure.sender,
                 period_type=figure.period_type,
+                population=figure.population,
+                facility=figure.facility,
             )
         series[key].figures.append(figure)
     return sorted(series.values(), key=lambda s: order.get(s.jurisdiction.pk, 0))

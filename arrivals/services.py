@@ -16,5 +16,6 @@ def arrivalcount_overlap_warning(*, count: ArrivalCount) -> str:
     )
     return (
         f"{count.jurisdiction}: this figure's period overlaps {len(others)} other figure(s) of the "
-        f"same measure and sender ({listed}). They are shown side by side and never added."
+        f"same measure, population and sender ({listed}). They are shown side by side and "
+        "never added."
     )

@@ -137,6 +137,7 @@ class ArrivalCountInline(admin.StackedInline):
     classes = ("collapse",)
     fields = (
         ("measure", "unit", "value", "qualifier", "published"),
+        ("population", "facility"),
         ("period_type", "period_start", "period_start_precision", "period_end"),
         ("as_of", "as_of_precision"),
         ("sender", "program", "reported_by"),

@@ -61,8 +61,9 @@ TRACKED_FIELDS: dict[str, tuple[str, ...]] = {
         "agency", "document_url", "sources", "jurisdiction",
     ),
     PublicChange.RecordType.FIGURE: (
-        "value", "qualifier", "unit", "measure", "period_type", "period_start", "period_end",
-        "as_of", "sender", "program", "reported_by", "notes", "source", "jurisdiction",
+        "value", "qualifier", "unit", "measure", "population", "facility", "period_type",
+        "period_start", "period_end", "as_of", "sender", "program", "reported_by", "notes",
+        "source", "jurisdiction",
     ),
     PublicChange.RecordType.DESIGNATION: (
         "label", "designated_by", "list_name", "designated_on", "disputed", "dispute_note",
@@ -106,6 +107,8 @@ FIELD_LABELS = {
     "qualifier": _("qualifier"),
     "unit": _("unit"),
     "measure": _("measure"),
+    "population": _("population counted"),
+    "facility": _("facility or agency"),
     "period_type": _("period"),
     "period_start": _("period start"),
     "period_end": _("period end"),

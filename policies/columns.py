@@ -125,6 +125,12 @@ class LiveColumns:
         )
 
     @cached_property
+    def migrant_figures(self) -> QuerySet:
+        """The figures the "latest figure" column may show: a shelter system's count of
+        everyone it houses is a record of the place, never its latest migrant figure."""
+        return self.figures.of_migrants()
+
+    @cached_property
     def designations(self) -> QuerySet:
         return Designation.objects.published().filter(
             jurisdiction=OuterRef("pk"), designated_on__lte=self.day
@@ -151,8 +157,8 @@ class LiveColumns:
             "stance": self.stance(),
             "agreement_total": SubqueryCount(self.agreements),
             "designation_total": SubqueryCount(self.designations),
-            "latest_figure_id": Subquery(self.figures.values("pk")[:1]),
-            "latest_figure_value": Subquery(self.figures.values("value")[:1]),
+            "latest_figure_id": Subquery(self.migrant_figures.values("pk")[:1]),
+            "latest_figure_value": Subquery(self.migrant_figures.values("value")[:1]),
         }
 
 

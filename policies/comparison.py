@@ -139,10 +139,12 @@ def comparison_ids(*, filters: ComparisonFilters) -> QuerySet:
             rows = rows.exclude(Exists(columns.agreements))
         elif filters.model:
             rows = rows.filter(Exists(columns.agreements.filter(agreement_model=filters.model)))
+        # As the summaries' latest figure: a place whose only figures count everyone in its
+        # shelters has no migrant figure to show.
         if filters.figures == "yes":
-            rows = rows.filter(Exists(columns.figures))
+            rows = rows.filter(Exists(columns.migrant_figures))
         elif filters.figures == "no":
-            rows = rows.exclude(Exists(columns.figures))
+            rows = rows.exclude(Exists(columns.migrant_figures))
         if not filters.include_all:
             rows = rows.filter(
                 Exists(Policy.objects.published().filter(jurisdiction=OuterRef("pk")))

@@ -176,6 +176,24 @@ DEFINITIONS: dict[str, tuple[str, type[models.TextChoices], dict[str, str]]] = {
             ),
         },
     ),
+    "population": (
+        _("Populations counted"),
+        ArrivalCount.Population,
+        {
+            "migrants": _(
+                "Migrants and asylum seekers: the people this tracker is about, whether "
+                "newly arrived, bused by a sending state, sheltered by a city's migrant "
+                "program, or estimated as a place's unauthorized immigrant population. Only "
+                "these figures are headline or latest figures."
+            ),
+            "everyone_in_shelter": _(
+                "Everyone a shelter system houses, migrants and others: a homeless-services "
+                "agency's total, such as New York City's DHS shelters or Massachusetts' "
+                "Emergency Assistance family shelters. Shown as its own series, never as a "
+                "count of migrants."
+            ),
+        },
+    ),
     "period": (
         _("Periods"),
         ArrivalCount.PeriodType,

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from arrivals.models import ArrivalCount
+from arrivals.models import ArrivalCount, population_label
 from arrivals.selectors import newest_figures, newest_of_each_series
 from policies.comparison import stance_label, state_stances
 from policies.geography import STATE_NAMES
@@ -206,24 +206,29 @@ def jurisdiction_children(*, jurisdiction: Jurisdiction) -> QuerySet[Jurisdictio
 
 @dataclass(frozen=True)
 class FigureGroup:
-    """The figures of one measure, unit and sender (comparable with each other, never summed)
-    as a place's page and card sum them up: the latest, how many there are, and their notes,
-    each once. The chart's data table lists them one by one."""
+    """The figures of one measure, unit, population, facility and sender (comparable with each
+    other, never summed) as a place's page and card sum them up: the latest, how many there
+    are, and their notes, each once. The chart's data table lists them one by one."""
 
     label: str
+    population: str  # who the group counts, shown beside its label
     latest: ArrivalCount
     count: int  # every published figure of the group, those the page did not read included
     notes: list[str]
 
 
-def figure_groups(*, figures: list[ArrivalCount]) -> list[FigureGroup]:
-    """Sum up a jurisdiction's figures (oldest first) in side-by-side groups by measure, unit
-    and sender."""
-    groups: dict[tuple[str, str, str], list[ArrivalCount]] = {}
+def figure_groups(*, figures: list[ArrivalCount], migrants_only: bool = False) -> list[FigureGroup]:
+    """Sum up a jurisdiction's figures (oldest first) in side-by-side groups by measure, unit,
+    population, facility and sender. With `migrants_only` (a summary card), figures of
+    everyone in a shelter system are left out."""
+    groups: dict[tuple[str, str, str, str, str], list[ArrivalCount]] = {}
     for figure in figures:
-        groups.setdefault((figure.measure, figure.unit, figure.sender), []).append(figure)
+        if migrants_only and figure.population not in ArrivalCount.MIGRANT_POPULATIONS:
+            continue
+        key = (figure.measure, figure.unit, figure.sender, figure.population, figure.facility)
+        groups.setdefault(key, []).append(figure)
     result = []
-    for (_measure, unit, sender), members in groups.items():
+    for (_measure, unit, sender, population, facility), members in groups.items():
         label = str(members[0].get_measure_display())
         if sender:
             label = gettext("%(measure)s: sent by %(sender)s") % {
@@ -235,27 +240,35 @@ def figure_groups(*, figures: list[ArrivalCount]) -> list[FigureGroup]:
         shown, omitted = newest_figures(members)
         notes = list(dict.fromkeys(figure.notes for figure in shown if figure.notes))
         result.append(
-            FigureGroup(label=label, latest=shown[-1], count=len(shown) + omitted, notes=notes)
+            FigureGroup(
+                label=label,
+                population=population_label(population=population, facility=facility),
+                latest=shown[-1],
+                count=len(shown) + omitted,
+                notes=notes,
+            )
         )
     return result
 
 
 def headline_figures(*, limit: int = 6) -> list[ArrivalCount]:
     """The newest published arrival or busing figure of each place and sender, largest first.
-    Figures cited only by a blog or aggregator are unconfirmed and never headline.
+    Only figures of migrants headline (never a shelter system's count of everyone it houses);
+    figures cited only by a blog or aggregator are unconfirmed and never headline.
 
     Reads only the 200 newest figures, so the home page costs the same at any data size."""
     latest = (
         ArrivalCount.objects.published()
+        .of_migrants()
         .exclude(source__kind__in=Source.WEAK_KINDS)
         .select_related("jurisdiction", "source")
         .order_by("-as_of", "-value")
     )
-    seen: set[tuple[int, str, str]] = set()
+    seen: set[tuple[int, str, str, str]] = set()
     picked = []
     measures = [ArrivalCount.Measure.NEW_ARRIVALS, ArrivalCount.Measure.BUSED]
     for figure in latest.filter(measure__in=measures)[:200]:
-        key = (figure.jurisdiction_id, figure.measure, figure.sender)
+        key = (figure.jurisdiction_id, figure.measure, figure.population, figure.sender)
         if key not in seen:
             seen.add(key)
             picked.append(figure)

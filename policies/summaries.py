@@ -27,7 +27,7 @@ from policies.models import Jurisdiction, JurisdictionSummary, NoPolicyFinding, 
 
 # Part of the freshness check's cache key: a migration that adds a summary column marks the
 # rows stale, and the check must not trust an answer cached before it ran. Bump with it.
-SUMMARY_FORMAT = 4
+SUMMARY_FORMAT = 5
 SUMMARY_FIELDS = [
     field.name
     for field in JurisdictionSummary._meta.concrete_fields

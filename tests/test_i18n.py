@@ -162,7 +162,8 @@ def test_spanish_chart_has_spanish_labels_and_number_separators(client, chicago)
 
     figure = re.search(r'id="jurisdiction-chart-data" type="application/json">(.*?)</script>', page)
     data = figure.group(1)
-    assert '"text": "Nuevas llegadas, acumulado"' in data  # the panel's measure
+    # The panel's measure and population.
+    assert '"text": "Nuevas llegadas, acumulado \\u2014 Migrantes y solicitantes de asilo"' in data
     # The latest figure as stated, at the line's end, with Spanish grouping.
     assert re.search(r'"name": "end-label", [^}]*"text": "m\\u00e1s de \d+\\u00a0\d{3}"', data)
     assert '"separators": ",\\u00a0"' in data

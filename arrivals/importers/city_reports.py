@@ -56,7 +56,8 @@ def split_claimant(reported_by: str) -> tuple[str, str]:
 @transaction.atomic
 @summaries_deferred()
 def figures_import_city_reports(*, text: str) -> FigureReport:
-    """The qualifier the page used ("nearly", "over", "some") is read from the note."""
+    """The qualifier the page used ("nearly", "over", "some") is read from the note. The
+    population and facility are the row's own columns (a blank population is migrants)."""
     report = FigureReport()
     places = PlaceFinder()
     for number, row in enumerate(read_csv_rows(text), 1):
@@ -70,6 +71,12 @@ def figures_import_city_reports(*, text: str) -> FigureReport:
             report.skipped.append(RowError(number, "metric", f"Unknown metric '{metric}'."))
             continue
         measure, unit = CITY_METRICS[metric]
+        population = row.get("population", "").strip() or ArrivalCount.Population.MIGRANTS
+        if population not in ArrivalCount.Population.values:
+            report.skipped.append(
+                RowError(number, "population", f"Unknown population '{population}'.")
+            )
+            continue
         source = cited_source(row["source_url"])
         if source is None:
             report.skipped.append(RowError(number, "source_url", MISSING_SOURCE))
@@ -85,6 +92,8 @@ def figures_import_city_reports(*, text: str) -> FigureReport:
             "jurisdiction": jurisdiction,
             "measure": measure,
             "unit": unit,
+            "population": population,
+            "facility": row.get("facility", "").strip(),
             "sender": "",
             "period_type": (
                 ArrivalCount.PeriodType.CUMULATIVE if since else ArrivalCount.PeriodType.POINT

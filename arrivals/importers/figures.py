@@ -64,7 +64,8 @@ def cited_source(url: str) -> Source | None:
 
 
 def save_figure(report: FigureReport, keys: dict, values: dict, *, row: int) -> None:
-    """Create or update the figure `keys` identify. A row with the same keys as an earlier
+    """Create or update the figure `keys` identify: place, measure, unit, population,
+    facility, sender, period, date and source. A row with the same keys as an earlier
     row would overwrite it (a census with a row per shelter would become one figure a day):
     it is refused instead, and `finished` then saves nothing of the file."""
     first = report.first_row_of.setdefault(tuple(keys.values()), row)
@@ -73,8 +74,9 @@ def save_figure(report: FigureReport, keys: dict, values: dict, *, row: int) -> 
             RowError(
                 row,
                 "",
-                f"row {first} has the same place, measure, unit, sender, period, date and "
-                "source: two rows would be one figure, the later overwriting the earlier",
+                f"row {first} has the same place, measure, unit, population, facility, sender, "
+                "period, date and source: two rows would be one figure, the later overwriting "
+                "the earlier",
             )
         )
         return

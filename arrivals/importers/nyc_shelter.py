@@ -18,13 +18,15 @@ from policies.summaries import summaries_deferred
 
 NYC_SHELTER_SOURCE_URL = "https://github.com/anesta95/nyc_shelter_count"
 NYC_ASYLUM_AGENCY = "herrcs"
+NYC_ASYLUM_FACILITY = "HERRCs"
 
 
 @transaction.atomic
 @summaries_deferred()
 def figures_import_nyc_shelter(*, text: str) -> FigureReport:
     """Each row of the Local Law 79 report is one month's unduplicated individuals; only the
-    HERRC rows (asylum-seeker shelters) are migrants specifically, so the others are left out."""
+    HERRC rows (asylum-seeker shelters) are migrants specifically, so the others (DHS, HPD,
+    HRA, DYCD and MOCJ shelters, which count everyone they house) are left out."""
     report = FigureReport()
     nyc = Jurisdiction.objects.filter(geoid="3651000").first()
     if nyc is None:
@@ -50,6 +52,8 @@ def figures_import_nyc_shelter(*, text: str) -> FigureReport:
             "jurisdiction": nyc,
             "measure": ArrivalCount.Measure.IN_SHELTER,
             "unit": ArrivalCount.Unit.PEOPLE,
+            "population": ArrivalCount.Population.MIGRANTS,
+            "facility": NYC_ASYLUM_FACILITY,
             "sender": "",
             "period_type": ArrivalCount.PeriodType.MONTH,
             "period_start": month,

@@ -55,6 +55,8 @@ def figures_import_texas_busing(*, text: str) -> FigureReport:
             "jurisdiction": jurisdiction,
             "measure": ArrivalCount.Measure.BUSED,
             "unit": ArrivalCount.Unit.PEOPLE,
+            "population": ArrivalCount.Population.MIGRANTS,
+            "facility": "",
             "sender": "Texas",
             "period_type": ArrivalCount.PeriodType.CUMULATIVE,
             "period_start": since,

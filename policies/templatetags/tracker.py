@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 
+from arrivals.models import ArrivalCount
 from policies.embed_code import embed_code_context
 from policies.models import Policy
 
@@ -30,6 +31,12 @@ def embed_control(context, path: str, title: str, noun: str = "chart") -> dict:
         "form": None,
         **embed_code_context(context["request"], path=path, title=title, options={}),
     }
+
+
+@register.filter
+def migrant_figures(figures) -> list:
+    """The figures that count migrants: what a place's latest figures may show."""
+    return [f for f in figures if f.population in ArrivalCount.MIGRANT_POPULATIONS]
 
 
 @register.simple_tag(takes_context=True)
@@ -204,11 +211,19 @@ def comparison_table_rows(rows, as_of: dt.date | None = None) -> str:
             measure = str(figure.get_measure_display()).lower()
             if figure.sender:
                 measure += " " + gettext("by %(sender)s") % {"sender": figure.sender}
+            population = str(figure.get_population_display()).lower()
+            if figure.facility:
+                population = gettext("%(population)s, %(facility)s") % {
+                    "population": population,
+                    "facility": figure.facility,
+                }
             latest = format_html(
-                '<span class="figure-value">{}</span> <span class="figure-period">{}, {}</span> '
+                '<span class="figure-value">{}</span> <span class="figure-period">{} '
+                '<span class="figure-population">({})</span>, {}</span> '
                 '<cite class="source"><a href="{}" rel="noopener">{}</a>; {}</cite>',
                 capfirst(figure.display_value),
                 measure,
+                population,
                 figure.period_display,
                 figure.source.href,
                 figure.source.publisher,

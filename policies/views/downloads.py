@@ -62,9 +62,10 @@ def _comparison_record(row) -> dict:
 
 
 FIGURE_COLUMNS = (
-    "series", "jurisdiction", "measure", "unit", "figure_as_stated", "value", "qualifier",
-    "period", "period_start", "period_end", "as_of", "as_of_precision", "sender", "reported_by",
-    "source_publisher", "source_title", "source_url", "source_published", "notes",
+    "series", "jurisdiction", "measure", "unit", "population", "facility", "figure_as_stated",
+    "value", "qualifier", "period", "period_start", "period_end", "as_of", "as_of_precision",
+    "sender", "reported_by", "source_publisher", "source_title", "source_url",
+    "source_published", "notes",
 )  # fmt: skip
 
 
@@ -73,6 +74,8 @@ def _figure_record(figure) -> dict:
         "jurisdiction": figure.jurisdiction.display_name,
         "measure": figure.measure,
         "unit": figure.unit,
+        "population": figure.population,
+        "facility": figure.facility,
         "figure_as_stated": figure.display_value,
         "value": figure.value,
         "qualifier": figure.qualifier,
@@ -110,7 +113,8 @@ def jurisdiction_list_download(request: HttpRequest, fmt: str) -> HttpResponse:
         "state_law_stance", "sanctuary_status",
         "sanctuary_year", "detainer_rule", "agreements_287g_in_effect", "agreement_models_287g",
         "designations", "latest_figure_as_stated", "latest_figure_value", "latest_figure_qualifier",
-        "latest_figure_measure", "latest_figure_period", "latest_figure_as_of",
+        "latest_figure_measure", "latest_figure_population", "latest_figure_period",
+        "latest_figure_as_of",
         "latest_figure_source", "latest_figure_source_url", "source_count", "table_as_of",
     ]  # fmt: skip
     rows = []
@@ -124,7 +128,8 @@ def jurisdiction_list_download(request: HttpRequest, fmt: str) -> HttpResponse:
                 record["detainer_rule"], record["agreements_287g_in_effect"],
                 "; ".join(record["agreement_models_287g"]), "; ".join(record["designations"]),
                 figure.get("figure_as_stated"), figure.get("value"), figure.get("qualifier"),
-                figure.get("measure"), figure.get("period"), figure.get("as_of"),
+                figure.get("measure"), figure.get("population"), figure.get("period"),
+                figure.get("as_of"),
                 figure.get("source_publisher"), figure.get("source_url"), record["source_count"],
                 filters.day,
             ]

@@ -213,7 +213,9 @@ def embed_jurisdiction_card(request: HttpRequest, slug: str) -> HttpResponse:
         "inherited": inherited,
         "own_stance": selectors.own_stance_label(jurisdiction=jurisdiction, day=day),
         "day": day or timezone.localdate(),
-        "figure_groups": selectors.figure_groups(figures=jurisdiction.published_figures),
+        "figure_groups": selectors.figure_groups(
+            figures=jurisdiction.published_figures, migrants_only=True
+        ),
         "sources": selectors.jurisdiction_sources(jurisdiction=jurisdiction, inherited=inherited),
         "data_as_of": _data_as_of(shown),
         **_frame(

@@ -145,6 +145,7 @@ def test_saving_an_overlapping_figure_warns_the_editor(editor_client):
         "jurisdiction": chicago.pk,
         "measure": "new_arrivals",
         "unit": "people",
+        "population": "migrants",
         "value": "36000",
         "qualifier": "about",
         "period_type": "cumulative",

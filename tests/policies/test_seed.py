@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 from arrivals.models import ArrivalCount
 from policies import selectors
-from policies.comparison import state_stances
+from policies.comparison import comparison_rows, state_stances
 from policies.models import Designation, Jurisdiction, NoPolicyFinding, Policy, Source, Stance
 from policies.summaries import summaries_deferred
 
@@ -97,6 +97,26 @@ def test_sources_that_disagree_about_denver_are_all_kept(seeded):
     served = denver.arrival_counts.get(measure="new_arrivals", value=40000)
     assert served.display_value == "nearly 40,000"
     assert texas in bused["NewsNation"].overlapping_figures()
+
+
+def test_massachusetts_shelter_totals_count_everyone_and_its_latest_figure_is_a_migrant_one(
+    seeded,
+):
+    massachusetts = Jurisdiction.objects.get(slug="massachusetts")
+    shelter = massachusetts.arrival_counts.filter(measure="in_shelter")
+    everyone = shelter.filter(population=ArrivalCount.Population.EVERYONE_IN_SHELTER)
+    assert sorted(everyone.values_list("value", flat=True)) == [5000, 5600, 7000, 7517]
+    migrants = shelter.get(population=ArrivalCount.Population.MIGRANTS)
+    assert (migrants.value, migrants.facility) == (3525, "Emergency Assistance shelters")
+    # The 2025 total of everyone in EA shelters is newer, but never the state's latest figure.
+    [row] = comparison_rows(ids=[massachusetts.pk], day=dt.date.today())
+    assert row.latest_figure == migrants
+    herrcs = ArrivalCount.objects.filter(
+        source__url="https://github.com/anesta95/nyc_shelter_count"
+    )
+    assert herrcs.exists() and set(herrcs.values_list("population", "facility")) == {
+        (ArrivalCount.Population.MIGRANTS, "HERRCs")
+    }
 
 
 def test_reference_files_become_designations_and_agreements(seeded):
