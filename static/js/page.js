@@ -53,6 +53,20 @@
     };
   }
 
+  // The palette's black line is drawn in the theme's ink, so it shows on a dark page too.
+  const PALETTE_BLACK = "#000000";
+
+  function inked(data, ink) {
+    data.forEach(function (trace) {
+      if (trace.marker && (trace.marker.color === PALETTE_BLACK || trace.inked)) {
+        trace.inked = true;
+        trace.marker.color = ink;
+        if (trace.line) trace.line.color = ink;
+      }
+    });
+    return data;
+  }
+
   function themed(layout) {
     const c = colours();
     layout.paper_bgcolor = "rgba(0,0,0,0)";
@@ -107,7 +121,7 @@
       element.dataset.drawn = "true";
       element.replaceChildren();  // the server-drawn SVG, shown until now
       if (element.clientWidth < 520) compact(figure);
-      Plotly.newPlot(element, figure.data, themed(figure.layout), {
+      Plotly.newPlot(element, inked(figure.data, colours().ink), themed(figure.layout), {
         responsive: true,
         displaylogo: false,
         displayModeBar: false,
@@ -152,8 +166,18 @@
         if (/^yaxis\d*$/.test(key)) update[key + ".gridcolor"] = c.grid;
       });
       Plotly.relayout(element, update);
+      const inkedTraces = element.data
+        .map(function (trace, index) { return trace.inked ? index : -1; })
+        .filter(function (index) { return index >= 0; });
+      if (inkedTraces.length) {
+        Plotly.restyle(element, { "marker.color": c.ink, "line.color": c.ink }, inkedTraces);
+      }
     });
   }
+
+  // The site's own theme switch (theme.js) and the system's setting both recolour the charts.
+  document.addEventListener("tracker:themechange", recolour);
+  window.matchMedia("(prefers-color-scheme: dark)").addEventListener("change", recolour);
 
   function report() {
     if (!framed) return;

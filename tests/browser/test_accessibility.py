@@ -1,4 +1,5 @@
-"""Every page type and embed, in English and Spanish, audited by axe-core in Chromium.
+"""Every page type and embed, in English and Spanish, light and dark, audited by axe-core in
+Chromium.
 
 axe-core comes from the npm registry at set-up (package.json); the audit fails on any
 violation axe rates serious or critical, which includes WCAG AA colour contrast.
@@ -109,10 +110,14 @@ def audit(page) -> list[dict]:
     ]
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("language", ["en", "es"])
 @pytest.mark.parametrize("name", list(PAGES))
-def test_page_has_no_serious_accessibility_violations(live_server, page, records, name, language):
+def test_page_has_no_serious_accessibility_violations(
+    live_server, page, records, name, language, scheme
+):
     prefix = "" if language == "en" else f"/{language}"
+    page.emulate_media(color_scheme=scheme)
     page.goto(f"{live_server.url}{prefix}{PAGES[name]}")
     expect(page.locator("html")).to_have_attribute("lang", language)
     charts = page.locator("[data-chart]")

@@ -239,3 +239,43 @@ def test_charts_are_drawn_by_the_server_first_and_by_plotly_after(
     expect(page.locator("[data-chart]")).to_have_attribute("data-chart-ready", "true")
     expect(page.locator("[data-chart] svg.chart-svg")).to_have_count(0)
     expect(page.locator("[data-chart] .main-svg").first).to_be_visible()
+
+
+def background(page) -> str:
+    return page.evaluate("getComputedStyle(document.documentElement).backgroundColor")
+
+
+def chart_text_colour(page) -> str:
+    return page.evaluate(
+        "getComputedStyle(document.querySelector('[data-chart-ready] .xtick text')).fill"
+    )
+
+
+DARK, LIGHT = "rgb(22, 24, 29)", "rgb(255, 255, 255)"
+
+
+def test_the_site_follows_the_system_theme_and_keeps_a_readers_choice_without_cookies(
+    live_server, browser, places
+):
+    context = browser.new_context(color_scheme="dark")
+    page = context.new_page()
+    url = f"{live_server.url}{places['chicago'].get_absolute_url()}"
+
+    page.goto(url)
+    expect(page.locator("[data-chart-ready]").first).to_be_visible()
+    assert background(page) == DARK
+    assert chart_text_colour(page) == "rgb(236, 236, 236)"  # the dark theme's ink
+
+    page.select_option("#theme-picker", "light")
+    assert background(page) == LIGHT
+    expect(page.locator("[data-chart-ready] .xtick text").first).to_have_css(
+        "fill", "rgb(27, 27, 27)"
+    )
+    page.reload()
+    assert background(page) == LIGHT
+    assert page.locator("#theme-picker").input_value() == "light"
+    assert context.cookies() == []  # the choice is this browser's: every page stays cacheable
+
+    page.select_option("#theme-picker", "auto")
+    assert background(page) == DARK
+    context.close()
