@@ -66,7 +66,7 @@ def test_spanish_pages_live_under_es_and_say_so(client, chicago):
     page = html.unescape(response.content.decode())
     assert response.status_code == 200
     assert response["Content-Language"] == "es"
-    assert '<html lang="es">' in page
+    assert '<html lang="es" ' in page
     assert "Políticas santuario y llegadas de migrantes, lugar por lugar" in page
     assert "Sanctuary policies and migrant arrivals" not in page
 
