@@ -6,7 +6,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.module_loading import import_string
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -30,7 +29,6 @@ from policies.resources import (
     PolicyResource,
     SourceResource,
 )
-from policies.tasks import ICE_287G
 
 
 class ChangeReasonForm(forms.ModelForm):
@@ -40,6 +38,9 @@ class ChangeReasonForm(forms.ModelForm):
         widget=forms.TextInput(attrs={"size": 80}),
         help_text="Why this change? Kept in the record's history.",
     )
+
+
+ICE_SHEET_IMPORTER = "policies.importers.ice_287g.import_ice_sheet_job"
 
 
 class HistoryAdmin(ImportExportMixin, SimpleHistoryAdmin):
@@ -63,11 +64,13 @@ class HistoryAdmin(ImportExportMixin, SimpleHistoryAdmin):
         if not self.has_import_permission(request):
             raise PermissionDenied
         resource_class = self.get_import_resource_classes(request)[0]
-        importer = f"{resource_class.__module__}.{resource_class.__qualname__}"
+        resource_path = f"{resource_class.__module__}.{resource_class.__qualname__}"
         form = UploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             job = start_import(
-                importer=importer,
+                importer="policies.csv_import.import_with_resource",
+                options={"resource": resource_path},
+                model=self.model,
                 subject=str(self.opts.verbose_name_plural),
                 file_name=form.cleaned_data["import_file"].name,
                 raw=form.cleaned_data["raw"],
@@ -86,7 +89,7 @@ class HistoryAdmin(ImportExportMixin, SimpleHistoryAdmin):
                 resource.fields[name].column_name for name in resource.get_import_id_fields()
             ],
             "upload_limit": UPLOAD_LIMIT,
-            "recent_jobs": ImportJob.objects.filter(importer=importer)[:5],
+            "recent_jobs": ImportJob.objects.filter(options__resource=resource_path)[:5],
         }
         return TemplateResponse(request, "admin/import_upload.html", context)
 
@@ -286,7 +289,8 @@ class PolicyAdmin(HistoryAdmin):
         form = Ice287gImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             job = start_import(
-                importer=ICE_287G,
+                importer=ICE_SHEET_IMPORTER,
+                model=Policy,
                 subject="ICE 287(g) agreements",
                 file_name=form.cleaned_data["import_file"].name,
                 raw=form.cleaned_data["raw"],
@@ -300,7 +304,7 @@ class PolicyAdmin(HistoryAdmin):
             "opts": self.opts,
             "title": "Import ICE 287(g) participating-agencies sheet",
             "form": form,
-            "recent_jobs": ImportJob.objects.filter(importer=ICE_287G)[:5],
+            "recent_jobs": ImportJob.objects.filter(importer=ICE_SHEET_IMPORTER)[:5],
         }
         return TemplateResponse(request, "admin/policies/policy/import_ice_287g.html", context)
 
@@ -390,8 +394,8 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def may_confirm(self, request: HttpRequest, job: ImportJob) -> bool:
         """Confirming imports the file: it needs the add permission of what the file holds."""
-        model = Policy if job.importer == ICE_287G else import_string(job.importer)._meta.model
-        return request.user.has_perm(f"{model._meta.app_label}.add_{model._meta.model_name}")
+        app_label, model_name = job.model.split(".")
+        return request.user.has_perm(f"{app_label}.add_{model_name}")
 
     def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
         if not self.has_view_permission(request):
@@ -401,15 +405,15 @@ class ImportJobAdmin(admin.ModelAdmin):
         if request.method == "POST":
             if not may_confirm:
                 raise PermissionDenied
-            ending_confirmed = bool(request.POST.get("confirm_ending"))
-            if job.options.get("ending_to_confirm") and not ending_confirmed:
+            confirmed = bool(request.POST.get("confirmed"))
+            if job.options.get("confirmation") and not confirmed:
                 self.message_user(
                     request,
-                    "Tick the box to confirm the ending of the agreements listed, or upload "
-                    "another sheet.",
+                    f"Tick the box “{job.options['confirmation']}” to import this file, or "
+                    "upload another.",
                     messages.ERROR,
                 )
-            elif not confirm_import(job=job, user=request.user, confirm_ending=ending_confirmed):
+            elif not confirm_import(job=job, user=request.user, confirmed=confirmed):
                 self.message_user(
                     request, "This file is not waiting for confirmation.", messages.WARNING
                 )

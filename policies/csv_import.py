@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import models
+from django.utils.module_loading import import_string
 from import_export.resources import ModelResource
 
 
@@ -111,6 +112,49 @@ def csv_import(
     report.updated = totals.get("update", 0)
     report.skipped = totals.get("skip", 0)
     return report
+
+
+@dataclass
+class ImportOutcome:
+    """What an import run by a task (policies.tasks) found or did, for its job's page. Every
+    importer staff start in the admin returns one."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    summary: str = ""
+    errors: list[str] = field(default_factory=list)  # any error: nothing was or will be saved
+    warnings: list[str] = field(default_factory=list)
+    details: dict[str, list[str]] = field(default_factory=dict)  # lists by heading
+    # What staff must confirm as well before the file is imported (a checkbox's label).
+    confirmation: str = ""
+
+
+def import_with_resource(
+    *, text: str, options: dict, dry_run: bool, progress: Callable[[int], None]
+) -> ImportOutcome:
+    """A task's import of a file in the layout of options["resource"] (a dotted path)."""
+    report = csv_import(
+        resource=import_string(options["resource"])(),
+        text=text,
+        dry_run=dry_run,
+        file_name=options.get("file_name", ""),
+        progress=progress,
+    )
+    outcome = ImportOutcome(
+        created=report.created,
+        updated=report.updated,
+        unchanged=report.skipped,
+        summary=report.summary(),
+        errors=[str(error) for error in report.errors],
+        warnings=report.warnings,
+    )
+    if report.changes:
+        outcome.details["Rows that change"] = [
+            f"Row {row}: {'new' if kind == 'new' else 'updated'}, {record}"
+            for row, kind, record in report.changes
+        ]
+    return outcome
 
 
 def read_csv_rows(text: str) -> list[dict[str, str]]:

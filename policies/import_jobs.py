@@ -9,7 +9,7 @@ import io
 from functools import partial
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from policies.models import ImportJob
@@ -23,6 +23,7 @@ def count_rows(text: str) -> int:
 def start_import(
     *,
     importer: str,
+    model: type[models.Model],
     subject: str,
     file_name: str,
     raw: bytes,
@@ -33,6 +34,7 @@ def start_import(
     """Record an upload and queue its check once the record is committed."""
     job = ImportJob.objects.create(
         importer=importer,
+        model=model._meta.label_lower,
         subject=subject,
         file_name=file_name,
         checksum=hashlib.sha256(raw).hexdigest(),
@@ -45,10 +47,11 @@ def start_import(
     return job
 
 
-def confirm_import(*, job: ImportJob, user, confirm_ending: bool = False) -> bool:
-    """Queue the import of a checked file. False if it was not waiting for confirmation (a
-    second click, or another editor confirmed it first)."""
-    options = {**job.options, "confirm_ending": confirm_ending}
+def confirm_import(*, job: ImportJob, user, confirmed: bool = False) -> bool:
+    """Queue the import of a checked file; `confirmed` if staff also confirmed what its check
+    asked them to (job.options["confirmation"]). False if it was not waiting for confirmation
+    (a second click, or another editor confirmed it first)."""
+    options = {**job.options, "confirmed": confirmed}
     confirmed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.CHECKED).update(
         status=ImportJob.Status.IMPORTING,
         confirmed_by=user,

@@ -780,8 +780,12 @@ class ImportJob(models.Model):
 
     importer = models.CharField(
         max_length=200,
-        help_text="What reads the file: a django-import-export resource (dotted path) or "
-        "'ice_287g' for ICE's participating-agencies sheet.",
+        help_text="The function that reads the file (dotted path; see policies.tasks).",
+    )
+    model = models.CharField(
+        max_length=100,
+        help_text="The records the file holds, as app_label.model_name: confirming the import "
+        "needs the permission to add them.",
     )
     subject = models.CharField(max_length=100, help_text="What the file holds, e.g. 'policies'.")
     options = models.JSONField(default=dict, blank=True)

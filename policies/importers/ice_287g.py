@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from policies.changelog import changes_batch
-from policies.csv_import import RowError, save_changed
+from policies.csv_import import ImportOutcome, RowError, read_csv_rows, save_changed
 from policies.geography import STATE_CODES_BY_NAME, STATE_NAMES
 from policies.models import Jurisdiction, Policy, Source
 from policies.summaries import summaries_deferred
@@ -244,6 +244,48 @@ def agreements_import_ice_287g(
     if dry_run or report.refused:
         transaction.set_rollback(True)
     return report
+
+
+def import_ice_sheet_job(
+    *, text: str, options: dict, dry_run: bool, progress=None
+) -> ImportOutcome:
+    """A task's import of an ICE sheet uploaded in the admin (policies.tasks): options hold the
+    sheet's date and, once staff confirmed it, the ending of many agreements."""
+    report = agreements_import_ice_287g(
+        rows=read_csv_rows(text),
+        sheet_date=dt.date.fromisoformat(options["sheet_date"]),
+        dry_run=dry_run,
+        confirm_ending=options.get("confirmed", False),
+    )
+    ending = "Agreements this sheet would end" if dry_run else "Agreements ended"
+    outcome = ImportOutcome(
+        created=report.created,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        summary=report.summary(),
+        warnings=[str(warning) for warning in report.warnings],
+        details={
+            heading: items
+            for heading, items in (
+                (ending, report.ending),
+                ("Agreements renamed (old name / new name)", report.renamed),
+                ("Local jurisdictions created", report.places_created),
+                ("Rows skipped", [str(problem) for problem in report.problems]),
+            )
+            if items
+        },
+    )
+    recorded = report.created or report.updated or report.unchanged or report.renamed
+    if report.problems and not recorded:
+        outcome.errors = [f"The sheet was refused: {report.problems[0]}"]
+    elif report.refused and not dry_run:
+        outcome.errors = [f"Nothing was recorded. {report.refused}"]
+    elif report.refused:
+        outcome.warnings.insert(0, report.refused)
+        outcome.confirmation = (
+            "I have checked the list of agreements this sheet would end; end them."
+        )
+    return outcome
 
 
 def _record_ice_sheet(rows: list[dict[str, str]], report: Ice287gReport) -> None:

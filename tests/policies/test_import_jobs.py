@@ -223,7 +223,9 @@ def test_confirming_needs_the_permission_to_add_what_the_file_holds(
 
 def test_a_running_job_shows_its_progress_and_the_page_follows_it(editor_client, editor):
     job = ImportJob.objects.create(
-        importer="arrivals.resources.ArrivalCountResource",
+        importer="policies.csv_import.import_with_resource",
+        options={"resource": "arrivals.resources.ArrivalCountResource"},
+        model="arrivals.arrivalcount",
         subject="arrival counts",
         file_name="census.csv",
         checksum="0" * 64,
@@ -321,14 +323,16 @@ def test_a_sheet_that_would_end_many_agreements_lists_them_and_needs_the_ending_
     assert "This sheet would end 3 of the 4 agreements in force" in page
     assert "Agreements this sheet would end (3)" in page
     assert "Level Plains Police Department, Level Plains, AL (task force)" in page
-    assert 'name="confirm_ending"' in page
+    assert 'name="confirmed"' in page
 
     unticked = confirm(editor_client, partial)
 
-    assert "Tick the box to confirm the ending" in page_text(unticked)
+    assert "Tick the box “I have checked the list of agreements this sheet would end" in (
+        page_text(unticked)
+    )
     assert Policy.objects.filter(status=Policy.Status.IN_EFFECT).count() == 4
 
-    confirm(editor_client, partial, confirm_ending="1")
+    confirm(editor_client, partial, confirmed="1")
 
     partial.refresh_from_db()
     assert partial.status == ImportJob.Status.IMPORTED
@@ -372,7 +376,7 @@ def test_an_unexpected_error_in_the_worker_fails_the_job_plainly(
     def broken(**kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr("policies.tasks.csv_import", broken)
+    monkeypatch.setattr("policies.csv_import.csv_import", broken)
 
     page = page_text(
         upload(
