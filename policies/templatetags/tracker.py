@@ -167,8 +167,11 @@ def _term(glossary: str, group: str, value: str, label: str, missing: str) -> st
 
 
 @register.simple_tag
-def comparison_table_rows(rows, as_of: dt.date | None = None) -> str:
-    """The comparison table's rows, one tag for the whole table (as `cited_figure`)."""
+def comparison_table_rows(rows, as_of: dt.date | None = None, columns=()) -> str:
+    """The comparison table's rows, one tag for the whole table (as `cited_figure`). Each cell
+    is labelled with its column's name (`columns`, the header's), which a narrow screen shows
+    beside the value when the rows become cards."""
+    labels = [str(column["label"]) for column in columns][1:] or [""] * 9
     glossary = reverse("policies:methodology")
     suffix = f"?as_of={as_of.isoformat()}" if as_of else ""
     none, none_recorded = gettext("None"), gettext("None recorded")
@@ -231,21 +234,29 @@ def comparison_table_rows(rows, as_of: dt.date | None = None) -> str:
             )
         html.append(
             format_html(
-                '<tr>\n<th scope="row"><a href="{}{}">{}</a></th>\n<td>{}</td>\n<td>{}</td>\n'
-                "<td>{}</td>\n<td>{}</td>\n<td>{}</td>\n<td>{}</td>\n<td>{}</td>\n<td>{}</td>\n"
-                "<td>{}</td>\n</tr>",
+                '<tr>\n<th scope="row"><a href="{}{}">{}</a></th>\n{}\n</tr>',
                 j.get_absolute_url(),
                 suffix,
                 j.name,
-                j.state,
-                j.get_kind_display(),
-                stance,
-                state_law,
-                detainer,
-                agreements,
-                designations,
-                latest,
-                j.source_total,
+                format_html_join(
+                    "\n",
+                    '<td data-label="{}">{}</td>',
+                    zip(
+                        labels,
+                        (
+                            j.state,
+                            j.get_kind_display(),
+                            stance,
+                            state_law,
+                            detainer,
+                            agreements,
+                            designations,
+                            latest,
+                            j.source_total,
+                        ),
+                        strict=True,
+                    ),
+                ),
             )
         )
     return mark_safe("\n".join(html))  # each row built by format_html

@@ -62,3 +62,11 @@ document.addEventListener("htmx:pushedIntoHistory", function () {
     link.href = link.dataset.languagePrefix + path + window.location.search;
   });
 });
+
+// On a phone, panels marked data-fold-on-phones (the table's filters) start folded, so the
+// results come first; without JavaScript they stay open.
+if (window.matchMedia("(max-width: 640px)").matches) {
+  document.querySelectorAll("details[data-fold-on-phones]").forEach(function (panel) {
+    panel.open = false;
+  });
+}
