@@ -11,8 +11,13 @@ from dataclasses import dataclass, field
 
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 from import_export.resources import ModelResource
+
+from policies.changelog import record_public_changes, record_type_of
+from policies.data_version import data_changed
+from policies.summaries import refresh_after_bulk_change
 
 
 @dataclass(frozen=True)
@@ -104,3 +109,38 @@ def save_changed(record: models.Model, values: dict, reason: str | None = None) 
         record._change_reason = reason
         record.save()
     return bool(changed)
+
+
+def save_in_bulk(
+    *,
+    model: type[models.Model],
+    created: list[models.Model],
+    updated: list[models.Model],
+    fields: list[str],
+    batch_size: int = 1000,
+) -> None:
+    """Insert `created` and write `fields` of `updated` in a few queries per `batch_size`
+    records, keeping what a save of each would: a history row each (django-simple-history's
+    bulk_history_create), their entries in the public updates log, the places' summaries, and
+    the data version, bumped once the transaction commits. Records without many-to-many
+    fields only: their history would not list them."""
+    history = model.history
+    rows = []
+    with transaction.atomic():
+        if created:
+            model.objects.bulk_create(created, batch_size=batch_size)
+            rows += history.bulk_history_create(created, batch_size=batch_size)
+        if updated:
+            # bulk_update, unlike save, leaves `auto_now` fields as they were.
+            now = timezone.now()
+            stamped = [f.name for f in model._meta.concrete_fields if getattr(f, "auto_now", False)]
+            for record in updated:
+                for name in stamped:
+                    setattr(record, name, now)
+            model.objects.bulk_update(updated, [*fields, *stamped], batch_size=batch_size)
+            rows += history.bulk_history_create(updated, update=True, batch_size=batch_size)
+        if record_type := record_type_of(history.model):
+            record_public_changes(rows, record_type)
+        if any(field.name == "jurisdiction" for field in model._meta.fields):
+            refresh_after_bulk_change({record.jurisdiction_id for record in [*created, *updated]})
+        data_changed()
