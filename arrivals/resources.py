@@ -1,9 +1,13 @@
-"""CSV import and export of arrival figures (django-import-export); see policies.resources."""
+"""CSV import and export of arrival figures (django-import-export); see policies.resources.
+
+Files of figures run to tens of thousands of rows: they are written in bulk (`use_bulk`), with
+a history row and an updates-log entry for each figure all the same (`save_in_bulk`)."""
 
 from import_export import fields
 
 from arrivals.models import ArrivalCount
-from arrivals.services import arrivalcount_overlap_warning
+from arrivals.services import FigureOverlaps
+from policies.csv_import import save_in_bulk
 from policies.import_widgets import CountWidget
 from policies.resources import (
     ValidatedResource,
@@ -35,30 +39,77 @@ class ArrivalCountResource(ValidatedResource):
     qualifier = choice_field("qualifier", ArrivalCount.Qualifier)
     source = source_field()
     partial_dates = (("period_start", "period_start_precision"), ("as_of", "as_of_precision"))
+    key_lookup = ("jurisdiction", "as_of")  # the index arrivalcount_place_as_of
 
     # Figures whose period overlaps another's of the same place, measure, population and sender
     # are allowed (two claimants may count the same months) but flagged, as the admin form
-    # flags them.
+    # flags them: each against the recorded figures, read for the whole file before anything
+    # is written, and the file's rows before it.
     def before_import(self, dataset, **kwargs):
         # Files made before figures recorded their population (and older exports) have no
         # such columns: their figures count migrants, for the whole place.
         for column in OPTIONAL_KEY_COLUMNS:
             if dataset.headers and column not in [str(h).strip() for h in dataset.headers]:
                 dataset.append_col([""] * dataset.height, header=column)
-        super().before_import(dataset, **kwargs)
+        # Set before the checks: a file in another layout is refused with one sentence, and
+        # django-import-export still goes through its rows.
+        self.overlaps = FigureOverlaps([])
         self.overlap_warnings: list[str] = []
+        super().before_import(dataset, **kwargs)
+        self.overlaps = FigureOverlaps.recorded_for(
+            [
+                dict(zip(self.get_import_id_fields(), key, strict=True))
+                for key in self.file_keys
+                if key
+            ]
+        )
 
     def after_save_instance(self, instance, row, **kwargs):
         super().after_save_instance(instance, row, **kwargs)
-        if warning := arrivalcount_overlap_warning(count=instance):
-            self.overlap_warnings.append(f"Row {self._row_number}: {warning}")
+        self.overlaps.add(self._row_number, instance)
 
     def after_import(self, dataset, result, **kwargs):
         super().after_import(dataset, result, **kwargs)
+        self.overlap_warnings = [
+            f"Row {number}: {warning}" for number, warning in self.overlaps.warnings()
+        ]
         result.overlap_warnings = self.overlap_warnings
+
+    def full_clean(self, instance, *, exclude, validate_unique):
+        # The place and the source were just read from the database by this import: not again
+        # for each row. The one constraint, a period that cannot end before it starts, is
+        # ArrivalCount.clean()'s own check too (and the database's), without a query a row.
+        read = {name for name in ("jurisdiction", "source") if getattr(instance, f"{name}_id")}
+        instance.full_clean(
+            exclude=exclude | read, validate_unique=validate_unique, validate_constraints=False
+        )
+
+    # A preview (dry run) writes nothing: what a row would do is known without writing it.
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        self._save_in_bulk(self.create_instances, [], dry_run, raise_errors, result)
+
+    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        self._save_in_bulk([], self.update_instances, dry_run, raise_errors, result)
+
+    def _save_in_bulk(self, created, updated, dry_run, raise_errors, result) -> None:
+        try:
+            if not dry_run and (created or updated):
+                save_in_bulk(
+                    model=ArrivalCount,
+                    created=list(created),
+                    updated=list(updated),
+                    fields=self.get_bulk_update_fields(),
+                )
+        except Exception as error:
+            self.handle_import_error(result, error, raise_errors)
+        finally:
+            created.clear()
+            updated.clear()
 
     class Meta(ValidatedResource.Meta):
         model = ArrivalCount
+        use_bulk = True
+        batch_size = 1000
         import_id_fields = (
             "jurisdiction",
             "measure",

@@ -160,7 +160,7 @@ def _snapshot(row, record_type: str, lookups: _Lookups) -> dict[str, object]:
     values: dict[str, object] = {}
     for name in TRACKED_FIELDS[record_type]:
         if name == "sources":
-            ids = list(row.historicalpolicy_sources_set.values_list("source_id", flat=True))
+            ids = [cited.source_id for cited in row.historicalpolicy_sources_set.all()]
             values[name] = sorted(lookups.source_names(ids))
         elif name == "source":
             values[name] = lookups.source_names([row.source_id])[0] if row.source_id else ""
@@ -196,19 +196,29 @@ def _previous(row):
     )
 
 
+_UNREAD = object()
+
+
 def public_change_for(
-    row, record_type: str, place: Jurisdiction | None = None
+    row,
+    record_type: str,
+    place: Jurisdiction | None = None,
+    *,
+    previous=_UNREAD,
+    lookups: _Lookups | None = None,
 ) -> PublicChange | None:
     """The log entry one history row makes, or None when readers saw no change. `place`, when
-    given, is the record's jurisdiction as already loaded."""
+    given, is the record's jurisdiction as already loaded; `previous` (the history row before,
+    None for none) and `lookups` when a bulk caller has read them already."""
     is_published = row.published and row.history_type != "-"
     if not is_published and row.history_type == "+":
         return None  # a new draft: nothing to read
-    previous = _previous(row)
+    if previous is _UNREAD:
+        previous = _previous(row)
     was_published = bool(previous and previous.published)
     if not is_published and not was_published:
         return None
-    lookups = _Lookups(known=place)
+    lookups = lookups or _Lookups(known=place)
     withdrawn = was_published and not is_published
     # A withdrawal shows what readers last saw: text saved with it (a new title, say) was
     # never published.
@@ -264,6 +274,18 @@ def _merge(earlier: PublicChange, later: PublicChange) -> None:
     earlier.history_id = later.history_id
 
 
+def _merges_into(entry: PublicChange, latest: PublicChange | None) -> bool:
+    """Whether `entry` continues `latest`, the record's newest entry: the same person's edit
+    of a moment ago."""
+    return (
+        entry.kind == PublicChange.Kind.CHANGED
+        and latest is not None
+        and latest.kind in (PublicChange.Kind.ADDED, PublicChange.Kind.CHANGED)
+        and latest.history_user_id == entry.history_user_id
+        and entry.changed_at - latest.changed_at <= MERGE_WINDOW
+    )
+
+
 def record_public_change(
     row, record_type: str, place: Jurisdiction | None = None
 ) -> PublicChange | None:
@@ -272,13 +294,7 @@ def record_public_change(
     if entry is None:
         return None
     latest = PublicChange.objects.filter(record_type=record_type, record_id=row.id).first()
-    if (
-        entry.kind == PublicChange.Kind.CHANGED
-        and latest is not None
-        and latest.kind in (PublicChange.Kind.ADDED, PublicChange.Kind.CHANGED)
-        and latest.history_user_id == entry.history_user_id
-        and entry.changed_at - latest.changed_at <= MERGE_WINDOW
-    ):
+    if _merges_into(entry, latest):
         _merge(latest, entry)
         if latest.kind == PublicChange.Kind.CHANGED and not latest.changes:
             latest.delete()
@@ -287,6 +303,66 @@ def record_public_change(
         return latest
     entry.save()
     return entry
+
+
+def record_public_changes(rows: list, record_type: str, chunk_size: int = 1000) -> None:
+    """`record_public_change` for the history rows a bulk write made (at most one per record,
+    as `bulk_history_create` writes them), in a few queries per `chunk_size` rows instead of
+    several per row: the rows before them, the places and sources they name and the records'
+    newest entries are read together, and the entries written together."""
+    rows = sorted(rows, key=lambda row: row.history_id)
+    for start in range(0, len(rows), chunk_size):
+        _record_public_changes(rows[start : start + chunk_size], record_type)
+
+
+def _record_public_changes(rows: list, record_type: str) -> None:
+    history = type(rows[0])
+    changed_ids = {row.id for row in rows if row.history_type != "+"}
+    before = (
+        history.objects.filter(id__in=changed_ids, history_id__lt=rows[0].history_id)
+        .values("id")
+        .annotate(last=Max("history_id"))
+        .values_list("last", flat=True)
+    )
+    previous = {row.id: row for row in history.objects.filter(history_id__in=list(before))}
+    if record_type == PublicChange.RecordType.POLICY:
+        models.prefetch_related_objects([*rows, *previous.values()], "historicalpolicy_sources_set")
+    lookups = _Lookups()
+    read = [*rows, *previous.values()]
+    place_ids = {row.jurisdiction_id for row in read} - lookups.places.keys()
+    lookups.places |= {place.pk: place for place in Jurisdiction.objects.filter(pk__in=place_ids)}
+    if record_type == PublicChange.RecordType.POLICY:
+        lookups.source_names(
+            [cited.source_id for row in read for cited in row.historicalpolicy_sources_set.all()]
+        )
+    elif record_type in TRACKED_FIELDS and "source" in TRACKED_FIELDS[record_type]:
+        lookups.source_names([row.source_id for row in read if row.source_id])
+
+    entries = []
+    for row in rows:
+        entry = public_change_for(row, record_type, previous=previous.get(row.id), lookups=lookups)
+        if entry is not None:
+            entries.append(entry)
+    changed = [entry.record_id for entry in entries if entry.kind == PublicChange.Kind.CHANGED]
+    latest: dict[int, PublicChange] = {}
+    for found in PublicChange.objects.filter(record_type=record_type, record_id__in=changed):
+        latest.setdefault(found.record_id, found)  # the model's order puts the newest first
+    new, merged, emptied = [], [], []
+    for entry in entries:
+        newest = latest.get(entry.record_id)
+        if _merges_into(entry, newest):
+            _merge(newest, entry)
+            if newest.kind == PublicChange.Kind.CHANGED and not newest.changes:
+                emptied.append(newest.pk)
+            else:
+                merged.append(newest)
+        else:
+            new.append(entry)
+    PublicChange.objects.filter(pk__in=emptied).delete()
+    PublicChange.objects.bulk_update(
+        merged, ["changes", "snapshot", "record_label", "reason", "history_id"]
+    )
+    PublicChange.objects.bulk_create(new)
 
 
 def record_public_change_after_history(sender, history_instance, instance, **kwargs) -> None:

@@ -11,10 +11,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import tablib
+from django.apps import apps
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from import_export.resources import ModelResource
+
+from policies.changelog import record_public_changes, record_type_of
+from policies.data_version import data_changed
+from policies.summaries import refresh_after_bulk_change
 
 
 @dataclass(frozen=True)
@@ -161,14 +167,103 @@ def read_csv_rows(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
 
 
-def save_changed(record: models.Model, values: dict, reason: str | None = None) -> bool:
-    """Set the `values` that differ on `record`, then validate and save it with `reason` in its
-    history. Whether anything differed: a record already up to date is not saved again."""
+def set_changed(
+    record: models.Model, values: dict, reason: str | None = None, **clean_options
+) -> list[str]:
+    """Set the `values` that differ on `record` and validate it (`full_clean(**clean_options)`),
+    with `reason` for its history; the names of the fields that differed."""
     changed = {name: value for name, value in values.items() if getattr(record, name) != value}
     if changed:
         for name, value in changed.items():
             setattr(record, name, value)
-        record.full_clean()
+        record.full_clean(**clean_options)
         record._change_reason = reason
+    return list(changed)
+
+
+def save_changed(record: models.Model, values: dict, reason: str | None = None) -> bool:
+    """Set the `values` that differ on `record`, then validate and save it with `reason` in its
+    history. Whether anything differed: a record already up to date is not saved again."""
+    changed = set_changed(record, values, reason)
+    if changed:
         record.save()
     return bool(changed)
+
+
+def save_in_bulk(
+    *,
+    model: type[models.Model],
+    created: list[models.Model],
+    updated: list[models.Model],
+    fields: list[str],
+    linked: list[tuple[models.Model, str, models.Model]] = (),
+    batch_size: int = 1000,
+) -> None:
+    """Insert `created`, write `fields` of `updated` and add the `linked` (record, many-to-many
+    field, related record) links, in a few queries per `batch_size` records, keeping what a
+    save of each would: a history row each (django-simple-history's bulk_history_create, with
+    the links it records), their entries in the public updates log, the places' summaries,
+    and the data version, bumped once the transaction commits. A record saved and linked gets
+    one history row, not one for each."""
+    history = model.history
+    new = {id(record) for record in created}
+    changed = {id(record): record for record in [*updated, *(record for record, *_ in linked)]}
+    changed = [record for key, record in changed.items() if key not in new]
+    rows = []
+    with transaction.atomic():
+        if created:
+            model.objects.bulk_create(created, batch_size=batch_size)
+        if updated:
+            # bulk_update, unlike save, leaves `auto_now` fields as they were.
+            now = timezone.now()
+            stamped = [f.name for f in model._meta.concrete_fields if getattr(f, "auto_now", False)]
+            for record in updated:
+                for name in stamped:
+                    setattr(record, name, now)
+            model.objects.bulk_update(updated, [*fields, *stamped], batch_size=batch_size)
+        for name in {name for _record, name, _related in linked}:
+            m2m = model._meta.get_field(name)
+            through = m2m.remote_field.through
+            own, other = f"{m2m.m2m_field_name()}_id", f"{m2m.m2m_reverse_field_name()}_id"
+            through.objects.bulk_create(
+                [
+                    through(**{own: record.pk, other: related.pk})
+                    for record, link, related in linked
+                    if link == name
+                ],
+                batch_size=batch_size,
+            )
+        if created:
+            rows += history.bulk_history_create(created, batch_size=batch_size)
+        if changed:
+            rows += history.bulk_history_create(changed, update=True, batch_size=batch_size)
+        _record_links_in_history(model, rows, batch_size)
+        if record_type := record_type_of(history.model):
+            record_public_changes(rows, record_type)
+        if any(field.name == "jurisdiction" for field in model._meta.fields):
+            refresh_after_bulk_change({record.jurisdiction_id for record in [*created, *changed]})
+        data_changed()
+
+
+def _record_links_in_history(model: type[models.Model], rows: list, batch_size: int) -> None:
+    """What django-simple-history records of a saved record's many-to-many fields (its
+    `m2m_fields`), for history rows written in bulk: the links each record has."""
+    historical = model.history.model
+    for m2m in historical._history_m2m_fields:
+        through = m2m.remote_field.through
+        link_history = apps.get_model(
+            historical._meta.app_label, f"{historical.__name__}_{m2m.name}"
+        )
+        own = f"{m2m.m2m_field_name()}_id"
+        links: dict[int, list] = {}
+        for link in through.objects.filter(**{f"{own}__in": [row.id for row in rows]}):
+            links.setdefault(getattr(link, own), []).append(link)
+        names = [f.attname for f in through._meta.fields]
+        link_history.objects.bulk_create(
+            [
+                link_history(history=row, **{name: getattr(link, name) for name in names})
+                for row in rows
+                for link in links.get(row.id, [])
+            ],
+            batch_size=batch_size,
+        )

@@ -112,27 +112,55 @@ class OptionalCodeWidget(widgets.CharWidget):
         return str(value).strip() or None if value is not None else None
 
 
+def cell_texts(cells: Iterable[object]) -> set[str]:
+    return {str(cell).strip() for cell in cells if cell is not None} - {""}
+
+
 class StrictForeignKeyWidget(widgets.ForeignKeyWidget):
-    """A foreign key by a natural field, with an error that says what was not found."""
+    """A foreign key by a natural field, with an error that says what was not found.
+
+    `prefetch` reads the records a file names in one query; `clean` then finds those in
+    memory, and asks the database only for others (a place the same file creates)."""
 
     def __init__(self, model: type[models.Model], field: str, label: str) -> None:
         super().__init__(model, field=field)
         self.label = label
+        self.known: dict[str, models.Model] = {}
+
+    def prefetch(self, cells: Iterable[object]) -> None:
+        wanted = cell_texts(cells)
+        records = self.get_queryset(None, None).filter(**{f"{self.field}__in": wanted})
+        self.known = {str(getattr(record, self.field)): record for record in records}
+
+    def forget(self) -> None:
+        self.known = {}
 
     def clean(self, value, row=None, **kwargs):
         text = "" if value is None else str(value).strip()
         if not text:
             return None
-        found = self.get_queryset(text, row, **kwargs).filter(**{self.field: text}).first()
+        found = self.known.get(text)
+        if found is None:
+            found = self.get_queryset(text, row, **kwargs).filter(**{self.field: text}).first()
         if found is None:
             raise ValueError(f"No {self.label} with {self.field} '{text}'.")
         return found
 
 
-def cited_sources(model: type[models.Model], cited: list[str]) -> list[models.Model]:
+def sources_by_url(model: type[models.Model], urls: Iterable[str]) -> dict[str, list]:
+    by_url: dict[str, list] = {}
+    for source in model.objects.filter(url__in=set(urls)):
+        by_url.setdefault(source.url, []).append(source)
+    return by_url
+
+
+def cited_sources(
+    model: type[models.Model], cited: list[str], known: dict[str, list] | None = None
+) -> list[models.Model]:
     """The sources that cells name, in order: each by its URL, or by its URL, a space and its
     publication date where several sources share the URL (each of ICE's dated sheets is at one
-    address). Raises ValueError naming every source not found or not told apart."""
+    address). Raises ValueError naming every source not found or not told apart. `known`: the
+    sources of some URLs, already read (`sources_by_url`)."""
     wanted = []
     for text in cited:
         url, _, day = text.partition(" ")
@@ -140,9 +168,11 @@ def cited_sources(model: type[models.Model], cited: list[str]) -> list[models.Mo
             wanted.append((url, dt.date.fromisoformat(day.strip()) if day.strip() else None))
         except ValueError:
             raise ValueError(f"'{day.strip()}' after {url} is not a date (YYYY-MM-DD).") from None
-    by_url: dict[str, list] = {}
-    for source in model.objects.filter(url__in={url for url, _day in wanted}):
-        by_url.setdefault(source.url, []).append(source)
+    known = known or {}
+    urls = {url for url, _day in wanted}
+    by_url = {url: known[url] for url in urls if url in known}
+    if unread := urls - by_url.keys():
+        by_url |= sources_by_url(model, unread)
     found, problems = [], []
     for (url, day), text in zip(wanted, cited, strict=True):
         matches = [s for s in by_url.get(url, []) if day is None or s.published_on == day]
@@ -166,18 +196,32 @@ def source_key(source: models.Model) -> str:
     return f"{source.url} {source.published_on}" if source.published_on else source.url
 
 
-class SourceWidget(widgets.ForeignKeyWidget):
+class PrefetchedSources:
+    """`prefetch` reads the sources a file cites in one query, for `cited_sources`."""
+
+    separator = "|"
+    known: dict[str, list] = {}
+
+    def prefetch(self, cells: Iterable[object]) -> None:
+        cited = (text.strip() for cell in cell_texts(cells) for text in cell.split(self.separator))
+        self.known = sources_by_url(self.model, (text.partition(" ")[0] for text in cited))
+
+    def forget(self) -> None:
+        self.known = {}
+
+
+class SourceWidget(PrefetchedSources, widgets.ForeignKeyWidget):
     """One source, as `cited_sources` reads it."""
 
     def clean(self, value, row=None, **kwargs):
         text = "" if value is None else str(value).strip()
-        return cited_sources(self.model, [text])[0] if text else None
+        return cited_sources(self.model, [text], self.known)[0] if text else None
 
     def render(self, value, obj=None, **kwargs) -> str:
         return "" if value is None else source_key(value)
 
 
-class SourceListWidget(widgets.ManyToManyWidget):
+class SourceListWidget(PrefetchedSources, widgets.ManyToManyWidget):
     """Sources as `cited_sources` reads them, separated by '|'."""
 
     def __init__(self, model: type[models.Model]) -> None:
@@ -187,7 +231,8 @@ class SourceListWidget(widgets.ManyToManyWidget):
         cited = [text.strip() for text in str(value or "").split(self.separator) if text.strip()]
         if not cited:
             raise ValueError("Cite at least one source by its URL (several separated by '|').")
-        return self.model.objects.filter(pk__in=[s.pk for s in cited_sources(self.model, cited)])
+        found = cited_sources(self.model, cited, self.known)
+        return self.model.objects.filter(pk__in=[s.pk for s in found])
 
     def render(self, value, obj=None, **kwargs) -> str:
         return "" if value is None else self.separator.join(map(source_key, value.all()))

@@ -5,8 +5,13 @@ natural key (`import_id_fields`), unchanged rows are skipped, and a file with an
 saves nothing (the import runs in one transaction).
 """
 
+from itertools import batched
+
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Model, Q
 from import_export import fields, resources
+from import_export.instance_loaders import BaseInstanceLoader
+from import_export.widgets import ForeignKeyWidget
 
 from policies.changelog import changes_batch
 from policies.import_widgets import (
@@ -67,11 +72,73 @@ def spreadsheet_safe(value: object) -> object:
     return value
 
 
+def key_part(value: object) -> object:
+    """A key cell as a dictionary key: a related record by its primary key."""
+    return value.pk if isinstance(value, Model) else value
+
+
+class KeyedInstanceLoader(BaseInstanceLoader):
+    """The records a file's rows update, found by their natural key (`import_id_fields`, often
+    several columns) in a few queries for the whole file instead of one per row:
+    django-import-export's CachedInstanceLoader, for keys of several columns. Reads the keys
+    `ValidatedResource.before_import` cleaned, searching by the resource's `key_lookup`: two key
+    fields that narrow the search (an index's), the rest compared in memory."""
+
+    chunk_size = 500
+
+    def __init__(self, resource: "ValidatedResource", dataset=None) -> None:
+        super().__init__(resource, dataset)
+        model = resource._meta.model
+        names = list(resource.get_import_id_fields())
+        columns = [model._meta.get_field(resource.fields[n].attribute).attname for n in names]
+        first, second = (names.index(name) for name in resource.key_lookup or names[:2])
+        wanted = {tuple(map(key_part, key)) for key in resource.file_keys if key is not None}
+        seconds: dict[object, set] = {}
+        for key in wanted:
+            seconds.setdefault(key[first], set()).add(key[second])
+        # Related records a row compares (is it unchanged?) come with it, not a query each.
+        related = [
+            field.attribute
+            for field in resource.get_import_fields()
+            if isinstance(field.widget, ForeignKeyWidget)
+        ]
+        records = resource.get_queryset().select_related(*related).order_by()
+        self.records: dict[tuple, list] = {}
+        for chunk in batched(seconds.items(), self.chunk_size):
+            matches = Q(
+                *(
+                    Q(**{columns[first]: value})
+                    & (
+                        Q(**{f"{columns[second]}__in": others - {None}})
+                        | Q(**{f"{columns[second]}__isnull": None in others})
+                    )
+                    for value, others in chunk
+                ),
+                _connector=Q.OR,
+            )
+            for record in records.filter(matches):
+                key = tuple(getattr(record, column) for column in columns)
+                if key in wanted:
+                    self.records.setdefault(key, []).append(record)
+
+    def instance_for(self, key: tuple) -> Model | None:
+        found = self.records.get(tuple(map(key_part, key)), [])
+        if len(found) > 1:
+            model = self.resource._meta.model
+            raise model.MultipleObjectsReturned(
+                f"get() returned more than one {model._meta.object_name} -- it returned "
+                f"{len(found)}!"
+            )
+        return found[0] if found else None
+
+
 class ValidatedResource(resources.ModelResource):
     """Shared behaviour: full model validation, partial dates that set their precision, and
     one entry in the public updates log for the whole import."""
 
     partial_dates: tuple[tuple[str, str], ...] = ()
+    # Two key fields an index can search by (`KeyedInstanceLoader`); the first two by default.
+    key_lookup: tuple[str, str] | None = None
 
     def import_data(self, dataset, **kwargs):
         plural = self._meta.model._meta.verbose_name_plural
@@ -81,6 +148,7 @@ class ValidatedResource(resources.ModelResource):
 
     def before_import(self, dataset, **kwargs):
         self._rows_by_key: dict[tuple, int] = {}  # the first row of the file with each key
+        self.file_keys: list[tuple | None] = []
         found = [str(header).strip() for header in dataset.headers or []]
         needed = [self.fields[name].column_name for name in self.get_import_id_fields()]
         if missing := [column for column in needed if column not in found]:
@@ -91,14 +159,33 @@ class ValidatedResource(resources.ModelResource):
                 f"{', '.join(needed)} (missing: {', '.join(missing)}). The columns it reads "
                 "are listed on this page; the README describes each format."
             )
+        # The places and sources the file names, read once (not once a row and cell).
+        for field in self.get_import_fields():
+            if hasattr(field.widget, "prefetch") and field.column_name in dataset.headers:
+                field.widget.prefetch(dataset[field.column_name])
+        for values in dataset.dict:
+            row = dict(values)
+            self.normalise_row(row)
+            key, errors = self._clean_key(row)
+            self.file_keys.append(None if errors else key)
 
-    def before_import_row(self, row, **kwargs):
-        self._row_number = kwargs.get("row_number")
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        for field in self.get_import_fields():
+            if hasattr(field.widget, "forget"):
+                field.widget.forget()
+
+    def normalise_row(self, row: dict) -> None:
+        """What a cell means before it is read."""
         # Undo the export's neutralisation (below), so an exported file re-imports unchanged.
         for column, value in row.items():
             if isinstance(value, str) and value.startswith("'") and value[1:2] in FORMULA_PREFIXES:
                 row[column] = value[1:]
         precision_fields_from_partial_dates(row, self.partial_dates)
+
+    def before_import_row(self, row, **kwargs):
+        self._row_number = kwargs.get("row_number")
+        self.normalise_row(row)
 
     def after_import_row(self, row, row_result, **kwargs):
         super().after_import_row(row, row_result, **kwargs)
@@ -111,9 +198,8 @@ class ValidatedResource(resources.ModelResource):
         leading "=", and loses it."""
         return spreadsheet_safe(super().export_field(field, instance, **kwargs))
 
-    def get_instance(self, instance_loader, row):
-        # A bad cell in a key column would otherwise surface as an exception without its field;
-        # report it, with the row's other bad cells, as a validation error.
+    def _clean_key(self, row: dict) -> tuple[tuple | None, dict[str, list[ValidationError]]]:
+        """The row's key cells, cleaned (None when a key column is missing), and their errors."""
         errors: dict[str, list[ValidationError]] = {}
         key = []
         for name in self.get_import_id_fields():
@@ -124,6 +210,13 @@ class ValidatedResource(resources.ModelResource):
                 key.append(field.clean(row))
             except ValueError as error:
                 errors[field.attribute] = [ValidationError(str(error))]
+        complete = len(key) == len(self.get_import_id_fields())
+        return (tuple(key) if complete else None), errors
+
+    def get_instance(self, instance_loader, row):
+        # A bad cell in a key column would otherwise surface as an exception without its field;
+        # report it, with the row's other bad cells, as a validation error.
+        key, errors = self._clean_key(row)
         if errors:
             try:
                 self.import_instance(self.init_instance(row), row)
@@ -131,8 +224,11 @@ class ValidatedResource(resources.ModelResource):
                 for name, messages in error.error_dict.items():
                     errors.setdefault(name, messages)
             raise ValidationError(errors)
-        self._repeated_key = self._row_with_the_same_key(tuple(key))
-        return super().get_instance(instance_loader, row)
+        if key is None:  # a key column is missing: every row is new
+            self._repeated_key = ""
+            return None
+        self._repeated_key = self._row_with_the_same_key(key)
+        return instance_loader.instance_for(key)
 
     def _row_with_the_same_key(self, key: tuple) -> str:
         """Two rows with one key would be one record, the later silently overwriting the
@@ -152,12 +248,22 @@ class ValidatedResource(resources.ModelResource):
         errors = dict(import_validation_errors or {})
         if self._repeated_key:
             errors.setdefault(NON_FIELD_ERRORS, []).append(ValidationError(self._repeated_key))
-        super().validate_instance(instance, errors, validate_unique)
+        if self._meta.clean_model_instances:
+            try:
+                self.full_clean(instance, exclude=set(errors), validate_unique=validate_unique)
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def full_clean(self, instance, *, exclude: set[str], validate_unique: bool) -> None:
+        instance.full_clean(exclude=exclude, validate_unique=validate_unique)
 
     class Meta:
         clean_model_instances = True
         skip_unchanged = True
         report_skipped = True
+        instance_loader_class = KeyedInstanceLoader
 
 
 class SourceResource(ValidatedResource):
@@ -203,8 +309,8 @@ class JurisdictionResource(ValidatedResource):
         )
         export_order = fields
 
-    def before_import_row(self, row, **kwargs):
-        super().before_import_row(row, **kwargs)
+    def normalise_row(self, row: dict) -> None:
+        super().normalise_row(row)
         if row.get("state"):
             row["state"] = str(row["state"]).strip().upper()
 

@@ -138,6 +138,12 @@ def refresh_after_change(sender, instance, **kwargs) -> None:
     refresh_summaries(_jurisdictions_of(instance))
 
 
+def refresh_after_bulk_change(jurisdiction_ids: Iterable[int]) -> None:
+    """For bulk writes, which send no signals: rebuild the summaries of the places written."""
+    if not _deferring():
+        refresh_summaries(set(jurisdiction_ids))
+
+
 def refresh_after_sources_change(sender, instance, action, pk_set, model, **kwargs) -> None:
     """Signal handler for a policy's or finding's sources being added, removed or cleared."""
     if _deferring() or not action.startswith("post_"):

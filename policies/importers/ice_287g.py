@@ -14,7 +14,13 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from policies.changelog import changes_batch
-from policies.csv_import import ImportOutcome, RowError, read_csv_rows, save_changed
+from policies.csv_import import (
+    ImportOutcome,
+    RowError,
+    read_csv_rows,
+    save_in_bulk,
+    set_changed,
+)
 from policies.geography import STATE_CODES_BY_NAME, STATE_NAMES
 from policies.models import Jurisdiction, Policy, Source
 from policies.summaries import summaries_deferred
@@ -192,6 +198,10 @@ def ice_agreement_fields(row: dict, model: str, signed_on: dt.date | None) -> di
     }
 
 
+# What a sheet row's agreement is checked against without a query: its place was just read
+# or created, and its key (external_id) is unique among the agreements read for the sheet.
+KNOWN_VALID = {"exclude": {"jurisdiction"}, "validate_constraints": False}
+
 # A sheet that would end more than this share of the agreements in force is refused unless the
 # ending is confirmed: a partial download or another of ICE's sheets (pending agreements) would
 # otherwise end hundreds of agreements at once.
@@ -324,6 +334,11 @@ def _record_ice_sheet(rows: list[dict[str, str]], report: Ice287gReport) -> None
         .first()
     )
     listed = {ice_row_key(row) for row in rows}
+    # Written in bulk once the sheet is read: a few queries for the sheet, not a dozen a row.
+    created: list[Policy] = []
+    updated: dict[int, Policy] = {}
+    fields: set[str] = set()
+    linked: list[tuple[Policy, str, Source]] = []
     # Agreements this sheet does not list under their key: ended, or listed under another name.
     # For the newest sheet only those in force can continue; an older sheet may name any.
     unlisted = [
@@ -418,10 +433,10 @@ def _record_ice_sheet(rows: list[dict[str, str]], report: Ice287gReport) -> None
                 # Listed on this older sheet but on no newer one: it had ended by the next.
                 wanted |= {"status": Policy.Status.EXPIRED, "ended_on": next_sheet}
             policy = Policy(external_id=external_id, **wanted)
-            policy.full_clean()
+            policy.full_clean(**KNOWN_VALID)
             policy._change_reason = reason
-            policy.save()
-            policy.sources.add(source)
+            created.append(policy)
+            linked.append((policy, "sources", source))
             report.created += 1
             continue
         if next_sheet is not None:
@@ -433,12 +448,14 @@ def _record_ice_sheet(rows: list[dict[str, str]], report: Ice287gReport) -> None
             wanted["first_listed_on"] = min(sheet_date, policy.first_listed_on or sheet_date)
         if signed_on is None:
             wanted["signed_on"] = policy.signed_on  # keep a date staff may have corrected
-        if save_changed(policy, wanted, change_reason):
+        if changed := set_changed(policy, wanted, change_reason, **KNOWN_VALID):
+            updated[policy.pk] = policy
+            fields.update(changed)
             report.updated += 1
         else:
             report.unchanged += 1
         if source not in policy.sources.all():
-            policy.sources.add(source)
+            linked.append((policy, "sources", source))
 
     if next_sheet is not None:
         report.warnings.append(
@@ -456,10 +473,18 @@ def _record_ice_sheet(rows: list[dict[str, str]], report: Ice287gReport) -> None
             policy.status = Policy.Status.EXPIRED
             policy.ended_on = sheet_date
             policy._change_reason = f"Not on {reason}"
-            policy.save()
-            policy.sources.add(source)
+            updated[policy.pk] = policy
+            fields.update(("status", "ended_on"))
+            linked.append((policy, "sources", source))
             report.ended += 1
             report.ending.append(
                 f"{policy.agency}, {policy.jurisdiction.display_name} "
                 f"({policy.get_agreement_model_display().lower()})"
             )
+    save_in_bulk(
+        model=Policy,
+        created=created,
+        updated=list(updated.values()),
+        fields=sorted(fields),
+        linked=linked,
+    )

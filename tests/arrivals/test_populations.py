@@ -165,6 +165,40 @@ def test_figures_of_different_populations_are_not_overlapping_duplicates(new_yor
     assert set(herrcs.overlapping_figures()) == {migrants}
 
 
+def test_an_import_flags_overlaps_by_the_same_rules(new_york_city):
+    """The bulk import's file-wide overlap check (arrivals.services.FigureOverlaps) agrees with
+    the admin form's: different populations and two facilities are not overlaps."""
+    source = make_source(url=CENSUS_URL)
+    in_shelter(new_york_city, population=EVERYONE, value=85901, source=source)
+    in_shelter(new_york_city, value=5565, facility="HERRCs", source=source)
+    header = (
+        "jurisdiction,measure,unit,population,facility,sender,period_type,period_start,"
+        "period_end,as_of,value,qualifier,source\n"
+    )
+    row = "ny-new-york-city,in_shelter,people,{},{},,point,,,2024-01-07,{},exact," + CENSUS_URL
+    row += "\n"
+
+    report = csv_import(
+        resource=ArrivalCountResource(),
+        text=header
+        + row.format("migrants", "DHS shelters", 31316)  # another facility: no overlap
+        + row.format("migrants", "", 63015),  # the whole city: overlaps both facilities
+    )
+
+    assert report.ok, report.errors
+    assert len(report.warnings) == 1 and report.warnings[0].startswith("Row 2:")
+    assert "overlaps 2 other figure(s)" in report.warnings[0]
+
+
+def test_a_figure_file_in_another_layout_gets_one_sentence_only(new_york_city):
+    report = csv_import(
+        resource=ArrivalCountResource(), text="agency,month,people\nDHS,2024-01,85901\n"
+    )
+
+    assert [error.row for error in report.errors] == [0]
+    assert str(report.errors[0]).startswith("This is not a file of arrival counts")
+
+
 # Headline and latest figures: migrants only.
 
 
