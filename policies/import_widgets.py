@@ -26,6 +26,11 @@ YEAR_PATTERN = re.compile(r"^(?P<year>\d{4})$")
 def parse_partial_date(text: str) -> tuple[dt.date, str]:
     """Parse a full date, a month or a year into (first day, precision). Raises ValueError."""
     text = text.strip()
+    if len(text) == 10 and text[4] == "-":  # 2024-01-04, as exports write them: no strptime
+        try:
+            return dt.date.fromisoformat(text), DatePrecision.DAY
+        except ValueError:
+            pass
     for date_format in DATE_FORMATS:
         try:
             return dt.datetime.strptime(text, date_format).date(), DatePrecision.DAY

@@ -132,6 +132,21 @@ class KeyedInstanceLoader(BaseInstanceLoader):
         return found[0] if found else None
 
 
+class NoDiff:
+    """django-import-export's row diff, left out: it exports every field of every row twice to
+    build an HTML diff for its own preview page, which imports here do not show (the import
+    job's page lists the rows that change). Unchanged rows are still found by `skip_row`."""
+
+    def __init__(self, resource, instance, new) -> None:
+        pass
+
+    def compare_with(self, resource, instance) -> None:
+        pass
+
+    def as_html(self) -> list:
+        return []
+
+
 class ValidatedResource(resources.ModelResource):
     """Shared behaviour: full model validation, partial dates that set their precision, and
     one entry in the public updates log for the whole import."""
@@ -258,6 +273,15 @@ class ValidatedResource(resources.ModelResource):
 
     def full_clean(self, instance, *, exclude: set[str], validate_unique: bool) -> None:
         instance.full_clean(exclude=exclude, validate_unique=validate_unique)
+
+    def get_diff_class(self):
+        return NoDiff
+
+    def get_import_fields(self):
+        # django-import-export builds this list again on every call, several times a row.
+        if not hasattr(self, "_import_fields"):
+            self._import_fields = super().get_import_fields()
+        return self._import_fields
 
     class Meta:
         clean_model_instances = True

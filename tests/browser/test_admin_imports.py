@@ -67,10 +67,11 @@ def census(source_url: str) -> str:
 
 
 @pytest.fixture
-def staff_context(browser, live_server, editor):
-    """A browser signed in as an editor."""
+def staff_context(browser, live_server, admin_user):
+    """A browser signed in to the admin (a superuser: the Editors group, made by a data
+    migration, does not outlive the flush after another test that commits)."""
     client = Client()
-    client.force_login(editor)
+    client.force_login(admin_user)
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.add_cookies(
         [

@@ -241,7 +241,7 @@ def test_a_running_job_shows_its_progress_and_the_page_follows_it(editor_client,
     fragment = page_text(editor_client.get(url, headers={"HX-Request": "true"}))
 
     assert rows_read(job) == 1250
-    assert 'hx-trigger="load delay:1s"' in full and "vendor/htmx.min.js" in full
+    assert 'hx-trigger="load delay:500ms"' in full and "vendor/htmx.min.js" in full
     assert '<progress id="import-progress-bar" max="5000" value="1250">' in fragment
     assert "Imported 1250 of 5000 rows" in fragment
     assert "<html" not in fragment
