@@ -87,9 +87,9 @@ def build() -> None:
     sources, places = sources_and_places()
     rng = random.Random(19)
     columns = (
-        "jurisdiction_id, measure, unit, period_type, period_start_precision, as_of, "
-        "as_of_precision, value, qualifier, sender, program, reported_by, source_id, notes, "
-        "published, updated_at"
+        "jurisdiction_id, measure, unit, population, facility, period_type, "
+        "period_start_precision, as_of, as_of_precision, value, qualifier, sender, program, "
+        "reported_by, source_id, notes, published, updated_at"
     )
     now = dt.datetime.now(dt.UTC)
     copy_sql = f"COPY arrivals_arrivalcount ({columns}) FROM STDIN"
@@ -99,7 +99,7 @@ def build() -> None:
             for day in range(RECORDED_DAYS):
                 copy.write_row(
                     (
-                        place.pk, "in_shelter", "people", "point", "day",
+                        place.pk, "in_shelter", "people", "migrants", "", "point", "day",
                         FIRST_DAY + dt.timedelta(days=day), "day", rng.randrange(10, 9000),
                         "exact", "", "", "Synthetic", source.pk, "", True, now,
                     )

@@ -104,16 +104,16 @@ class KeyedInstanceLoader(BaseInstanceLoader):
         ]
         records = resource.get_queryset().select_related(*related).order_by()
         self.records: dict[tuple, list] = {}
+
+        def second_among(others: set) -> Q:
+            among = Q(**{f"{columns[second]}__in": others - {None}})
+            if None in others:
+                among |= Q(**{f"{columns[second]}__isnull": True})
+            return among
+
         for chunk in batched(seconds.items(), self.chunk_size):
             matches = Q(
-                *(
-                    Q(**{columns[first]: value})
-                    & (
-                        Q(**{f"{columns[second]}__in": others - {None}})
-                        | Q(**{f"{columns[second]}__isnull": None in others})
-                    )
-                    for value, others in chunk
-                ),
+                *(Q(**{columns[first]: value}) & second_among(others) for value, others in chunk),
                 _connector=Q.OR,
             )
             for record in records.filter(matches):

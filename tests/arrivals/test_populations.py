@@ -312,3 +312,31 @@ def test_the_admin_export_has_population_and_facility_and_reimports_unchanged(ne
     assert "population" in exported.splitlines()[0] and "facility" in exported.splitlines()[0]
     assert report.ok and (report.created, report.updated) == (0, 0)
     assert ArrivalCount.objects.count() == 2
+
+
+def test_an_import_reads_only_the_recorded_figures_its_rows_name(new_york_city):
+    """The whole-file key lookup once matched every dated figure of each place in the file
+    (an `as_of IS NOT NULL` clause): at 50,000 rows it read 800,000 figures."""
+    from django.db.models.signals import post_init
+
+    source = make_source(url=CENSUS_URL)
+    for day in range(1, 29):
+        in_shelter(new_york_city, as_of=dt.date(2023, 2, day), value=day, source=source)
+    header = (
+        "jurisdiction,measure,unit,sender,period_type,period_start,period_end,as_of,value,"
+        "qualifier,source\n"
+    )
+    text = header + f"ny-new-york-city,in_shelter,people,,point,,,2023-02-03,3,exact,{CENSUS_URL}\n"
+    read = []
+
+    def count(sender, instance, **kwargs):
+        read.append(instance)
+
+    post_init.connect(count, sender=ArrivalCount)
+    try:
+        report = csv_import(resource=ArrivalCountResource(), text=text, dry_run=True)
+    finally:
+        post_init.disconnect(count, sender=ArrivalCount)
+
+    assert report.ok and report.created == 0  # the row is its recorded figure
+    assert len(read) <= 3, f"{len(read)} figures read for a one-row file"
