@@ -305,6 +305,15 @@ def _record_ice_sheet(rows: list[dict[str, str]], report: Ice287gReport) -> None
         return
     if missing := [column for column in ICE_287G_COLUMNS if column not in rows[0]]:
         message = f"Not an ICE 287(g) sheet: missing columns {', '.join(missing)}"
+        if missing == ["SIGNED"]:
+            # Agencies and models but no signing dates: what a list of agreements not yet
+            # signed would hold. Recording it would end every agreement in force.
+            message = (
+                "This sheet lists agencies and agreement models but has no SIGNED column: it "
+                "may be ICE's list of pending agreements, which are not in force and are not "
+                "recorded here. Import the participating-agencies sheet, whose agreements have "
+                "signing dates."
+            )
         report.problems.append(RowError(0, "", message))
         return
 

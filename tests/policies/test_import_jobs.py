@@ -389,3 +389,25 @@ def test_an_unexpected_error_in_the_worker_fails_the_job_plainly(
     assert ImportJob.objects.get().status == ImportJob.Status.FAILED
     assert "The import stopped on an unexpected error and nothing was saved" in page
     assert "database went away" not in page and "Confirm and import" not in page
+
+
+def test_a_sheet_without_signing_dates_is_refused_as_a_possible_pending_list(editor_client):
+    before = dump()
+    pending = "STATE,LAW ENFORCEMENT AGENCY,TYPE,COUNTY,SUPPORT TYPE\n" + ",".join(
+        COLBERT_TFM.split(",")[:5]
+    )
+
+    page = page_text(
+        upload(
+            editor_client,
+            "admin:policies_policy_import_ice_287g",
+            pending + "\n",
+            name="pending.csv",
+            sheet_date="2025-09-01",
+        )
+    )
+
+    assert ImportJob.objects.get().status == ImportJob.Status.REFUSED
+    assert "it may be ICE's list of pending agreements, which are not in force" in page
+    assert "Confirm and import" not in page
+    assert dump() == before
