@@ -168,8 +168,11 @@ def test_a_20_mb_upload_is_refused_at_once_with_the_limit_stated(proxy):
             + f"Content-Length: {20 * 1024 * 1024}\r\nConnection: close\r\n\r\n".encode()
         )  # and not one byte of the body: the answer comes before it is sent
         answer = b""
-        while chunk := connection.recv(65536):
-            answer += chunk
-    head, _, body = answer.decode().partition("\r\n\r\n")
+        while b"\r\n\r\n" not in answer:
+            answer += connection.recv(65536)
+        head, _, body = answer.decode().partition("\r\n\r\n")
+        length = int(head.lower().split("content-length:")[1].split()[0])
+        while len(body.encode()) < length:
+            body += connection.recv(65536).decode()
     assert head.startswith("HTTP/1.1 413")
     assert "Files of at most 5 MB can be imported" in body
