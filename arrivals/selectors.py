@@ -264,6 +264,9 @@ def arrival_chart(
         "title": title,
         "series": series,
         "sources": sources,
+        # Under an exported image of the chart (page.js), after "Sources:".
+        "source_line": gettext("%(publishers)s. Chart: Sanctuary Tracker")
+        % {"publishers": "; ".join(dict.fromkeys(source.publisher for source in sources))},
         "figure": drawn["figure"],
         "note": older_figures_note(omitted),
         # arrivals_timeline_svg escapes every text it draws.

@@ -204,7 +204,8 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
-    "img-src": [CSP.SELF, "data:"],
+    # blob: for a chart's PNG export: plotly.js draws the chart's SVG, as a blob URL, on a canvas.
+    "img-src": [CSP.SELF, "data:", "blob:"],
     "object-src": [CSP.NONE],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],

@@ -128,6 +128,11 @@
         locale: chartLocale(),
       }).then(function () {
         element.setAttribute("data-chart-ready", "true");
+        document.querySelectorAll('[data-export-of="' + element.dataset.chart + '"]')
+          .forEach(function (button) {
+            const panel = button.closest("[hidden]");
+            if (panel) panel.removeAttribute("hidden");
+          });
         // Follow the container, not just the window: a frame or a column can change width alone.
         const observer = new ResizeObserver(function () {
           if (!element.isConnected) {
@@ -174,6 +179,45 @@
       }
     });
   }
+
+  // "Download image": the chart as PNG or SVG with its title above and its sources below,
+  // drawn on the page's background, for print and social posts.
+  function exportChart(button) {
+    const element = document.querySelector('[data-chart="' + button.dataset.exportOf + '"]');
+    if (!element || !element.layout) return;
+    const layout = JSON.parse(JSON.stringify(element.layout));
+    const margin = Object.assign({ l: 56, r: 16, t: 36, b: 40 }, layout.margin);
+    const style = getComputedStyle(root);
+    layout.paper_bgcolor = style.getPropertyValue("--bg").trim() || "#ffffff";
+    layout.plot_bgcolor = layout.paper_bgcolor;
+    layout.title = {
+      text: button.dataset.title, x: 0, xref: "paper", xanchor: "left",
+      y: 1, yref: "container", yanchor: "top", pad: { t: 12 }, font: { size: 17 },
+    };
+    layout.margin = Object.assign({}, margin, { t: margin.t + 44, b: margin.b + 36 });
+    layout.annotations = (layout.annotations || []).concat([{
+      name: "source-line", text: button.dataset.source, showarrow: false,
+      xref: "paper", x: 0, xanchor: "left", yref: "paper", y: 0, yanchor: "top",
+      yshift: -(margin.b + 4), font: { size: 11 },
+    }]);
+    layout.height = (layout.height || 420) + 80;
+    const width = Math.max(element.clientWidth, 720);
+    Plotly.toImage({ data: element.data, layout: layout }, {
+      format: button.dataset.export, width: width, height: layout.height, scale: 2,
+    }).then(function (url) {
+      const link = document.createElement("a");
+      link.href = url;
+      link.download = button.dataset.filename + "." + button.dataset.export;
+      document.body.append(link);
+      link.click();
+      link.remove();
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest("[data-export]");
+    if (button) exportChart(button);
+  });
 
   // The site's own theme switch (theme.js) and the system's setting both recolour the charts.
   document.addEventListener("tracker:themechange", recolour);

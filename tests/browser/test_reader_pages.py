@@ -1,5 +1,6 @@
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -279,3 +280,25 @@ def test_the_site_follows_the_system_theme_and_keeps_a_readers_choice_without_co
     page.select_option("#theme-picker", "auto")
     assert background(page) == DARK
     context.close()
+
+
+@pytest.mark.parametrize("image_format", ["png", "svg"])
+def test_a_chart_downloads_as_an_image_with_its_title_and_sources(
+    live_server, page, places, image_format
+):
+    page.goto(f"{live_server.url}{places['chicago'].get_absolute_url()}")
+    button = page.locator(f"button[data-export={image_format}]").first
+    expect(button).to_be_visible()  # shown once plotly has drawn the chart
+
+    with page.expect_download() as download:
+        button.click()
+    assert not page.watch.errors, page.watch.errors
+
+    content = Path(download.value.path()).read_bytes()
+    assert download.value.suggested_filename.endswith(f".{image_format}")
+    if image_format == "png":
+        assert content.startswith(b"\x89PNG") and len(content) > 20_000
+    else:
+        svg = content.decode()
+        assert "Arrival figures" in svg  # the title
+        assert "Sources: NewsNation. Chart: Sanctuary Tracker" in svg
