@@ -5,7 +5,7 @@ VENDOR := static/vendor
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve proxy test lint migrations-check seed bench bench-imports messages
+.PHONY: install run serve proxy test lint migrations-check seed bench bench-imports messages screenshots
 
 $(VENV)/.installed: requirements.lock
 	test -x $(PYTHON) || "$$(scripts/find-python)" -m venv $(VENV)
@@ -70,6 +70,10 @@ bench: install
 # bench/imports.py.
 bench-imports: install
 	$(PYTHON) bench/imports.py
+
+# Pictures of the reader site for docs/screenshots/, from the app running on $(HOST):$(PORT).
+screenshots: install
+	$(PYTHON) scripts/screenshots.py --url http://$(HOST):$(PORT)
 
 # After changing user-facing text: update the .po files (needs GNU gettext), translate, commit.
 messages: install
