@@ -245,3 +245,38 @@ def test_embeds_stay_within_their_weight_budget(
     assert report["chart requests (host script aside)"] <= 4
     assert 0 < report["second embed"] < 10 * KB
     context.close()
+
+
+def test_every_embed_follows_the_host_page_narrowing_and_widening(
+    production_server, host_site, browser, records, client
+):
+    paths = {
+        "chart": f"/embed/jurisdictions/{records.slug}/chart/",
+        "card": f"/embed/jurisdictions/{records.slug}/",
+        "table": "/embed/jurisdictions/?state=IL",
+        "compare": f"/embed/compare/?j={records.slug}&j=il-evanston",
+        "map": "/embed/map/",
+    }
+    snippets = [
+        snippet_for(client, path).replace("http://testserver", production_server.url)
+        for path in paths.values()
+    ]
+    url = host_site("all.html", "<p>Between.</p>".join(snippets))
+    context = browser.new_context(viewport={"width": 900, "height": 900})
+    page = context.new_page()
+    page.goto(url)
+    frames = [f"iframe[src='{production_server.url}{path}']" for path in paths.values()]
+    for selector in frames:
+        page.locator(selector).content_frame.locator("#embed").wait_for()
+
+    for width in (900, 320, 1200, 480):
+        page.set_viewport_size({"width": width, "height": 900})
+        for selector in frames:
+            # Chromium pauses drawing in frames from another site while they are off screen;
+            # a reader's frame resizes as it scrolls into view, and so does this one.
+            page.locator(selector).scroll_into_view_if_needed()
+            try:
+                expect_sized(page, selector)
+            except AssertionError as error:
+                raise AssertionError(f"at {width}px: {error}") from None
+    context.close()
