@@ -60,4 +60,12 @@ def embed_code_context(request: HttpRequest, *, path: str, title: str, options: 
         fixed=bool(height),
     )
     code_id = "embed-" + hashlib.sha256(path.encode()).hexdigest()[:10]
-    return {"snippet": snippet, "embed_path": path, "embed_title": title, "code_id": code_id}
+    return {
+        "snippet": snippet,
+        "embed_path": path,
+        "embed_title": title,
+        "code_id": code_id,
+        # The embed as the snippet shows it, previewed beside the code.
+        "preview": {"src": src, "height": height or DEFAULT_HEIGHTS[embed_kind(path)]},
+        "fixed_height": bool(height),
+    }

@@ -3,6 +3,7 @@
 import datetime as dt
 import functools
 import http.server
+import re
 import threading
 
 import pytest
@@ -280,3 +281,19 @@ def test_every_embed_follows_the_host_page_narrowing_and_widening(
             except AssertionError as error:
                 raise AssertionError(f"at {width}px: {error}") from None
     context.close()
+
+
+def test_the_embed_dialog_previews_the_embed_as_its_options_change(live_server, page, records):
+    page.goto(f"{live_server.url}{records.get_absolute_url()}")
+    dialog = page.locator("details.embed-control").first
+    dialog.locator("summary").click()
+    preview = "details.embed-control[open] iframe.embed-preview"
+    frame = page.frame_locator(preview).first
+    expect(frame.locator("[data-chart-ready]")).to_have_count(1, timeout=15000)
+    expect_sized(page, f"{preview} >> nth=0")
+
+    dialog.locator("select[name=theme]").select_option("dark")
+
+    expect(page.locator(preview).first).to_have_attribute("src", re.compile(r"theme=dark"))
+    expect(frame.locator("html")).to_have_attribute("data-theme", "dark")
+    assert page.watch.errors == []
