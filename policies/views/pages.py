@@ -149,6 +149,7 @@ def _home_overview(request: HtmxHttpRequest, filters: ComparisonFilters) -> str:
 def _home_overview_context(filters: ComparisonFilters) -> dict:
     headline = selectors.headline_figures()
     cities = list(dict.fromkeys(f.jurisdiction for f in headline))[:3]
+    cities_query = "&".join(f"j={city.slug}" for city in cities)
     return {
         "headline_figures": headline,
         **selectors.map_context(day=filters.day, metric="state_law"),
@@ -159,11 +160,10 @@ def _home_overview_context(filters: ComparisonFilters) -> dict:
             title=gettext("Arrival figures in the most-cited cities"),
         ),
         "chart_downloads": {
-            fmt: reverse("policies:compare-download", args=[fmt])
-            + "?"
-            + "&".join(f"j={city.slug}" for city in cities)
+            fmt: reverse("policies:compare-download", args=[fmt]) + "?" + cities_query
             for fmt in DOWNLOAD_FORMATS
         },
+        "chart_embed_path": reverse("embed:compare-chart") + "?" + cities_query,
     }
 
 

@@ -242,3 +242,25 @@ def test_the_embedded_tables_pages_keep_the_frames_options(client):
     assert "Town 09" in second and "Town 11" in second and "Town 08" not in second
     past_the_end = client.get(url + "&page=99").content.decode()
     assert "2 / 2" in past_the_end and "Town 11" in past_the_end
+
+
+def test_the_home_chart_and_each_headline_figure_can_be_embedded(client, chicago):
+    home = html.unescape(client.get("/").content.decode())
+
+    assert 'name="path" value="/embed/compare/?j=il-chicago"' in home  # the home chart
+    card_code = re.search(r'href="(/embed-code/\?path=/embed/jurisdictions/il-chicago/[^"]*)', home)
+    assert card_code, "no embed link beside the headline figure"
+    page = client.get(card_code.group(1))
+    assert page.status_code == 200
+    assert 'class="embed-preview" src="http://testserver/embed/jurisdictions/il-chicago/"' in (
+        page.content.decode()
+    )
+    assert client.get("/embed/compare/?j=il-chicago").status_code == 200
+
+
+def test_a_home_page_without_figures_offers_no_chart_embed(client):
+    make_jurisdiction(name="Chicago")
+
+    home = client.get("/").content.decode()
+
+    assert "/embed/compare/" not in home
