@@ -9,8 +9,7 @@ from arrivals.models import ArrivalCount
 from arrivals.resources import ArrivalCountResource
 from arrivals.services import arrivalcount_overlap_warning
 from policies.admin import HistoryAdmin
-from policies.import_jobs import start_import
-from policies.models import ImportJob
+from policies.import_jobs import recent_jobs, start_import
 
 CENSUS_IMPORTER = "arrivals.importers.shelter_census.import_shelter_census_job"
 
@@ -126,6 +125,6 @@ class ArrivalCountAdmin(HistoryAdmin):
             "opts": self.opts,
             "title": "Import a city's shelter census",
             "form": form,
-            "recent_jobs": ImportJob.objects.filter(importer=CENSUS_IMPORTER)[:5],
+            "recent_jobs": recent_jobs(importer=CENSUS_IMPORTER),
         }
         return TemplateResponse(request, "admin/arrivals/arrivalcount/import_census.html", context)

@@ -1,9 +1,9 @@
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from import_export.admin import ImportExportMixin
@@ -12,7 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from arrivals.models import ArrivalCount
 from arrivals.services import arrivalcount_overlap_warning
 from policies.forms import UPLOAD_LIMIT, Ice287gImportForm, UploadForm
-from policies.import_jobs import confirm_import, rows_read, start_import
+from policies.import_jobs import confirm_import, recent_jobs, rows_read, start_import
 from policies.models import (
     Designation,
     ImportJob,
@@ -89,7 +89,7 @@ class HistoryAdmin(ImportExportMixin, SimpleHistoryAdmin):
                 resource.fields[name].column_name for name in resource.get_import_id_fields()
             ],
             "upload_limit": UPLOAD_LIMIT,
-            "recent_jobs": ImportJob.objects.filter(options__resource=resource_path)[:5],
+            "recent_jobs": recent_jobs(options__resource=resource_path),
         }
         return TemplateResponse(request, "admin/import_upload.html", context)
 
@@ -304,7 +304,7 @@ class PolicyAdmin(HistoryAdmin):
             "opts": self.opts,
             "title": "Import ICE 287(g) participating-agencies sheet",
             "form": form,
-            "recent_jobs": ImportJob.objects.filter(importer=ICE_SHEET_IMPORTER)[:5],
+            "recent_jobs": recent_jobs(importer=ICE_SHEET_IMPORTER),
         }
         return TemplateResponse(request, "admin/policies/policy/import_ice_287g.html", context)
 
@@ -380,7 +380,23 @@ class ImportJobAdmin(admin.ModelAdmin):
     date_hierarchy = "uploaded_at"
     list_select_related = ("uploaded_by", "confirmed_by")
 
+    def viewable_models(self, request: HttpRequest) -> list[str]:
+        """The records whose imports a user may see: those the user may view (a job lists
+        records that may not be published)."""
+        return [
+            f"{model._meta.app_label}.{model._meta.model_name}"
+            for model in apps.get_models()
+            if request.user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")
+        ]
+
+    def get_queryset(self, request: HttpRequest):
+        # The file itself (up to 5 MB) is read only by the tasks.
+        jobs = super().get_queryset(request).defer("text")
+        return jobs.filter(model__in=self.viewable_models(request))
+
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        if obj is not None:
+            return obj.model in self.viewable_models(request)
         return request.user.is_active and request.user.is_staff
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -398,9 +414,11 @@ class ImportJobAdmin(admin.ModelAdmin):
         return request.user.has_perm(f"{app_label}.add_{model_name}")
 
     def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
-        if not self.has_view_permission(request):
+        job = self.get_object(request, object_id)
+        if job is None:
+            raise Http404("No such import.")
+        if not self.has_view_permission(request, job):
             raise PermissionDenied
-        job = get_object_or_404(ImportJob.objects.select_related("uploaded_by"), pk=object_id)
         may_confirm = self.may_confirm(request, job)
         if request.method == "POST":
             if not may_confirm:

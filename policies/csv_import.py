@@ -17,6 +17,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from import_export.resources import ModelResource
+from simple_history.models import HistoricalRecords
 
 from policies.changelog import record_public_changes, record_type_of
 from policies.data_version import data_changed
@@ -190,6 +191,13 @@ def save_changed(record: models.Model, values: dict, reason: str | None = None) 
     return bool(changed)
 
 
+def acting_user():
+    """Who the change is recorded as made by: the request's user (django-simple-history's
+    middleware), or the staff member a background import acts for (policies.tasks)."""
+    request = getattr(HistoricalRecords.context, "request", None)
+    return getattr(request, "user", None)
+
+
 def save_in_bulk(
     *,
     model: type[models.Model],
@@ -225,6 +233,7 @@ def save_in_bulk(
             m2m = model._meta.get_field(name)
             through = m2m.remote_field.through
             own, other = f"{m2m.m2m_field_name()}_id", f"{m2m.m2m_reverse_field_name()}_id"
+            # A link already there (a corrected sheet of the same date) stays, as add() leaves it.
             through.objects.bulk_create(
                 [
                     through(**{own: record.pk, other: related.pk})
@@ -232,11 +241,15 @@ def save_in_bulk(
                     if link == name
                 ],
                 batch_size=batch_size,
+                ignore_conflicts=True,
             )
+        user = acting_user()
         if created:
-            rows += history.bulk_history_create(created, batch_size=batch_size)
+            rows += history.bulk_history_create(created, batch_size=batch_size, default_user=user)
         if changed:
-            rows += history.bulk_history_create(changed, update=True, batch_size=batch_size)
+            rows += history.bulk_history_create(
+                changed, update=True, batch_size=batch_size, default_user=user
+            )
         _record_links_in_history(model, rows, batch_size)
         if record_type := record_type_of(history.model):
             record_public_changes(rows, record_type)

@@ -51,7 +51,8 @@ def confirm_import(*, job: ImportJob, user, confirmed: bool = False) -> bool:
     """Queue the import of a checked file; `confirmed` if staff also confirmed what its check
     asked them to (job.options["confirmation"]). False if it was not waiting for confirmation
     (a second click, or another editor confirmed it first)."""
-    options = {**job.options, "confirmed": confirmed}
+    # Only what the check asked to confirm can be confirmed.
+    options = {**job.options, "confirmed": confirmed and bool(job.options.get("confirmation"))}
     confirmed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.CHECKED).update(
         status=ImportJob.Status.IMPORTING,
         confirmed_by=user,
@@ -68,3 +69,8 @@ def rows_read(job: ImportJob) -> int:
     if job.running:
         return min(cache.get(progress_key(job.pk), 0), job.row_count)
     return job.row_count
+
+
+def recent_jobs(**filters) -> list[ImportJob]:
+    """The five newest imports matching `filters`, without their files' text."""
+    return list(ImportJob.objects.defer("text").filter(**filters)[:5])

@@ -6,11 +6,14 @@ connection until it ends.
 """
 
 import logging
+from contextlib import contextmanager
+from types import SimpleNamespace
 
 from django.core.cache import cache
 from django.tasks import task
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from simple_history.models import HistoricalRecords
 
 from policies.models import ImportJob
 
@@ -18,6 +21,12 @@ logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 50  # rows between two progress reports
 PROGRESS_SECONDS = 24 * 60 * 60
+
+
+RESULT_FIELDS = [
+    "status", "created", "updated", "unchanged", "summary", "errors", "warnings", "details",
+    "options", "finished_at",
+]  # fmt: skip
 
 
 def progress_key(job_id: int) -> str:
@@ -34,6 +43,23 @@ def apply_import(job_id: int) -> None:
     run_import(job_id, dry_run=False)
 
 
+@contextmanager
+def acting_for(user):
+    """Record the task's changes in history as made by `user`, as django-simple-history's
+    middleware does for a request's (a worker has no request): its history rows and the
+    public updates log then name who confirmed the import."""
+    context = HistoricalRecords.context
+    outer = getattr(context, "request", None)  # a task run inside a request (tests)
+    context.request = SimpleNamespace(user=user)
+    try:
+        yield
+    finally:
+        if outer is None:
+            del context.request
+        else:
+            context.request = outer
+
+
 def run_import(job_id: int, *, dry_run: bool) -> None:
     """Check (`dry_run`) or import the job's file and record the outcome on the job."""
     job = ImportJob.objects.get(pk=job_id)
@@ -42,12 +68,13 @@ def run_import(job_id: int, *, dry_run: bool) -> None:
         logger.warning("Import job %s is %s, not %s; not run", job.pk, job.status, expected)
         return
     try:
-        outcome = import_string(job.importer)(
-            text=job.text,
-            options={**job.options, "file_name": job.file_name},
-            dry_run=dry_run,
-            progress=_reporter(job),
-        )
+        with acting_for(job.confirmed_by or job.uploaded_by):
+            outcome = import_string(job.importer)(
+                text=job.text,
+                options={**job.options, "file_name": job.file_name},
+                dry_run=dry_run,
+                progress=_reporter(job),
+            )
     except Exception:
         job.status = ImportJob.Status.FAILED
         job.errors = [
@@ -66,7 +93,7 @@ def run_import(job_id: int, *, dry_run: bool) -> None:
             job.status = ImportJob.Status.FAILED if job.errors else ImportJob.Status.IMPORTED
     finally:
         job.finished_at = timezone.now()
-        job.save()
+        job.save(update_fields=RESULT_FIELDS)
 
 
 def _reporter(job: ImportJob):

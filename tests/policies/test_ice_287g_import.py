@@ -240,3 +240,17 @@ def test_management_command_imports_a_sheet_file(alabama, tmp_path, capsys):
     assert "2 new" in out
     assert "row 2 (line 3), field 'SIGNED'" in out
     assert Policy.objects.count() == 2
+
+
+def test_a_corrected_sheet_of_the_same_date_that_drops_an_agency_is_recorded(alabama):
+    """Its source is already cited by the agreement it ends: the link stays, as add() left it
+    (the bulk write raised an IntegrityError)."""
+    day = dt.date(2025, 7, 18)
+    agreements_import_ice_287g(rows=sheet(COLBERT_TFM, COLBERT_JEM), sheet_date=day)
+
+    corrected = sheet(COLBERT_JEM)
+    report = agreements_import_ice_287g(rows=corrected, sheet_date=day, confirm_ending=True)
+
+    assert report.ended == 1
+    ended = Policy.objects.get(agreement_model="task_force")
+    assert ended.status == Policy.Status.EXPIRED and ended.sources.count() == 1

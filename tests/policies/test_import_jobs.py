@@ -15,8 +15,8 @@ from django.urls import reverse
 
 from arrivals.models import ArrivalCount
 from policies.import_jobs import confirm_import, rows_read
-from policies.models import ImportJob, Jurisdiction, Policy
-from policies.tasks import progress_key
+from policies.models import ImportJob, Jurisdiction, Policy, PublicChange
+from policies.tasks import progress_key, run_import
 from tests.factories import make_arrival_count, make_jurisdiction, make_source, make_state
 from tests.policies.test_ice_287g_import import (
     COLBERT_JEM,
@@ -54,6 +54,10 @@ def confirm(client, job: ImportJob, **data):
 def chicago_source():
     make_jurisdiction(name="Chicago")
     return make_source(url="https://example.org/oemc")
+
+
+def one_figure(source) -> str:
+    return FIGURE_HEADER + figure_row(source, "2023-11-01", "1")
 
 
 def figure_row(source, as_of: str, value: str, notes: str = "") -> str:
@@ -411,3 +415,52 @@ def test_a_sheet_without_signing_dates_is_refused_as_a_possible_pending_list(edi
     assert "it may be ICE's list of pending agreements, which are not in force" in page
     assert "Confirm and import" not in page
     assert dump() == before
+
+
+def test_an_import_is_recorded_in_history_as_made_by_who_confirmed_it(editor, chicago_source):
+    """A worker has no request for django-simple-history to take the user from."""
+    job = ImportJob.objects.create(
+        importer="policies.csv_import.import_with_resource",
+        options={"resource": "arrivals.resources.ArrivalCountResource"},
+        model="arrivals.arrivalcount",
+        subject="arrival counts",
+        file_name="figures.csv",
+        checksum="0" * 64,
+        text=one_figure(chicago_source),
+        row_count=1,
+        status=ImportJob.Status.IMPORTING,
+        confirmed_by=editor,
+    )
+
+    run_import(job.pk, dry_run=False)  # as the worker does, outside any request
+
+    figure = ArrivalCount.objects.get()
+    assert figure.history.get().history_user == editor
+    entry = PublicChange.objects.get(record_id=figure.pk, history_id=figure.history.get().pk)
+    assert entry.history_user_id == editor.pk  # which keeps two editors' imports apart
+
+
+def test_a_confirmation_the_check_did_not_ask_for_is_ignored(editor_client, chicago_source):
+    upload(editor_client, FIGURES_URL, one_figure(chicago_source))
+    job = ImportJob.objects.get()
+
+    confirm(editor_client, job, confirmed="1")
+
+    job.refresh_from_db()
+    assert job.options["confirmed"] is False
+
+
+def test_only_staff_who_may_view_the_records_see_their_imports(
+    client, django_user_model, editor_client, chicago_source
+):
+    upload(editor_client, FIGURES_URL, one_figure(chicago_source))
+    job = ImportJob.objects.get()
+    staff = django_user_model.objects.create_user(username="other", password="x", is_staff=True)
+    staff.user_permissions.set(Permission.objects.filter(codename="view_policy"))
+    client.force_login(staff)
+
+    # Not found, as for any record outside what a user may view.
+    assert client.get(reverse("admin:policies_importjob_change", args=[job.pk])).status_code == 404
+    listing = client.get(reverse("admin:policies_importjob_changelist"))
+    assert "figures.csv" not in listing.content.decode()
+    assert client.get("/admin/policies/importjob/not-a-number/change/").status_code == 404
