@@ -1,8 +1,8 @@
 """Read CSV text: rows as dicts for the source importers, or run through a django-import-export
 resource with row errors reported plainly; and the importers' save of what changed.
 
-The admin uses django-import-export's own screens; commands, the seed loader and tests use
-`csv_import`, which shares the resources and therefore the validation.
+The admin's imports run as background tasks (policies.tasks) through `import_with_resource`;
+commands, the seed loader and tests call `csv_import`: the same resources and validation.
 """
 
 import csv
@@ -133,8 +133,10 @@ class ImportOutcome:
     errors: list[str] = field(default_factory=list)  # any error: nothing was or will be saved
     warnings: list[str] = field(default_factory=list)
     details: dict[str, list[str]] = field(default_factory=dict)  # lists by heading
-    # What staff must confirm as well before the file is imported (a checkbox's label).
+    # What staff must confirm as well before the file is imported (a checkbox's label), and
+    # what the check found that the import must find again for the confirmation to hold.
     confirmation: str = ""
+    checked: dict = field(default_factory=dict)
 
 
 def import_with_resource(

@@ -87,7 +87,11 @@ def run_import(job_id: int, *, dry_run: bool) -> None:
         job.unchanged, job.summary = outcome.unchanged, outcome.summary
         job.errors, job.warnings, job.details = outcome.errors, outcome.warnings, outcome.details
         if dry_run:
-            job.options = {**job.options, "confirmation": outcome.confirmation}
+            job.options = {
+                **job.options,
+                **outcome.checked,
+                "confirmation": outcome.confirmation,
+            }
             job.status = ImportJob.Status.REFUSED if job.errors else ImportJob.Status.CHECKED
         else:
             job.status = ImportJob.Status.FAILED if job.errors else ImportJob.Status.IMPORTED

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from django.db import transaction
+from django.utils import timezone
 
 from arrivals.importers.figures import FigureReport, finished, save_figure
 from arrivals.models import ArrivalCount
@@ -110,7 +111,7 @@ def _read_row(row: dict, number: int, report: FigureReport) -> tuple[dt.date | N
         day, precision = parse_partial_date(row["date"])
         if precision != DatePrecision.DAY:
             raise ValueError(f"'{row['date']}' is not a day; a census counts people on a day.")
-        if day > dt.date.today():
+        if day > timezone.localdate():
             raise ValueError(f"{day} is in the future.")
     except ValueError as error:
         report.skipped.append(RowError(number, "date", str(error)))

@@ -216,6 +216,7 @@ def agreements_import_ice_287g(
     sheet_date: dt.date,
     dry_run: bool = False,
     confirm_ending: bool = False,
+    endings_checked: int | None = None,
 ) -> Ice287gReport:
     """Record ICE's "287(g) Participating Agencies" sheet, dated `sheet_date`, as agreements,
     logged for readers as one import.
@@ -230,7 +231,8 @@ def agreements_import_ice_287g(
     skipped and reported; a row whose SIGNED date is a typo is imported without a signing date
     and reported. Every agreement ended is named in the report; if more than
     CONFIRM_ENDING_SHARE of those in force would end, nothing is recorded unless
-    `confirm_ending`. `dry_run` rolls everything back.
+    `confirm_ending`; with `endings_checked` as well (the number a preview listed), only if the
+    sheet still ends that many. `dry_run` rolls everything back.
     """
     report = Ice287gReport(sheet_date=sheet_date, dry_run=dry_run)
     with changes_batch(f"Import of ICE's 287(g) sheet of {sheet_date:%B %-d, %Y}"):
@@ -251,6 +253,12 @@ def agreements_import_ice_287g(
             "sheets (pending agreements, say) looks like this. Check the list of agreements it "
             "would end, then confirm the ending to record it."
         )
+    elif confirm_ending and endings_checked is not None and report.ended != endings_checked:
+        report.refused = (
+            f"This sheet would now end {report.ended} agreements, not the {endings_checked} "
+            "listed when it was checked and confirmed (another sheet was recorded since, "
+            "say). Upload it again to check the new list."
+        )
     if dry_run or report.refused:
         transaction.set_rollback(True)
     return report
@@ -266,6 +274,7 @@ def import_ice_sheet_job(
         sheet_date=dt.date.fromisoformat(options["sheet_date"]),
         dry_run=dry_run,
         confirm_ending=options.get("confirmed", False),
+        endings_checked=options.get("endings_checked"),
     )
     ending = "Agreements this sheet would end" if dry_run else "Agreements ended"
     outcome = ImportOutcome(
@@ -293,8 +302,10 @@ def import_ice_sheet_job(
     elif report.refused:
         outcome.warnings.insert(0, report.refused)
         outcome.confirmation = (
-            "I have checked the list of agreements this sheet would end; end them."
+            f"I have checked the list of the {report.ended} agreements this sheet would end; "
+            "end them."
         )
+        outcome.checked = {"endings_checked": report.ended}
     return outcome
 
 

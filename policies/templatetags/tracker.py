@@ -167,11 +167,11 @@ def _term(glossary: str, group: str, value: str, label: str, missing: str) -> st
 
 
 @register.simple_tag
-def comparison_table_rows(rows, as_of: dt.date | None = None, columns=()) -> str:
+def comparison_table_rows(rows, as_of: dt.date | None, columns) -> str:
     """The comparison table's rows, one tag for the whole table (as `cited_figure`). Each cell
     is labelled with its column's name (`columns`, the header's), which a narrow screen shows
     beside the value when the rows become cards."""
-    labels = [str(column["label"]) for column in columns][1:] or [""] * 9
+    labels = [str(column["label"]) for column in columns][1:]
     glossary = reverse("policies:methodology")
     suffix = f"?as_of={as_of.isoformat()}" if as_of else ""
     none, none_recorded = gettext("None"), gettext("None recorded")

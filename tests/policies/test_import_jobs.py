@@ -331,7 +331,7 @@ def test_a_sheet_that_would_end_many_agreements_lists_them_and_needs_the_ending_
 
     unticked = confirm(editor_client, partial)
 
-    assert "Tick the box “I have checked the list of agreements this sheet would end" in (
+    assert "Tick the box “I have checked the list of the 3 agreements this sheet would end" in (
         page_text(unticked)
     )
     assert Policy.objects.filter(status=Policy.Status.IN_EFFECT).count() == 4
@@ -464,3 +464,25 @@ def test_only_staff_who_may_view_the_records_see_their_imports(
     listing = client.get(reverse("admin:policies_importjob_changelist"))
     assert "figures.csv" not in listing.content.decode()
     assert client.get("/admin/policies/importjob/not-a-number/change/").status_code == 404
+
+
+def test_a_confirmed_ending_holds_only_for_the_agreements_that_were_listed(editor_client):
+    alabama = make_state("AL", "Alabama")
+    make_jurisdiction(name="Colbert County", state="AL", kind="county", parent=alabama)
+    ice_url = "admin:policies_policy_import_ice_287g"
+    everything = "\n".join([HEADER, COLBERT_TFM, COLBERT_JEM, LEVEL_PLAINS, STATE_AGENCY])
+    upload(editor_client, ice_url, everything, sheet_date="2025-07-18")
+    confirm(editor_client, ImportJob.objects.get())
+    upload(editor_client, ice_url, f"{HEADER}\n{COLBERT_JEM}\n", sheet_date="2025-09-01")
+    partial = ImportJob.objects.latest("pk")  # checked: would end 3 agreements
+    assert "the 3 agreements this sheet would end" in partial.options["confirmation"]
+    # Before it is confirmed, another sheet of the same day lists one agreement more.
+    upload(editor_client, ice_url, f"{HEADER}\n{COLBERT_JEM}\n{LEVEL_PLAINS}\n", "b.csv",
+           sheet_date="2025-09-01")  # fmt: skip
+    confirm(editor_client, ImportJob.objects.latest("pk"), confirmed="1")
+
+    page = page_text(confirm(editor_client, partial, confirmed="1"))
+
+    partial.refresh_from_db()
+    assert partial.status == ImportJob.Status.FAILED
+    assert "would now end 1 agreements, not the 3 listed" in page
