@@ -1,15 +1,13 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.http import HttpRequest, HttpResponse
+from django.urls import path
 
 from arrivals.forms import ShelterCensusForm
 from arrivals.models import ArrivalCount
 from arrivals.resources import ArrivalCountResource
 from arrivals.services import arrivalcount_overlap_warning
 from policies.admin import HistoryAdmin
-from policies.import_jobs import recent_jobs, start_import
 
 CENSUS_IMPORTER = "arrivals.importers.shelter_census.import_shelter_census_job"
 
@@ -102,29 +100,19 @@ class ArrivalCountAdmin(HistoryAdmin):
         recorded once confirmed on the job's page."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = ShelterCensusForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            place, source = form.cleaned_data["place"], form.cleaned_data["source"]
-            job = start_import(
-                importer=CENSUS_IMPORTER,
-                model=ArrivalCount,
-                subject=f"shelter census of {place}",
-                file_name=form.cleaned_data["import_file"].name,
-                raw=form.cleaned_data["raw"],
-                text=form.cleaned_data["text"],
-                user=request.user,
-                options={
-                    "place": place.pk,
-                    "source": source.pk,
-                    "population": form.cleaned_data["population"],
+        return self.upload_view(
+            request,
+            ShelterCensusForm(request.POST or None, request.FILES or None),
+            job=lambda data: {
+                "importer": CENSUS_IMPORTER,
+                "subject": f"shelter census of {data['place']}",
+                "options": {
+                    "place": data["place"].pk,
+                    "source": data["source"].pk,
+                    "population": data["population"],
                 },
-            )
-            return HttpResponseRedirect(reverse("admin:policies_importjob_change", args=[job.pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": "Import a city's shelter census",
-            "form": form,
-            "recent_jobs": recent_jobs(importer=CENSUS_IMPORTER),
-        }
-        return TemplateResponse(request, "admin/arrivals/arrivalcount/import_census.html", context)
+            },
+            template="admin/arrivals/arrivalcount/import_census.html",
+            title="Import a city's shelter census",
+            recent={"importer": CENSUS_IMPORTER},
+        )

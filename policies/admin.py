@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
@@ -11,7 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from arrivals.models import ArrivalCount
 from arrivals.services import arrivalcount_overlap_warning
-from policies.forms import UPLOAD_LIMIT, Ice287gImportForm, UploadForm
+from policies.forms import Ice287gImportForm, UploadForm
 from policies.import_jobs import confirm_import, recent_jobs, rows_read, start_import
 from policies.models import (
     Designation,
@@ -58,40 +60,69 @@ class HistoryAdmin(ImportExportMixin, SimpleHistoryAdmin):
             if not getattr(url, "name", "") or not url.name.endswith("_process_import")
         ]
 
+    def upload_view(
+        self,
+        request: HttpRequest,
+        form: UploadForm,
+        *,
+        job: Callable[[dict], dict],
+        template: str,
+        title: str,
+        recent: dict,
+        **context,
+    ) -> HttpResponse:
+        """The upload step every import shares: a valid file becomes an ImportJob of this
+        admin's records (`job` gives its importer, subject and options from the form's data),
+        checked in the background, and staff follow it on the job's page."""
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            started = start_import(
+                model=self.model,
+                file_name=data["import_file"].name,
+                raw=data["raw"],
+                text=data["text"],
+                user=request.user,
+                **job(data),
+            )
+            return HttpResponseRedirect(
+                reverse("admin:policies_importjob_change", args=[started.pk])
+            )
+        return TemplateResponse(
+            request,
+            template,
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": title,
+                "form": form,
+                "recent_jobs": recent_jobs(**recent),
+                **context,
+            },
+        )
+
     def import_action(self, request: HttpRequest, **kwargs) -> HttpResponse:
-        """Upload a CSV file: it is recorded and checked in the background, and the job's page
-        shows the check's progress, then its preview to confirm."""
+        """Upload a CSV file in the layout of this admin's resource (what its export writes)."""
         if not self.has_import_permission(request):
             raise PermissionDenied
-        resource_class = self.get_import_resource_classes(request)[0]
-        resource_path = f"{resource_class.__module__}.{resource_class.__qualname__}"
-        form = UploadForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            job = start_import(
-                importer="policies.csv_import.import_with_resource",
-                options={"resource": resource_path},
-                model=self.model,
-                subject=str(self.opts.verbose_name_plural),
-                file_name=form.cleaned_data["import_file"].name,
-                raw=form.cleaned_data["raw"],
-                text=form.cleaned_data["text"],
-                user=request.user,
-            )
-            return HttpResponseRedirect(reverse("admin:policies_importjob_change", args=[job.pk]))
-        resource = resource_class()
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": f"Import {self.opts.verbose_name_plural}",
-            "form": form,
-            "columns": [field.column_name for field in resource.get_import_fields()],
-            "key_columns": [
+        resource = self.get_import_resource_classes(request)[0]()
+        resource_path = f"{type(resource).__module__}.{type(resource).__qualname__}"
+        plural = str(self.opts.verbose_name_plural)
+        return self.upload_view(
+            request,
+            UploadForm(request.POST or None, request.FILES or None),
+            job=lambda data: {
+                "importer": "policies.csv_import.import_with_resource",
+                "options": {"resource": resource_path},
+                "subject": plural,
+            },
+            template="admin/import_upload.html",
+            title=f"Import {plural}",
+            recent={"options__resource": resource_path},
+            columns=[field.column_name for field in resource.get_import_fields()],
+            key_columns=[
                 resource.fields[name].column_name for name in resource.get_import_id_fields()
             ],
-            "upload_limit": UPLOAD_LIMIT,
-            "recent_jobs": recent_jobs(options__resource=resource_path),
-        }
-        return TemplateResponse(request, "admin/import_upload.html", context)
+        )
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # django-simple-history lets anyone who may view the history submit its revert form;
@@ -286,27 +317,18 @@ class PolicyAdmin(HistoryAdmin):
         background, recorded once confirmed on the job's page."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = Ice287gImportForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            job = start_import(
-                importer=ICE_SHEET_IMPORTER,
-                model=Policy,
-                subject="ICE 287(g) agreements",
-                file_name=form.cleaned_data["import_file"].name,
-                raw=form.cleaned_data["raw"],
-                text=form.cleaned_data["text"],
-                user=request.user,
-                options={"sheet_date": form.cleaned_data["sheet_date"].isoformat()},
-            )
-            return HttpResponseRedirect(reverse("admin:policies_importjob_change", args=[job.pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": "Import ICE 287(g) participating-agencies sheet",
-            "form": form,
-            "recent_jobs": recent_jobs(importer=ICE_SHEET_IMPORTER),
-        }
-        return TemplateResponse(request, "admin/policies/policy/import_ice_287g.html", context)
+        return self.upload_view(
+            request,
+            Ice287gImportForm(request.POST or None, request.FILES or None),
+            job=lambda data: {
+                "importer": ICE_SHEET_IMPORTER,
+                "subject": "ICE 287(g) agreements",
+                "options": {"sheet_date": data["sheet_date"].isoformat()},
+            },
+            template="admin/policies/policy/import_ice_287g.html",
+            title="Import ICE 287(g) participating-agencies sheet",
+            recent={"importer": ICE_SHEET_IMPORTER},
+        )
 
 
 @admin.register(NoPolicyFinding)
