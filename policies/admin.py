@@ -14,7 +14,13 @@ from simple_history.admin import SimpleHistoryAdmin
 from arrivals.models import ArrivalCount
 from arrivals.services import arrivalcount_overlap_warning
 from policies.forms import Ice287gImportForm, UploadForm
-from policies.import_jobs import confirm_import, recent_jobs, rows_read, start_import
+from policies.import_jobs import (
+    confirm_import,
+    mark_stopped,
+    recent_jobs,
+    rows_read,
+    start_import,
+)
 from policies.models import (
     Designation,
     ImportJob,
@@ -446,7 +452,10 @@ class ImportJobAdmin(admin.ModelAdmin):
             if not may_confirm:
                 raise PermissionDenied
             confirmed = bool(request.POST.get("confirmed"))
-            if job.options.get("confirmation") and not confirmed:
+            if "stopped" in request.POST:
+                if not mark_stopped(job=job, user=request.user):
+                    self.message_user(request, "This job is not stalled.", messages.WARNING)
+            elif job.options.get("confirmation") and not confirmed:
                 self.message_user(
                     request,
                     f"Tick the box “{job.options['confirmation']}” to import this file, or "

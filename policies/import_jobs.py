@@ -74,3 +74,21 @@ def rows_read(job: ImportJob) -> int:
 def recent_jobs(**filters) -> list[ImportJob]:
     """The five newest imports matching `filters`, without their files' text."""
     return list(ImportJob.objects.defer("text").filter(**filters)[:5])
+
+
+def mark_stopped(*, job: ImportJob, user) -> bool:
+    """Record that a stalled job's worker stopped (killed, restarted) before finishing it, so
+    its page stops waiting. False if the job was not stalled."""
+    if not job.stalled:
+        return False
+    return bool(
+        ImportJob.objects.filter(pk=job.pk, status__in=ImportJob.RUNNING).update(
+            status=ImportJob.Status.FAILED,
+            finished_at=timezone.now(),
+            errors=[
+                f"Marked as stopped by {user} on {timezone.localtime():%Y-%m-%d %H:%M}: no "
+                "worker finished it. A check saves nothing, and an import is saved whole or not "
+                "at all: look at the records before importing the file again."
+            ],
+        )
+    )

@@ -818,9 +818,17 @@ class ImportJob(models.Model):
     def __str__(self) -> str:
         return f"{self.file_name} ({self.subject}, {self.uploaded_at:%Y-%m-%d %H:%M})"
 
+    # A check or import still running after this long has most likely lost its worker.
+    STALLED_AFTER = dt.timedelta(minutes=15)
+
     @property
     def running(self) -> bool:
         return self.status in self.RUNNING
+
+    @property
+    def stalled(self) -> bool:
+        started = self.confirmed_at or self.uploaded_at
+        return self.running and timezone.now() - started > self.STALLED_AFTER
 
     @property
     def confirmable(self) -> bool:

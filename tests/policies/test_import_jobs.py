@@ -2,6 +2,7 @@
 its errors or preview, and imported by a second task once staff confirm (tasks run at once in
 these tests, see conftest)."""
 
+import datetime as dt
 import hashlib
 import html
 import io
@@ -12,6 +13,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from arrivals.models import ArrivalCount
 from policies.import_jobs import confirm_import, rows_read
@@ -486,3 +488,32 @@ def test_a_confirmed_ending_holds_only_for_the_agreements_that_were_listed(edito
     partial.refresh_from_db()
     assert partial.status == ImportJob.Status.FAILED
     assert "would now end 1 agreements, not the 3 listed" in page
+
+
+def test_a_job_whose_worker_stopped_can_be_marked_as_stopped(editor_client, editor):
+    job = ImportJob.objects.create(
+        importer="policies.csv_import.import_with_resource",
+        options={"resource": "arrivals.resources.ArrivalCountResource"},
+        model="arrivals.arrivalcount",
+        subject="arrival counts",
+        file_name="census.csv",
+        checksum="0" * 64,
+        text=FIGURE_HEADER,
+        row_count=5000,
+        uploaded_by=editor,
+    )
+    url = reverse("admin:policies_importjob_change", args=[job.pk])
+    assert "Mark as stopped" not in page_text(editor_client.get(url))  # still young
+    editor_client.post(url, {"stopped": "1"})
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.CHECKING
+
+    ImportJob.objects.filter(pk=job.pk).update(
+        uploaded_at=timezone.now() - ImportJob.STALLED_AFTER - dt.timedelta(minutes=1)
+    )
+    assert "Mark as stopped" in page_text(editor_client.get(url))
+    page = page_text(editor_client.post(url, {"stopped": "1"}, follow=True))
+
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED
+    assert "Marked as stopped by editor" in page and "hx-get" not in page
