@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -139,3 +140,14 @@ def test_a_place_without_figures_offers_no_chart_embed_or_download(client, chica
     download = reverse("policies:jurisdiction-figures-download", args=[evanston.slug, "csv"])
     assert chart_embed not in empty and download not in empty
     assert reverse("embed:jurisdiction-chart", args=[chicago.slug]) in charted
+
+
+def test_a_place_page_opens_with_a_summary_linking_to_each_of_its_sections(client, chicago):
+    page = client.get(chicago.get_absolute_url()).content.decode()
+
+    contents = page.split('<nav class="page-contents"', 1)[1].split("</nav>", 1)[0]
+    targets = re.findall(r'href="#([\w-]+)"', contents)
+    assert targets[:2] == ["timeline-heading", "policies-heading"]
+    assert "figures-heading" in targets and targets[-1] == "sources-heading"
+    for target in targets:
+        assert f'id="{target}"' in page, target
