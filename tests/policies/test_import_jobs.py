@@ -352,7 +352,9 @@ def dump() -> str:
     return out.getvalue()
 
 
-def test_refused_files_leave_the_database_byte_identical(editor_client, chicago_source):
+def test_refused_or_unconfirmed_files_leave_the_database_byte_identical(
+    editor_client, chicago_source
+):
     alabama = make_state("AL", "Alabama")
     make_jurisdiction(name="Colbert County", state="AL", kind="county", parent=alabama)
     ice_rows = [COLBERT_TFM, COLBERT_JEM, LEVEL_PLAINS, STATE_AGENCY]
@@ -370,9 +372,13 @@ def test_refused_files_leave_the_database_byte_identical(editor_client, chicago_
     upload(editor_client, ice_url, f"{HEADER}\n{COLBERT_JEM}\n", sheet_date="2025-09-01")
     one_row = ImportJob.objects.latest("pk")
     confirm(editor_client, one_row)  # the ending of 3 of 4 agreements is not confirmed
+    older = page_text(
+        upload(editor_client, ice_url, "\n".join([HEADER, *ice_rows]), sheet_date="2025-06-01")
+    )  # checked: it would add history only, and waits for confirmation
 
     statuses = list(ImportJob.objects.order_by("pk").values_list("status", flat=True))
-    assert statuses == ["imported", "imported", "refused", "checked"]
+    assert statuses == ["imported", "imported", "refused", "checked", "checked"]
+    assert "ICE's sheet of 2025-07-18 is newer and already recorded" in older
     assert dump() == before
 
 
