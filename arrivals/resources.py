@@ -91,14 +91,27 @@ class ArrivalCountResource(ValidatedResource):
     def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         self._save_in_bulk([], self.update_instances, dry_run, raise_errors, result)
 
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        skip = super().skip_row(instance, original, row, import_validation_errors)
+        if not skip and original is not None and original.pk:
+            # A bulk update writes each field as a CASE over the whole batch: write only the
+            # fields some row changes (a correction changes the value, not 17 columns).
+            instance._changed_fields = {
+                name
+                for name, field in self.fields.items()
+                if field.attribute and field.get_value(instance) != field.get_value(original)
+            }
+        return skip
+
     def _save_in_bulk(self, created, updated, dry_run, raise_errors, result) -> None:
         try:
             if not dry_run and (created or updated):
+                changed = set().union(*(getattr(r, "_changed_fields", set()) for r in updated))
                 save_in_bulk(
                     model=ArrivalCount,
                     created=list(created),
                     updated=list(updated),
-                    fields=self.get_bulk_update_fields(),
+                    fields=[name for name in self.get_bulk_update_fields() if name in changed],
                 )
         except Exception as error:
             self.handle_import_error(result, error, raise_errors)
