@@ -7,7 +7,7 @@ The 287g-watch archive of ICE's older sheets (watch_287g.py) files agencies the 
 import datetime as dt
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -217,6 +217,7 @@ def agreements_import_ice_287g(
     dry_run: bool = False,
     confirm_ending: bool = False,
     endings_checked: int | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Ice287gReport:
     """Record ICE's "287(g) Participating Agencies" sheet, dated `sheet_date`, as agreements,
     logged for readers as one import.
@@ -239,6 +240,7 @@ def agreements_import_ice_287g(
         _record_ice_sheet(
             [{key: (value or "").strip() for key, value in row.items() if key} for row in rows],
             report,
+            progress,
         )
     in_force = (
         report.ended
@@ -275,6 +277,7 @@ def import_ice_sheet_job(
         dry_run=dry_run,
         confirm_ending=options.get("confirmed", False),
         endings_checked=options.get("endings_checked"),
+        progress=progress,
     )
     ending = "Agreements this sheet would end" if dry_run else "Agreements ended"
     outcome = ImportOutcome(
@@ -309,7 +312,11 @@ def import_ice_sheet_job(
     return outcome
 
 
-def _record_ice_sheet(rows: list[dict[str, str]], report: Ice287gReport) -> None:
+def _record_ice_sheet(
+    rows: list[dict[str, str]],
+    report: Ice287gReport,
+    progress: Callable[[int], None] | None = None,
+) -> None:
     sheet_date = report.sheet_date
     if not rows:
         report.problems.append(RowError(0, "", "The sheet has no rows."))
@@ -368,6 +375,8 @@ def _record_ice_sheet(rows: list[dict[str, str]], report: Ice287gReport) -> None
     ]
 
     for number, values in enumerate(rows, 1):
+        if progress:
+            progress(number)
         state = STATE_CODES_BY_NAME.get(values["STATE"].upper())
         model = ICE_SUPPORT_TYPES.get(values["SUPPORT TYPE"].lower())
         agency = values["LAW ENFORCEMENT AGENCY"]

@@ -254,3 +254,17 @@ def test_a_corrected_sheet_of_the_same_date_that_drops_an_agency_is_recorded(ala
     assert report.ended == 1
     ended = Policy.objects.get(agreement_model="task_force")
     assert ended.status == Policy.Status.EXPIRED and ended.sources.count() == 1
+
+
+def test_the_sheet_reports_each_row_it_reads(alabama):
+    """The import job's progress bar follows an ICE sheet too."""
+    read = []
+
+    agreements_import_ice_287g(
+        rows=sheet(COLBERT_TFM, COLBERT_JEM, UNKNOWN_COUNTY),
+        sheet_date=dt.date(2025, 7, 18),
+        dry_run=True,
+        progress=read.append,
+    )
+
+    assert read == [1, 2, 3]
