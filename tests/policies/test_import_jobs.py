@@ -58,6 +58,24 @@ def chicago_source():
     return make_source(url="https://example.org/oemc")
 
 
+def figure_job(**fields) -> ImportJob:
+    """An import job of arrival figures, as an upload makes one (a 5,000-row census unless
+    `fields` say otherwise), without running its tasks."""
+    return ImportJob.objects.create(
+        **{
+            "importer": "policies.csv_import.import_with_resource",
+            "options": {"resource": "arrivals.resources.ArrivalCountResource"},
+            "model": "arrivals.arrivalcount",
+            "subject": "arrival counts",
+            "file_name": "census.csv",
+            "checksum": "0" * 64,
+            "text": FIGURE_HEADER,
+            "row_count": 5000,
+            **fields,
+        }
+    )
+
+
 def one_figure(source) -> str:
     return FIGURE_HEADER + figure_row(source, "2023-11-01", "1")
 
@@ -228,18 +246,7 @@ def test_confirming_needs_the_permission_to_add_what_the_file_holds(
 
 
 def test_a_running_job_shows_its_progress_and_the_page_follows_it(editor_client, editor):
-    job = ImportJob.objects.create(
-        importer="policies.csv_import.import_with_resource",
-        options={"resource": "arrivals.resources.ArrivalCountResource"},
-        model="arrivals.arrivalcount",
-        subject="arrival counts",
-        file_name="census.csv",
-        checksum="0" * 64,
-        text=FIGURE_HEADER,
-        row_count=5000,
-        uploaded_by=editor,
-        status=ImportJob.Status.IMPORTING,
-    )
+    job = figure_job(uploaded_by=editor, status=ImportJob.Status.IMPORTING)
     cache.set(progress_key(job.pk), 1250)
     url = reverse("admin:policies_importjob_change", args=[job.pk])
 
@@ -427,13 +434,8 @@ def test_a_sheet_without_signing_dates_is_refused_as_a_possible_pending_list(edi
 
 def test_an_import_is_recorded_in_history_as_made_by_who_confirmed_it(editor, chicago_source):
     """A worker has no request for django-simple-history to take the user from."""
-    job = ImportJob.objects.create(
-        importer="policies.csv_import.import_with_resource",
-        options={"resource": "arrivals.resources.ArrivalCountResource"},
-        model="arrivals.arrivalcount",
-        subject="arrival counts",
+    job = figure_job(
         file_name="figures.csv",
-        checksum="0" * 64,
         text=one_figure(chicago_source),
         row_count=1,
         status=ImportJob.Status.IMPORTING,
@@ -497,17 +499,7 @@ def test_a_confirmed_ending_holds_only_for_the_agreements_that_were_listed(edito
 
 
 def test_a_job_whose_worker_stopped_can_be_marked_as_stopped(editor_client, editor):
-    job = ImportJob.objects.create(
-        importer="policies.csv_import.import_with_resource",
-        options={"resource": "arrivals.resources.ArrivalCountResource"},
-        model="arrivals.arrivalcount",
-        subject="arrival counts",
-        file_name="census.csv",
-        checksum="0" * 64,
-        text=FIGURE_HEADER,
-        row_count=5000,
-        uploaded_by=editor,
-    )
+    job = figure_job(uploaded_by=editor)
     url = reverse("admin:policies_importjob_change", args=[job.pk])
     assert "Mark as stopped" not in page_text(editor_client.get(url))  # still young
     editor_client.post(url, {"stopped": "1"})
