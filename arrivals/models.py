@@ -16,6 +16,7 @@ from policies.models import (
     Jurisdiction,
     PublishedQuerySet,
     Source,
+    choice_label,
     format_partial_date,
     validate_precise_date,
 )
@@ -211,7 +212,7 @@ class ArrivalCount(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.jurisdiction}: {self.display_value} ({self.get_measure_display()})"
+        return f"{self.jurisdiction}: {self.display_value} ({choice_label(self, 'measure')})"
 
     @property
     def display_value(self) -> str:

@@ -3,6 +3,8 @@
 Files of figures run to tens of thousands of rows: they are written in bulk (`use_bulk`), with
 a history row and an updates-log entry for each figure all the same (`save_in_bulk`)."""
 
+import copy
+
 from import_export import fields
 
 from arrivals.models import ArrivalCount
@@ -91,17 +93,26 @@ class ArrivalCountResource(ValidatedResource):
     def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         self._save_in_bulk([], self.update_instances, dry_run, raise_errors, result)
 
+    # django-import-export deep-copies every row's instance, its place and source included, to
+    # compare it after the row is read (`skip_diff = False`); a shallow copy of each recorded
+    # figure the file corrects is all the comparison needs.
+    def after_init_instance(self, instance, new, row, **kwargs):
+        super().after_init_instance(instance, new, row, **kwargs)
+        self._recorded = None if new else copy.copy(instance)
+
     def skip_row(self, instance, original, row, import_validation_errors=None):
-        skip = super().skip_row(instance, original, row, import_validation_errors)
-        if not skip and original is not None and original.pk:
-            # A bulk update writes each field as a CASE over the whole batch: write only the
-            # fields some row changes (a correction changes the value, not 17 columns).
-            instance._changed_fields = {
-                name
-                for name, field in self.fields.items()
-                if field.attribute and field.get_value(instance) != field.get_value(original)
-            }
-        return skip
+        if self.file_refused:
+            return True
+        if import_validation_errors or self._recorded is None:
+            return False
+        # A bulk update writes each field as a CASE over the whole batch: write only the
+        # fields some row changes (a correction changes the value, not 17 columns).
+        instance._changed_fields = {
+            name
+            for name, field in self.fields.items()
+            if field.attribute and field.get_value(instance) != field.get_value(self._recorded)
+        }
+        return not instance._changed_fields
 
     def _save_in_bulk(self, created, updated, dry_run, raise_errors, result) -> None:
         try:
@@ -123,6 +134,7 @@ class ArrivalCountResource(ValidatedResource):
         model = ArrivalCount
         use_bulk = True
         batch_size = 1000
+        skip_diff = True
         import_id_fields = (
             "jurisdiction",
             "measure",

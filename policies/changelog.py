@@ -31,6 +31,7 @@ from policies.models import (
     Policy,
     PublicChange,
     Source,
+    choice_label,
     format_partial_date,
 )
 
@@ -182,7 +183,7 @@ def _label(row, record_type: str) -> str:
         return row.title
     if record_type == PublicChange.RecordType.DESIGNATION:
         return row.label
-    return f"{row.get_measure_display()}: {row.value:,}"
+    return f"{choice_label(row, 'measure')}: {row.value:,}"
 
 
 def _previous(row):

@@ -38,6 +38,14 @@ def format_partial_date(value: dt.date | None, precision: str = DatePrecision.DA
     return date_format(value, "DATE_FORMAT")
 
 
+def choice_label(record: models.Model, name: str) -> str:
+    """`record.get_<name>_display()`, for code that labels thousands of records (an import, its
+    log entries): Django's translates the label of every choice on each call."""
+    field = record._meta.get_field(name)
+    value = getattr(record, field.attname)
+    return str(dict(field.flatchoices).get(value, value))
+
+
 def web_href(url: str) -> str:
     """`url` if it is an http(s) address, else "" (a `javascript:` URL never becomes a link)."""
     return url if urlsplit(url.strip()).scheme.lower() in ("http", "https") else ""

@@ -152,6 +152,7 @@ class ValidatedResource(resources.ModelResource):
     one entry in the public updates log for the whole import."""
 
     partial_dates: tuple[tuple[str, str], ...] = ()
+    file_refused = False  # set by `before_import`
     # Two key fields an index can search by (`KeyedInstanceLoader`); the first two by default.
     key_lookup: tuple[str, str] | None = None
 
@@ -166,7 +167,10 @@ class ValidatedResource(resources.ModelResource):
         self.file_keys: list[tuple | None] = []
         found = [str(header).strip() for header in dataset.headers or []]
         needed = [self.fields[name].column_name for name in self.get_import_id_fields()]
-        if missing := [column for column in needed if column not in found]:
+        missing = [column for column in needed if column not in found]
+        # A file in another layout gets one error, this one, not another for each row.
+        self.file_refused = bool(missing)
+        if missing:
             plural = self._meta.model._meta.verbose_name_plural
             raise ValueError(
                 f"This is not a file of {plural}: it has the columns "
@@ -229,9 +233,15 @@ class ValidatedResource(resources.ModelResource):
         return (tuple(key) if complete else None), errors
 
     def get_instance(self, instance_loader, row):
+        # The key `before_import` read from this row, unless it had a bad or missing cell (or
+        # the file was refused before its rows were read).
+        read = self._row_number <= len(self.file_keys)
+        key = self.file_keys[self._row_number - 1] if read else None
+        errors = {}
+        if key is None:
+            key, errors = self._clean_key(row)
         # A bad cell in a key column would otherwise surface as an exception without its field;
         # report it, with the row's other bad cells, as a validation error.
-        key, errors = self._clean_key(row)
         if errors:
             try:
                 self.import_instance(self.init_instance(row), row)
@@ -273,6 +283,11 @@ class ValidatedResource(resources.ModelResource):
 
     def full_clean(self, instance, *, exclude: set[str], validate_unique: bool) -> None:
         instance.full_clean(exclude=exclude, validate_unique=validate_unique)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        return self.file_refused or super().skip_row(
+            instance, original, row, import_validation_errors
+        )
 
     def get_diff_class(self):
         return NoDiff

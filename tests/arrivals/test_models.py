@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from arrivals.models import ArrivalCount
 from arrivals.services import arrivalcount_overlap_warning
@@ -136,3 +137,11 @@ def test_staff_get_an_overlap_warning_naming_the_other_figures():
     assert "never added" in warning
     assert arrivalcount_overlap_warning(count=make_arrival_count()) == ""
     assert texas_count in newsnation.overlapping_figures()
+
+
+def test_a_figure_is_named_in_the_reader_language():
+    figure = make_arrival_count(value=1200, measure=ArrivalCount.Measure.IN_SHELTER)
+    with translation.override("es"):
+        spanish, label = str(figure), str(ArrivalCount.Measure.IN_SHELTER.label)
+    assert str(figure).endswith("1,200 (In shelter)")
+    assert spanish.endswith(f"({label})") and label != "In shelter"

@@ -2,11 +2,12 @@ import datetime as dt
 import io
 
 import pytest
+from django.db.models import F
 
 from arrivals.models import ArrivalCount
 from arrivals.resources import ArrivalCountResource
 from policies.csv_import import csv_import
-from policies.models import Jurisdiction, Policy
+from policies.models import Jurisdiction, Policy, PublicChange
 from policies.resources import JurisdictionResource, PolicyResource
 from tests.factories import make_jurisdiction, make_source, make_state
 
@@ -339,3 +340,23 @@ def test_a_figure_overlapping_a_recorded_one_is_imported_and_flagged(places):
     assert report.ok and report.created == 1
     [warning] = report.warnings
     assert warning.startswith("Row 1: Chicago, IL: this figure's period overlaps 1 other")
+
+
+def test_a_corrected_figure_changes_only_what_its_row_changes_and_is_logged(places):
+    csv_import(resource=ArrivalCountResource(), text=figures_csv(*GOOD_ROWS))
+    corrected = ArrivalCount.objects.get(measure="in_shelter")
+    untouched = list(ArrivalCount.objects.exclude(pk=corrected.pk).order_by("pk").values())
+    # A day later: not merged into the entry of the figure's addition.
+    PublicChange.objects.update(changed_at=F("changed_at") - dt.timedelta(days=1))
+
+    rows = [GOOD_ROWS[0], GOOD_ROWS[1].replace(",15000,", ",15500,"), GOOD_ROWS[2]]
+    report = csv_import(resource=ArrivalCountResource(), text=figures_csv(*rows))
+
+    assert (report.created, report.updated, report.skipped) == (0, 1, 2)
+    corrected.refresh_from_db()
+    assert (corrected.value, corrected.qualifier, corrected.notes) == (15500, "nearly", "peak")
+    assert list(ArrivalCount.objects.exclude(pk=corrected.pk).order_by("pk").values()) == untouched
+    entry = PublicChange.objects.filter(record_id=corrected.pk).first()
+    assert entry.kind == PublicChange.Kind.CHANGED
+    assert entry.changes == [["value", 15000, 15500]]
+    assert entry.record_label == "In shelter: 15,500"
