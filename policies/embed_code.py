@@ -1,4 +1,4 @@
-"""The code a newsroom pastes to embed a chart, map, table or card in an article."""
+"""The code a newsroom pastes to embed a chart, map, table, card or timeline in an article."""
 
 import hashlib
 from html import escape
@@ -26,12 +26,14 @@ def embed_snippet(*, src: str, title: str, height: int, script_url: str, fixed: 
     )
 
 
-DEFAULT_HEIGHTS = {"chart": 560, "map": 440, "card": 440, "table": 560}
+DEFAULT_HEIGHTS = {"chart": 560, "map": 440, "card": 440, "table": 560, "timeline": 480}
 
 
 def embed_kind(path: str) -> str:
-    """chart, map, card or table, from an embed path."""
+    """chart, map, card, timeline or table, from an embed path."""
     route = path.split("?")[0]
+    if route.endswith("/timeline/"):
+        return "timeline"
     if route.endswith("/chart/") or route == "/embed/compare/":
         return "chart"
     if route == "/embed/map/":

@@ -12,6 +12,11 @@ urlpatterns = [
         embeds.embed_jurisdiction_chart,
         name="jurisdiction-chart",
     ),
+    path(
+        "jurisdictions/<slug:slug>/timeline/",
+        embeds.embed_jurisdiction_timeline,
+        name="jurisdiction-timeline",
+    ),
     path("compare/", embeds.embed_compare_chart, name="compare-chart"),
     path("map/", embeds.embed_state_map, name="state-map"),
 ]

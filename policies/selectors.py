@@ -471,6 +471,11 @@ class TimelineEvent:
     sources: tuple
     place: str = ""  # the county or state whose rule this is; "" for the place's own
 
+    @property
+    def publishers(self) -> list[str]:
+        """Who published its sources, each once (two articles of one paper are one name)."""
+        return list(dict.fromkeys(source.publisher for source in self.sources))
+
 
 def jurisdiction_timeline(
     *, jurisdiction: Jurisdiction, inherited: list[InheritedRules] = ()

@@ -1,4 +1,4 @@
-"""Embeds: charts, the map, the comparison table and a jurisdiction's card, framed in other
+"""Embeds: charts, the map, the comparison table and a jurisdiction's card and timeline, framed in other
 sites' articles. Same parameters as the reader pages, plus how the frame looks (theme, header,
 footer). Every other page stays unframeable (X-Frame-Options: DENY, frame-ancestors 'none')."""
 
@@ -75,10 +75,10 @@ def embeddable(form_class: type):
     return decorator
 
 
-def _frame(request: HttpRequest, view: str, download_view: str, *args: str) -> dict:
+def _frame(request: HttpRequest, view: str, download_view: str | None, *args: str) -> dict:
     """What an embed shows around its data: its options (odd values fall back to the
-    defaults), and links to the full view and the downloads with the embed's own data
-    parameters (not its options, paging or the host's framing parameters)."""
+    defaults), and links to the full view and the downloads (if `download_view`) with the
+    embed's own data parameters (not its options, paging or the host's framing parameters)."""
     options = EmbedOptionsForm(request.GET)
     data = request.GET.copy()
     for name in (*EmbedOptionsForm.base_fields, *EXTRA_PARAMETERS):
@@ -90,7 +90,9 @@ def _frame(request: HttpRequest, view: str, download_view: str, *args: str) -> d
         "full_url": request.build_absolute_uri(full_path),
         "downloads": {
             fmt: reverse(download_view, args=[*args, fmt]) + query for fmt in DOWNLOAD_FORMATS
-        },
+        }
+        if download_view
+        else {},
     }
 
 
@@ -226,6 +228,31 @@ def embed_jurisdiction_card(request: HttpRequest, slug: str) -> HttpResponse:
         ),
     }
     return render(request, "embed/card.html", context)
+
+
+@require_safe
+@embeddable(AsOfForm)
+def embed_jurisdiction_timeline(request: HttpRequest, slug: str) -> HttpResponse:
+    form = query_form(request, AsOfForm)
+    if not form.is_valid():
+        return bad_request(request, form)
+    day = form.cleaned_data["as_of"]
+    jurisdiction = place_or_404(selectors.jurisdiction_with_records, slug=slug, day=day)
+    inherited = selectors.inherited_rules(jurisdiction=jurisdiction, day=day)
+    timeline = selectors.jurisdiction_timeline(jurisdiction=jurisdiction, inherited=inherited)
+    sources = {source.pk: source for event in timeline for source in event.sources}
+    # The newest dated event, as precisely as its record knows it ("2023", "June 2024").
+    newest = max((event for event in timeline if event.day), key=lambda e: e.day, default=None)
+    context = {
+        "title": gettext("Timeline: %(place)s") % {"place": jurisdiction},
+        "jurisdiction": jurisdiction,
+        "timeline": timeline,
+        "as_of": day,
+        "sources": sorted(sources.values(), key=lambda source: source.publisher),
+        "data_as_of": {"iso": newest.day.isoformat(), "display": newest.shown} if newest else {},
+        **_frame(request, "policies:jurisdiction-detail", None, slug),
+    }
+    return render(request, "embed/timeline.html", context)
 
 
 @require_safe

@@ -43,6 +43,7 @@ PAGES = {
     "embed: compare chart": "/embed/compare/?j=il-chicago&j=co-denver",
     "embed: table": "/embed/jurisdictions/?state=IL",
     "embed: card": "/embed/jurisdictions/il-chicago/",
+    "embed: timeline": "/embed/jurisdictions/il-chicago/timeline/",
     "embed: map": "/embed/map/",
     "embed: card, dark": "/embed/jurisdictions/il-chicago/?theme=dark",
 }

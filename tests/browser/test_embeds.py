@@ -254,6 +254,7 @@ def test_every_embed_follows_the_host_page_narrowing_and_widening(
     paths = {
         "chart": f"/embed/jurisdictions/{records.slug}/chart/",
         "card": f"/embed/jurisdictions/{records.slug}/",
+        "timeline": f"/embed/jurisdictions/{records.slug}/timeline/",
         "table": "/embed/jurisdictions/?state=IL",
         "compare": f"/embed/compare/?j={records.slug}&j=il-evanston",
         "map": "/embed/map/",
@@ -285,7 +286,7 @@ def test_every_embed_follows_the_host_page_narrowing_and_widening(
 
 def test_the_embed_dialog_previews_the_embed_as_its_options_change(live_server, page, records):
     page.goto(f"{live_server.url}{records.get_absolute_url()}")
-    dialog = page.locator("details.embed-control").first
+    dialog = page.locator("details.embed-control", has_text="Embed this chart").first
     dialog.locator("summary").click()
     preview = "details.embed-control[open] iframe.embed-preview"
     frame = page.frame_locator(preview).first

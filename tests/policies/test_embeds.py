@@ -7,7 +7,13 @@ from django.core.cache import cache
 from django.test import override_settings
 from django.urls import reverse
 
-from tests.factories import make_arrival_count, make_jurisdiction, make_state
+from tests.factories import (
+    make_arrival_count,
+    make_jurisdiction,
+    make_policy,
+    make_source,
+    make_state,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +27,7 @@ def embed_urls(chicago) -> list[str]:
     return [
         reverse("embed:jurisdiction-chart", args=[chicago.slug]),
         reverse("embed:jurisdiction-card", args=[chicago.slug]),
+        reverse("embed:jurisdiction-timeline", args=[chicago.slug]),
         reverse("embed:jurisdiction-table") + "?state=IL",
         reverse("embed:compare-chart") + f"?j={chicago.slug}",
         reverse("embed:state-map") + "?as_of=2020-01-01",
@@ -164,6 +171,7 @@ def test_pym_parameters_are_accepted(client, chicago):
         "/embed/compare/",
         "/embed/compare/?j=il-nowhere",
         "/embed/jurisdictions/il-chicago/chart/?as_of=2020-02-30",
+        "/embed/jurisdictions/il-chicago/timeline/?as_of=tomorrow",
     ],
 )
 def test_bad_embed_parameters_get_a_400(client, chicago, url):
@@ -264,3 +272,39 @@ def test_a_home_page_without_figures_offers_no_chart_embed(client):
     home = client.get("/").content.decode()
 
     assert "/embed/compare/" not in home
+
+
+def test_a_places_timeline_embeds_with_its_events_oldest_first_and_their_sources(
+    client, chicago, django_assert_max_num_queries
+):
+    state_law = make_policy(
+        jurisdiction=chicago.parent,
+        title="Illinois TRUST Act",
+        adopted_on=dt.date(2017, 8, 28),
+        sources=[make_source(publisher="Illinois General Assembly")],
+    )
+    url = reverse("embed:jurisdiction-timeline", args=[chicago.slug])
+
+    with django_assert_max_num_queries(12):
+        response = client.get(url)
+
+    page = html.unescape(response.content.decode())
+    assert "<h1 class=\"embed-title\">Timeline: Chicago, IL</h1>" in page
+    events = re.findall(r'<time datetime="([\d-]+)">', page)
+    assert events == sorted(events) and "2017-08-28" in events
+    assert "Illinois: Illinois TRUST Act" in page and "(Illinois General Assembly)" in page
+    assert state_law.sources.get().href in page  # the footer's source list links each source
+    assert "Data as of" in page and "/embed/" not in re.findall(r'href="([^"]+)"', page)[-1]
+
+    page = client.get(chicago.get_absolute_url()).content.decode()
+    assert "Embed this timeline" in page and url in page
+
+
+def test_a_place_without_dated_events_offers_no_timeline_embed(client):
+    quiet = make_jurisdiction(name="Quietville", state="OH", parent=make_state("OH", "Ohio"))
+
+    page = client.get(quiet.get_absolute_url()).content.decode()
+
+    assert "No dated events recorded." in page and "Embed this timeline" not in page
+    embed = client.get(reverse("embed:jurisdiction-timeline", args=[quiet.slug]))
+    assert embed.status_code == 200 and "No dated events recorded." in embed.content.decode()
