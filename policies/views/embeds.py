@@ -1,6 +1,7 @@
-"""Embeds: charts, the map, the comparison table and a jurisdiction's card and timeline, framed in other
-sites' articles. Same parameters as the reader pages, plus how the frame looks (theme, header,
-footer). Every other page stays unframeable (X-Frame-Options: DENY, frame-ancestors 'none')."""
+"""Embeds: charts, the map, the comparison table and a jurisdiction's card and timeline,
+framed in other sites' articles. Same parameters as the reader pages, plus how the frame
+looks (theme, header, footer). Every other page stays unframeable (X-Frame-Options: DENY,
+frame-ancestors 'none')."""
 
 import datetime as dt
 from functools import wraps
