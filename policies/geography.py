@@ -126,9 +126,9 @@ def _relative(points: list[tuple[int, int]]) -> str:
     """Points as an SVG move then relative lines: small numbers, most of them one digit."""
     (x0, y0), steps = points[0], []
     for x, y in points[1:]:
-        steps.append(f"{x - x0} {y - y0}".replace(" -", "-"))
+        steps.append(f"{x - x0} {y - y0}")
         x0, y0 = x, y
-    return f"M{points[0][0]} {points[0][1]}l" + " ".join(steps)
+    return f"M{points[0][0]} {points[0][1]}l" + " ".join(steps).replace(" -", "-")
 
 
 def _rings(geometry: dict) -> list[list[int]]:
@@ -159,7 +159,8 @@ def atlas() -> Atlas:
             for index in ring:
                 used.setdefault(index if index >= 0 else ~index, set()).add(state["id"])
     return Atlas(
-        counties={county["id"]: _path(arcs, county) for county in counties},
+        # A county smaller than the grid (Lexington city, Virginia) has no outline to draw.
+        counties={county["id"]: path for county in counties if (path := _path(arcs, county))},
         states={state["id"]: _path(arcs, state) for state in states},
         state_borders="".join(_relative(arcs[index]) for index in sorted(used)),
     )

@@ -16,6 +16,7 @@ from policies.geography import (
     MAP_HEIGHT,
     MAP_WIDTH,
     STATE_CODES_BY_FIPS,
+    STATE_NAMES,
     atlas,
     place_points,
 )
@@ -142,8 +143,7 @@ def _agreements_in_state(count: int) -> str:
 def map_context(*, day: dt.date, metric: str) -> dict:
     """What the map partial needs: states, counties and cities to draw with their classes,
     the legend (each class with how many places it holds), the table of places with a
-    value, the time control's steps and the ICE sheet agreement counts rest on. Three or
-    four queries."""
+    value, and the ICE sheet agreement counts rest on. Two or three queries."""
     metric = METRIC_ALIASES.get(metric, metric)
     classes = metric_classes(metric)
     labels = dict(classes)
@@ -181,6 +181,14 @@ def map_context(*, day: dt.date, metric: str) -> dict:
                 cities.append(replace(place, x=round(point[0], 1), y=round(point[1], 1)))
             else:
                 unplaced.append(place)
+    # A state with no row here is drawn too, with nothing recorded and no page to link to.
+    drawn = {place.state for place in states}
+    states += [
+        MapPlace(STATE_NAMES[code], Jurisdiction.Kind.STATE, code, NONE, labels[NONE],
+                 labels[NONE], url="", path=shapes.states[fips])
+        for fips, code in STATE_CODES_BY_FIPS.items()
+        if code not in drawn and fips in shapes.states
+    ]  # fmt: skip
     if metric == "agreements":
         # A state's own agencies' agreements do not colour the whole state: its outline says
         # how many agreements the agencies in it hold.
@@ -189,14 +197,7 @@ def map_context(*, day: dt.date, metric: str) -> dict:
             for place in states
         ]
     sheets = ice_sheet_dates()
-    today = dt.date.today()
-    steps = map_steps(first=_first_recorded_day(), sheets=sheets, today=today)
     counts = Counter(place.css for place in table)
-    # Links for readers without JavaScript (the slider needs it): a few years, and the oldest
-    # and newest ICE sheets, which agreement counts rest on.
-    jumps = [dt.date(year, 12, 31) for year in (2015, 2018, 2020, 2023) if year < today.year]
-    if sheets:
-        jumps = [*(jump for jump in jumps if jump < sheets[0]), sheets[0], sheets[-1]]
     return {
         "map_metric": metric,
         "map_metrics": MAP_METRICS,
@@ -214,9 +215,23 @@ def map_context(*, day: dt.date, metric: str) -> dict:
         "map_table": table,
         "map_agreements_by_state": dict(agreements_by_state),
         "map_legend": [(key, label, counts[key]) for key, label in classes],
-        "map_steps": [step.isoformat() for step in steps],
-        "map_step_index": _nearest_step(steps, day),
         "map_sheet_day": max((sheet for sheet in sheets if sheet <= day), default=None),
         "map_first_sheet_day": sheets[0] if sheets else None,
+    }
+
+
+def map_time_context(*, day: dt.date) -> dict:
+    """The map page's time control: the dates its slider steps through (two queries)."""
+    sheets = ice_sheet_dates()
+    today = dt.date.today()
+    steps = map_steps(first=_first_recorded_day(), sheets=sheets, today=today)
+    # Links for readers without JavaScript (the slider needs it): a few years, and the oldest
+    # and newest ICE sheets, which agreement counts rest on.
+    jumps = [dt.date(year, 12, 31) for year in (2015, 2018, 2020, 2023) if year < today.year]
+    if sheets:
+        jumps = [*(jump for jump in jumps if jump < sheets[0]), sheets[0], sheets[-1]]
+    return {
+        "map_steps": [step.isoformat() for step in steps],
+        "map_step_index": _nearest_step(steps, day),
         "map_jumps": list(dict.fromkeys([*jumps, today])),
     }

@@ -279,10 +279,13 @@ def state_map(request: HtmxHttpRequest) -> HttpResponse:
     form = query_form(request, MapForm)
     if not form.is_valid():
         return bad_request(request, form)
-    context = maps.map_context(day=form.cleaned_data["as_of"], metric=form.cleaned_data["metric"])
+    day = form.cleaned_data["as_of"]
+    context = maps.map_context(day=day, metric=form.cleaned_data["metric"])
     template = "policies/state_map.html"
     if wants_fragment(request):
         template += "#state-map"
+    else:
+        context |= maps.map_time_context(day=day)
     return render(request, template, context)
 
 
