@@ -57,7 +57,10 @@ def metric_classes(metric: str) -> list[tuple[str, str]]:
             ("limits", gettext("Limits cooperation")),
             ("expands", gettext("Requires cooperation")),
             ("mixed", gettext("Both, in part")),
-            ("none_found", gettext("No statewide law found" if statewide else "No policy found")),
+            (
+                "none_found",
+                gettext("No statewide law found") if statewide else gettext("No policy found"),
+            ),
             ("none_in_effect", gettext("None in effect then")),
             (NONE, gettext("No policy recorded")),
         ]
