@@ -162,7 +162,9 @@ def atlas() -> Atlas:
         # A county smaller than the grid (Lexington city, Virginia) has no outline to draw.
         counties={county["id"]: path for county in counties if (path := _path(arcs, county))},
         states={state["id"]: _path(arcs, state) for state in states},
-        state_borders="".join(_relative(arcs[index]) for index in sorted(used)),
+        state_borders="".join(
+            _relative(arcs[index]) for index in sorted(used) if len(arcs[index]) > 1
+        ),
     )
 
 
