@@ -218,6 +218,7 @@ def map_context(*, day: dt.date, metric: str) -> dict:
         "map_table": table,
         "map_agreements_by_state": dict(agreements_by_state),
         "map_legend": [(key, label, counts[key]) for key, label in classes],
+        "map_none_label": labels[NONE],
         "map_sheet_day": max((sheet for sheet in sheets if sheet <= day), default=None),
         "map_first_sheet_day": sheets[0] if sheets else None,
     }
