@@ -25,7 +25,7 @@ from policies.selectors import ice_sheet_dates
 from policies.summaries import summaries_current_on
 
 MAP_METRICS = {
-    "local": _("Local policies on cooperation with immigration enforcement, over statewide laws"),
+    "local": _("Local policies on cooperation, over statewide laws"),
     "state_law": _("Statewide law on cooperation with immigration enforcement"),
     "detainer": _("Rules on ICE detainer requests"),
     "agreements": _("287(g) agreements in effect"),

@@ -85,6 +85,7 @@ if (window.matchMedia("(max-width: 640px)").matches) {
   const steps = slider.dataset.steps.split(" ");
   let playing = false;
   time.hidden = false;
+  form.querySelectorAll("[data-map-jumps]").forEach(function (links) { links.hidden = true; });
 
   function show(index) {
     slider.value = index;

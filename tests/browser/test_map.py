@@ -201,6 +201,10 @@ def test_the_map_embed_cold_loads_in_four_requests_and_under_400_kb(
         }
         report[metric] = (len(loaded), sum(loaded.values()))
         expect_sized(page, "iframe")  # the frame follows its content's height
+    # Narrowed to a phone and widened again after it loaded, the frame follows its map.
+    for width in (390, 900):
+        page.set_viewport_size({"width": width, "height": 3000})
+        expect_sized(page, "iframe")
     print("map embed (requests, bytes):", report)
     for metric, (requests, size) in report.items():
         assert requests <= 4, (metric, requests)
