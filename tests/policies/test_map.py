@@ -100,6 +100,8 @@ def test_agreement_bins_and_legend_counts(client, illinois):
     assert "<title>Kane County, IL: 3</title>" in page  # the count itself, not its class
     assert '<span class="swatch map-n3"></span> 3 or more' in page
     assert '<span class="legend-count">(1 place)</span>' in page
+    row = '<th scope="row"><a href="/jurisdictions/il-kane-county/">Kane County, IL</a></th>'
+    assert f"{row}<td>County</td><td>3</td>" in page  # the table beside the map
     # Before the agreements were signed, every class is empty.
     before = client.get(
         reverse("policies:state-map") + "?metric=agreements&as_of=2024-12-31", headers=HTMX
