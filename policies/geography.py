@@ -4,10 +4,12 @@ geography: state and county outlines, and the position of cities."""
 import csv
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 STATE_NAMES: dict[str, str] = {
     "AK": "Alaska",
@@ -148,6 +150,8 @@ def _path(arcs: list[list[tuple[int, int]]], geometry: dict) -> str:
 def atlas() -> Atlas:
     """The map's outlines, decoded once per process from the installed file (about 0.2 s):
     the file never changes while the app runs."""
+    if not ATLAS_FILE.exists():
+        raise ImproperlyConfigured(f"{ATLAS_FILE} is missing: `make install` copies it from npm.")
     topology = json.loads(ATLAS_FILE.read_text())
     arcs = _decoded_arcs(topology)
     counties = topology["objects"]["counties"]["geometries"]
@@ -192,7 +196,9 @@ class _ConicEqualArea:
         return self.dx + self.scale * x, self.dy - self.scale * y
 
 
-def _albers_usa(scale: float = 1300, translate: tuple[float, float] = (487.5, 305)):
+def _albers_usa(
+    scale: float = 1300, translate: tuple[float, float] = (487.5, 305)
+) -> Callable[[float, float], tuple[float, float] | None]:
     """d3-geo's geoAlbersUsa for points: the lower 48 states, with Alaska and Hawaii in
     insets, each used where the point falls inside its inset's box (d3's clip extents)."""
     k, (x, y) = scale, translate

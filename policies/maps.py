@@ -152,6 +152,7 @@ def map_context(*, day: dt.date, metric: str) -> dict:
     labels = dict(classes)
     shapes, points = atlas(), place_points()
     state_fips = {code: fips for fips, code in STATE_CODES_BY_FIPS.items()}
+    # One reverse() for every place's link (thousands on the agreements map), in the language.
     detail = reverse("policies:jurisdiction-detail", args=["-"]).removesuffix("-/")
     agreements_by_state: Counter[str] = Counter()
     states, counties, cities, unplaced, table = [], [], [], [], []
@@ -216,7 +217,6 @@ def map_context(*, day: dt.date, metric: str) -> dict:
         "map_state_borders": shapes.state_borders,
         "map_unplaced": unplaced,
         "map_table": table,
-        "map_agreements_by_state": dict(agreements_by_state),
         "map_legend": [(key, label, counts[key]) for key, label in classes],
         "map_none_label": labels[NONE],
         "map_sheet_day": max((sheet for sheet in sheets if sheet <= day), default=None),
