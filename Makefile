@@ -13,12 +13,14 @@ $(VENV)/.installed: requirements.lock
 	$(PYTHON) -m pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
-# htmx and plotly.js's basic bundle come from the npm registry at set-up; nothing loads from a CDN.
+# htmx, plotly.js's basic bundle and us-atlas's outlines (which the server draws the map from)
+# come from the npm registry at set-up; nothing loads from a CDN.
 $(VENDOR)/.installed: package-lock.json
 	@command -v npm >/dev/null || { echo "npm (Node.js) is needed to install the front-end files"; exit 1; }
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	mkdir -p $(VENDOR)
-	cp node_modules/htmx.org/dist/htmx.min.js node_modules/plotly.js-basic-dist-min/plotly-basic.min.js $(VENDOR)/
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/plotly.js-basic-dist-min/plotly-basic.min.js \
+		node_modules/us-atlas/counties-albers-10m.json $(VENDOR)/
 	touch $@
 
 # Translations are compiled from the committed .po files; the .mo binaries are not committed.

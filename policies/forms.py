@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from policies.comparison import DEFAULT_SORT, NO_RECORD, SORTS, ComparisonFilters
 from policies.geography import STATE_NAMES
+from policies.maps import DEFAULT_METRIC, MAP_METRICS, METRIC_ALIASES
 from policies.models import Jurisdiction, Policy
-from policies.selectors import MAP_METRICS
 
 # Uploads staff import (ICE sheets, CSV files): larger files are refused before they are read.
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -244,10 +244,14 @@ class EmbedCodeForm(EmbedOptionsForm):
 class MapForm(AsOfForm):
     """The map's parameters: what to count and on which date (today by default)."""
 
-    metric = forms.ChoiceField(required=False, choices=list(MAP_METRICS.items()))
+    # Older addresses' metric names are accepted too, and read as their successor.
+    metric = forms.ChoiceField(
+        required=False, choices=[*MAP_METRICS.items(), *((old, old) for old in METRIC_ALIASES)]
+    )
 
     def clean_metric(self) -> str:
-        return self.cleaned_data["metric"] or "state_law"
+        metric = self.cleaned_data["metric"] or DEFAULT_METRIC
+        return METRIC_ALIASES.get(metric, metric)
 
     def clean_as_of(self) -> dt.date:
         return self.cleaned_data["as_of"] or dt.date.today()

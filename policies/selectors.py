@@ -17,12 +17,10 @@ from django.db.models import (
 )
 from django.utils import timezone
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 from arrivals.models import ArrivalCount, population_label
 from arrivals.selectors import newest_figures, newest_of_each_series
-from policies.comparison import stance_label, state_stances
-from policies.geography import STATE_NAMES
+from policies.comparison import stance_label
 from policies.importers.ice_287g import ICE_SHEET_URLS
 from policies.models import (
     DatePrecision,
@@ -287,53 +285,9 @@ def jurisdictions_with_records() -> QuerySet[Jurisdiction]:
     )
 
 
-# A tile-grid map of the states: (row, column) of each state's square, so that every state is
-# the same size and no map file is needed.
-STATE_TILES = {
-    "AK": (0, 0), "ME": (0, 11),
-    "VT": (1, 10), "NH": (1, 11),
-    "WA": (2, 1), "ID": (2, 2), "MT": (2, 3), "ND": (2, 4), "MN": (2, 5), "IL": (2, 6),
-    "WI": (2, 7), "MI": (2, 8), "NY": (2, 9), "RI": (2, 10), "MA": (2, 11),
-    "OR": (3, 1), "NV": (3, 2), "WY": (3, 3), "SD": (3, 4), "IA": (3, 5), "IN": (3, 6),
-    "OH": (3, 7), "PA": (3, 8), "NJ": (3, 9), "CT": (3, 10),
-    "CA": (4, 1), "UT": (4, 2), "CO": (4, 3), "NE": (4, 4), "MO": (4, 5), "KY": (4, 6),
-    "WV": (4, 7), "VA": (4, 8), "MD": (4, 9), "DE": (4, 10),
-    "AZ": (5, 2), "NM": (5, 3), "KS": (5, 4), "AR": (5, 5), "TN": (5, 6), "NC": (5, 7),
-    "SC": (5, 8), "DC": (5, 9),
-    "OK": (6, 4), "LA": (6, 5), "MS": (6, 6), "AL": (6, 7), "GA": (6, 8),
-    "HI": (7, 0), "TX": (7, 4), "FL": (7, 9),
-}  # fmt: skip
-
-MAP_METRICS = {
-    "state_law": _("Statewide law on cooperation with immigration enforcement"),
-    "agreements": _("287(g) agreements in effect"),
-    "limits": _("Places with a policy limiting cooperation in effect"),
-    "designations": _("Places listed by an outside body"),
-}
-
-
-@dataclass(frozen=True)
-class MapTile:
-    state: str
-    name: str
-    row: int
-    column: int
-    count: int
-    shade: int  # 0 (none) to 4 (most), for the colour scale
-    stance: str = ""  # the "state_law" metric: the state's own stance, "" if not researched
-    stance_label: str = ""
-
-    @property
-    def grid_row(self) -> int:
-        return self.row + 1
-
-    @property
-    def grid_column(self) -> int:
-        return self.column + 1
-
-
 def _state_counts(*, day: dt.date, metric: str) -> dict[str, tuple[int, int]]:
-    """Per state: the metric's count as of `day`, and how many places it covers (one query)."""
+    """Per state: the metric's count as of `day` ("agreements", "limits" or "designations"),
+    and how many places it covers (one query)."""
     if metric == "agreements" and summaries_current_on(day):
         counts = (
             JurisdictionSummary.objects.filter(agreement_total__gt=0)
@@ -362,16 +316,6 @@ def _state_counts(*, day: dt.date, metric: str) -> dict[str, tuple[int, int]]:
     return {row["jurisdiction__state"]: (row["n"], row["places"]) for row in counts}
 
 
-def _tiles(by_state: dict[str, tuple[int, int]]) -> list[MapTile]:
-    most = max((count for count, _places in by_state.values()), default=0)
-    tiles = []
-    for state, (row, column) in STATE_TILES.items():
-        count = by_state.get(state, (0, 0))[0]
-        shade = 0 if not count else 1 + min(3, int(3 * count / most)) if most else 0
-        tiles.append(MapTile(state, STATE_NAMES[state], row, column, count, min(shade, 4)))
-    return tiles
-
-
 def _totals(by_state: dict[str, tuple[int, int]]) -> dict:
     # Territories have no tile but count in the national totals.
     return {
@@ -383,11 +327,6 @@ def _totals(by_state: dict[str, tuple[int, int]]) -> dict:
 def agreement_totals(*, day: dt.date) -> dict:
     """287(g) agreements in effect on `day`, and how many places hold them (one query)."""
     return _totals(_state_counts(day=day, metric="agreements"))
-
-
-def state_map(*, day: dt.date, metric: str) -> list[MapTile]:
-    """One tile per state with the metric's count as of `day` (one query)."""
-    return _tiles(_state_counts(day=day, metric=metric))
 
 
 def ice_sheet_dates() -> list[dt.date]:
@@ -403,63 +342,6 @@ def ice_sheet_dates() -> list[dt.date]:
 def ice_sheet_day(day: dt.date) -> dt.date | None:
     """The newest ICE sheet recorded on or before `day`."""
     return max((sheet for sheet in ice_sheet_dates() if sheet <= day), default=None)
-
-
-def state_law_map(*, day: dt.date) -> list[MapTile]:
-    """One tile per state with its statewide stance as of `day` (one or two queries)."""
-    stances = state_stances(day=day)
-    return [
-        MapTile(
-            state,
-            STATE_NAMES[state],
-            row,
-            column,
-            count=0,
-            shade=0,
-            stance=stances.get(state) or "",
-            stance_label=stance_label(stances.get(state), statewide=True)
-            or str(_("Not yet researched")),
-        )
-        for state, (row, column) in STATE_TILES.items()
-    ]
-
-
-STATE_LAW_LEGEND = (
-    (Stance.LIMITS, _("Limits cooperation")),
-    (Stance.EXPANDS, _("Requires cooperation")),
-    (Stance.MIXED, _("Both, in part")),
-    (Stance.NONE_FOUND, _("No statewide law found")),
-    (Stance.NONE_IN_EFFECT, _("None in effect then")),
-    ("", _("Not yet researched")),
-)
-
-
-def map_context(*, day: dt.date, metric: str) -> dict:
-    """What the map partial needs: tiles, national totals, labels, the ICE sheets recorded
-    (what agreement counts rest on, and where their history is missing) and dates to jump to."""
-    today = dt.date.today()
-    sheets = ice_sheet_dates()
-    jumps = [dt.date(year, 12, 31) for year in (2015, 2018, 2020, 2023) if year < today.year]
-    if sheets:
-        jumps = [*(jump for jump in jumps if jump < sheets[0]), *sheets]
-    if metric == "state_law":
-        tiles, by_state = state_law_map(day=day), {}
-    else:
-        by_state = _state_counts(day=day, metric=metric)
-        tiles = _tiles(by_state)
-    return {
-        "map_state_law_legend": STATE_LAW_LEGEND,
-        "map_sheet_day": max((sheet for sheet in sheets if sheet <= day), default=None),
-        "map_first_sheet_day": sheets[0] if sheets else None,
-        "map_tiles": tiles,
-        "map_totals": _totals(by_state),
-        "map_metric": metric,
-        "map_metrics": MAP_METRICS,
-        "map_label": MAP_METRICS[metric],
-        "map_day": day,
-        "map_day_iso": day.isoformat(),
-        "map_jumps": list(dict.fromkeys([*jumps, today])),
-    }
 
 
 @dataclass(frozen=True)

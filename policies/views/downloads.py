@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from arrivals.selectors import arrival_series
-from policies import selectors
+from policies import maps
 from policies.comparison import comparison_ids, comparison_rows
 from policies.forms import AsOfForm, CompareForm, ComparisonFilterForm, MapForm
 from policies.models import Jurisdiction
@@ -181,33 +181,34 @@ def compare_download(request: HttpRequest, fmt: str) -> HttpResponse:
 @require_safe
 @reader_page(MapForm)
 def state_map_download(request: HttpRequest, fmt: str) -> HttpResponse:
-    """The map's counts by state, as CSV or JSON."""
+    """What the map shows, as CSV or JSON: each state, county and city with a value of the
+    metric on the day (every state for statewide law), with its class in the legend."""
     form = query_form(request, MapForm)
     if not form.is_valid():
         return bad_request(request, form)
     day, metric = form.cleaned_data["as_of"], form.cleaned_data["metric"]
-    if metric == "state_law":
-        tiles = selectors.state_law_map(day=day)
-        records = [
-            {"state": t.state, "name": t.name, "stance": t.stance or None, "metric": metric,
-             "as_of": day}
-            for t in tiles
-        ]  # fmt: skip
-    else:
-        tiles = selectors.state_map(day=day, metric=metric)
-        records = [
-            {"state": t.state, "name": t.name, "count": t.count, "metric": metric, "as_of": day}
-            for t in tiles
-        ]
+    shown = maps.map_context(day=day, metric=metric)
+    records = [
+        {
+            "name": place.name,
+            "kind": place.kind,
+            "state": place.state,
+            "value": place.value,
+            "class": place.css,
+            "metric": metric,
+            "as_of": day,
+        }
+        for place in shown["map_table"]
+    ]
     if fmt == "json":
         return json_download(
             payload={
-                "metric": selectors.MAP_METRICS[metric],
+                "metric": maps.MAP_METRICS[metric],
                 "as_of": day,
                 "source": gettext(
                     "Sanctuary Tracker records; each is cited on its jurisdiction's page."
                 ),
-                "states": records,
+                "places": records,
             }
         )
     return csv_download(

@@ -18,7 +18,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from arrivals.selectors import arrival_chart, arrival_figures_title
 from config.http import wants_fragment
-from policies import selectors
+from policies import maps, selectors
 from policies.comparison import comparison_ids, comparison_rows
 from policies.embed_code import embed_code_context
 from policies.forms import (
@@ -263,10 +263,10 @@ def embed_state_map(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return bad_request(request, form)
     day, metric = form.cleaned_data["as_of"], form.cleaned_data["metric"]
-    context = selectors.map_context(day=day, metric=metric)
+    context = maps.map_context(day=day, metric=metric)
     sheet_day = context["map_sheet_day"] if metric == "agreements" else None
     context |= {
-        "title": gettext("%(label)s, by state") % {"label": context["map_label"]},
+        "title": str(context["map_label"]),
         "data_as_of": _data_as_of((sheet_day, "day") if sheet_day else None),
         **_frame(request, "policies:state-map", "policies:state-map-download"),
     }

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_safe
 
 from arrivals.selectors import arrival_chart, arrival_figures_title
 from config.http import HtmxHttpRequest, wants_fragment
-from policies import selectors
+from policies import maps, selectors
 from policies.changelog import change_lines, entry_title
 from policies.comparison import (
     DEFAULT_SORT,
@@ -152,7 +152,7 @@ def _home_overview_context(filters: ComparisonFilters) -> dict:
     cities_query = "&".join(f"j={city.slug}" for city in cities)
     return {
         "headline_figures": headline,
-        **selectors.map_context(day=filters.day, metric="state_law"),
+        **maps.map_context(day=filters.day, metric=maps.DEFAULT_METRIC),
         "agreement_totals": selectors.agreement_totals(day=filters.day),
         "chart": arrival_chart(
             jurisdictions=cities,
@@ -279,12 +279,13 @@ def state_map(request: HtmxHttpRequest) -> HttpResponse:
     form = query_form(request, MapForm)
     if not form.is_valid():
         return bad_request(request, form)
-    context = selectors.map_context(
-        day=form.cleaned_data["as_of"], metric=form.cleaned_data["metric"]
-    )
+    day = form.cleaned_data["as_of"]
+    context = maps.map_context(day=day, metric=form.cleaned_data["metric"])
     template = "policies/state_map.html"
     if wants_fragment(request):
         template += "#state-map"
+    else:
+        context |= maps.map_time_context(day=day)
     return render(request, template, context)
 
 

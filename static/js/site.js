@@ -70,3 +70,57 @@ if (window.matchMedia("(max-width: 640px)").matches) {
     panel.open = false;
   });
 }
+
+// The map's time control: the slider picks one of the dates it lists (data-steps) and the form
+// asks for the map as of that date; Play steps through the dates, one map at a time. Without
+// JavaScript the date field and the "Jump to" links do the same.
+(function () {
+  "use strict";
+  const time = document.querySelector("[data-map-time]");
+  if (!time) return;
+  const form = time.closest("form");
+  const slider = time.querySelector("input[type=range]");
+  const play = time.querySelector("[data-map-play]");
+  const dateField = form.querySelector("[name=as_of]");
+  const steps = slider.dataset.steps.split(" ");
+  let playing = false;
+  time.hidden = false;
+  form.querySelectorAll("[data-map-jumps]").forEach(function (links) { links.hidden = true; });
+
+  function show(index) {
+    slider.value = index;
+    dateField.value = steps[index];
+    slider.setAttribute("aria-valuetext", steps[index]);
+  }
+
+  function stop() {
+    playing = false;
+    play.textContent = play.dataset.playLabel;
+    play.setAttribute("aria-pressed", "false");
+  }
+
+  slider.addEventListener("input", function () { show(Number(slider.value)); });
+  // The slider's change bubbles to the form, which htmx sends (hx-trigger="change").
+
+  play.addEventListener("click", function () {
+    if (playing) { stop(); return; }
+    playing = true;
+    play.textContent = play.dataset.pauseLabel;
+    play.setAttribute("aria-pressed", "true");
+    if (Number(slider.value) >= steps.length - 1) show(0);
+    else show(Number(slider.value) + 1);
+    htmx.trigger(form, "submit");
+  });
+
+  // The next step is asked for once the last one is drawn, and after a pause to read it.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!playing || event.detail.target.id !== "state-map") return;
+    const next = Number(slider.value) + 1;
+    if (next >= steps.length) { stop(); return; }
+    setTimeout(function () {
+      if (!playing) return;
+      show(next);
+      htmx.trigger(form, "submit");
+    }, 900);
+  });
+})();

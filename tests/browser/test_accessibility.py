@@ -45,6 +45,7 @@ PAGES = {
     "embed: card": "/embed/jurisdictions/il-chicago/",
     "embed: timeline": "/embed/jurisdictions/il-chicago/timeline/",
     "embed: map": "/embed/map/",
+    "map of detainer rules": "/map/?metric=detainer",
     "embed: card, dark": "/embed/jurisdictions/il-chicago/?theme=dark",
 }
 
@@ -57,7 +58,8 @@ def records():
         name="Chicago", parent=illinois, population=2_664_452, population_year=2024
     )
     denver = make_jurisdiction(name="Denver", state="CO", parent=colorado)
-    county = make_jurisdiction(name="Cook County", kind="county", parent=illinois)
+    # With its Census code, so the map draws its outline and the audit reads its link.
+    county = make_jurisdiction(name="Cook County", kind="county", geoid="17031", parent=illinois)
     news = make_source(publisher="NewsNation", url="https://www.newsnationnow.com/")
     for month, value in enumerate((20000, 36000, 50000), 1):
         make_arrival_count(

@@ -216,13 +216,14 @@ def test_compare_picker_adds_places_in_place_and_keeps_them_in_the_url(live_serv
 def test_map_time_control_swaps_the_map(live_server, page, places):
     page.goto(f"{live_server.url}/map/?metric=limits")
     page.evaluate("window.__sameDocument = true")
-    il_count = page.locator(".tile.row-3.col-7 .tile-count")
-    expect(il_count).to_have_text("2")
+    limiting = page.locator(".map-cities a.map-limits")
+    expect(limiting).to_have_count(4)  # Chicago, Evanston, Denver and Aurora
 
-    page.fill("#id_as_of", "2020-01-01")
+    page.fill("#id_as_of", "2019-06-01")
     page.dispatch_event("#id_as_of", "change")
-    expect(page.locator(".map-caption")).to_contain_text("Jan. 1, 2020")
-    expect(page).to_have_url(re.compile(r"as_of=2020-01-01"))
+    expect(page.locator(".map-caption")).to_contain_text("June 1, 2019")
+    expect(limiting).to_have_count(0)  # their ordinances took effect in 2020
+    expect(page).to_have_url(re.compile(r"as_of=2019-06-01"))
     assert page.evaluate("window.__sameDocument") is True
     assert page.watch.errors == []
 

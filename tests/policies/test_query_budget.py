@@ -96,8 +96,14 @@ def test_reader_pages_run_a_bounded_number_of_queries_at_scale(
         # The places named and their records; the picker's suggestions, the same for every
         # comparison, were drawn by the comparison asked for first.
         (reverse("policies:compare") + f"?j={busy_place.slug}&j=place-1", {}, 6),
-        # The counts, and the ICE sheets recorded (what agreement counts rest on).
-        (reverse("policies:state-map") + "?metric=limits", {}, 2),
+        # Every place's value (the summaries' freshness is known already), the ICE sheets
+        # recorded (what agreement counts rest on); on the full page, the time control's
+        # dates: the sheets again and the first recorded policy. As of another day the values
+        # come from the records, in the same one query.
+        (reverse("policies:state-map") + "?metric=limits", fragment, 2),
+        (reverse("policies:state-map") + "?metric=agreements", {}, 4),
+        (reverse("policies:state-map") + "?metric=detainer&as_of=2020-06-01", {}, 4),
+        (reverse("embed:state-map") + "?metric=designations", {}, 2),
     ]
     client.get(reverse("policies:compare") + "?j=place-1&j=place-2")
     for url, headers, budget in cases:

@@ -241,12 +241,13 @@ def test_type_ahead_suggests_jurisdictions(client, places):
 def test_map_counts_as_of_a_date(client, places):
     url = reverse("policies:state-map")
     today = client.get(f"{url}?metric=agreements", headers=HTMX)
-    tiles = {tile.state: tile.count for tile in today.context["map_tiles"]}
-    assert tiles["IL"] == 1 and tiles["CO"] == 0
+    assert {place.name: place.value for place in today.context["map_table"]} == {
+        "Cook County, IL": "1"
+    }
     assert "<html" not in today.content.decode()
 
     in_2020 = client.get(f"{url}?metric=agreements&as_of=2020-01-01")
-    assert {t.state: t.count for t in in_2020.context["map_tiles"]}["IL"] == 0
+    assert in_2020.context["map_table"] == []
     assert client.get(f"{url}?metric=bogus").status_code == 400
 
 
@@ -272,10 +273,12 @@ def test_reader_pages_refuse_post(client, places):
 def test_map_download_has_the_counts_shown(client, places):
     url = reverse("policies:state-map-download", args=["csv"]) + "?metric=agreements"
     rows = {
-        row["state"]: row for row in csv.DictReader(io.StringIO(client.get(url).content.decode()))
+        row["name"]: row for row in csv.DictReader(io.StringIO(client.get(url).content.decode()))
     }
-    assert rows["IL"]["count"] == "1" and rows["IL"]["as_of"] == str(dt.date.today())
-    assert len(rows) == 51
+    assert list(rows) == ["Cook County, IL"]
+    cook = rows["Cook County, IL"]
+    assert (cook["value"], cook["class"], cook["kind"]) == ("1", "n1", "county")
+    assert cook["as_of"] == str(dt.date.today())
     assert (
         client.get(reverse("policies:state-map-download", args=["json"]) + "?metric=x").status_code
         == 400

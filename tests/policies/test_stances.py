@@ -175,16 +175,16 @@ def test_the_map_shows_each_states_law_and_its_download_says_so(client, illinois
     make_policy(jurisdiction=texas, title="SB 4", direction=Policy.Direction.EXPANDS)
 
     page = client.get(reverse("policies:state-map")).content.decode()  # the default metric
-    assert (
-        'class="tile stance-limits row-' in page and 'title="Illinois: Limits cooperation"' in page
-    )
-    assert 'title="Texas: Requires cooperation"' in page
-    assert 'title="Ohio: Not yet researched"' in page
+    assert 'class="map-limits"><title>Illinois: Limits cooperation</title><path d="M' in page
+    assert "<title>Texas: Requires cooperation</title>" in page
+    assert "<title>Ohio: No policy recorded</title>" in page
     home = client.get(reverse("policies:home")).content.decode()
-    assert "Statewide laws on cooperation with immigration enforcement" in home
+    assert "Local policies on cooperation, over statewide laws" in home
 
-    rows = client.get(reverse("policies:state-map-download", args=["csv"])).content.decode()
-    assert "IL,Illinois,limits,state_law," in rows and "OH,Ohio,,state_law," in rows
+    url = reverse("policies:state-map-download", args=["csv"]) + "?metric=state_law"
+    rows = client.get(url).content.decode()
+    assert "Illinois,state,IL,Limits cooperation,limits,state_law," in rows
+    assert "Texas,state,TX,Requires cooperation,expands,state_law," in rows
 
 
 def test_the_embed_card_gives_the_places_own_policy_and_the_rules_it_inherits(

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from arrivals.models import ArrivalCount
-from policies import comparison, selectors
+from policies import comparison, maps, selectors
 from policies.comparison import ComparisonFilters, comparison_ids, comparison_rows
 from policies.models import Designation, Jurisdiction, JurisdictionSummary, Policy, Source
 from policies.summaries import refresh_summaries, summaries_current_on, summaries_deferred
@@ -200,14 +200,18 @@ def test_summaries_give_the_same_agreement_totals_and_map_as_the_records():
     _mixed_records(random.Random(3))
     refresh_summaries()
     day = timezone.localdate()
-    from_summaries = (
-        selectors.agreement_totals(day=day),
-        selectors.state_map(day=day, metric="agreements"),
-    )
-    with mock.patch.object(selectors, "summaries_current_on", return_value=False):
-        from_records = (
+
+    def shown() -> tuple:
+        return (
             selectors.agreement_totals(day=day),
-            selectors.state_map(day=day, metric="agreements"),
+            *(maps.map_context(day=day, metric=metric)["map_table"] for metric in maps.MAP_METRICS),
         )
+
+    from_summaries = shown()
+    with (
+        mock.patch.object(selectors, "summaries_current_on", return_value=False),
+        mock.patch.object(maps, "summaries_current_on", return_value=False),
+    ):
+        from_records = shown()
     assert from_summaries == from_records
     assert from_summaries[0]["total"] > 0
