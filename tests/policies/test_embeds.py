@@ -289,7 +289,7 @@ def test_a_places_timeline_embeds_with_its_events_oldest_first_and_their_sources
         response = client.get(url)
 
     page = html.unescape(response.content.decode())
-    assert "<h1 class=\"embed-title\">Timeline: Chicago, IL</h1>" in page
+    assert '<h1 class="embed-title">Timeline: Chicago, IL</h1>' in page
     events = re.findall(r'<time datetime="([\d-]+)">', page)
     assert events == sorted(events) and "2017-08-28" in events
     assert "Illinois: Illinois TRUST Act" in page and "(Illinois General Assembly)" in page
