@@ -6,8 +6,8 @@ from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, F, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber, TruncMonth
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, ngettext
 
@@ -21,10 +21,14 @@ from arrivals.models import ArrivalCount, population_label
 from policies.data_version import data_version
 from policies.models import Jurisdiction
 
-# A page, chart or embed shows at most this many figures of one series, the newest; the rest
-# are in its CSV and JSON downloads. A place with years of weekly counts would otherwise send
-# every one of them, with its citation, to every reader of every page that charts it.
+# A page, chart or embed shows a series of up to this many figures whole. A longer series of
+# counts on a day or totals to date (a daily shelter census) is shown as the last figure of
+# each month, over its whole period; a longer series of counts per period (per month, per
+# week), whose figures add up, as its newest this many. The rest are in its CSV and JSON
+# downloads: a place with years of daily counts would otherwise send every one of them, with
+# its citation, to every reader of every page that charts it.
 NEWEST_FIGURES_SHOWN = 60
+PER_PERIOD = (ArrivalCount.PeriodType.MONTH, ArrivalCount.PeriodType.RANGE)
 # Figures with the same values of these fields form one series (see FigureSeries).
 SERIES_FIELDS = (
     "jurisdiction_id",
@@ -38,26 +42,36 @@ SERIES_FIELDS = (
 
 
 def newest_of_each_series(figures: QuerySet[ArrivalCount]) -> QuerySet[ArrivalCount]:
-    """`figures` cut by the database to the newest NEWEST_FIGURES_SHOWN of each series, each
-    annotated with `series_size`, the number of figures in its whole series: a page reads as
-    many figures for a place with ten years of daily counts as for one with sixty."""
+    """`figures` cut by the database to what a page shows of each series (see
+    NEWEST_FIGURES_SHOWN), each annotated with `series_size`, the number of figures in its
+    whole series: a page reads as many figures for a place with ten years of daily counts as
+    for one with ten years of monthly counts."""
     series = [F(name) for name in SERIES_FIELDS]
     newest_first = [F("as_of").desc(), F("period_start").desc(nulls_last=True), F("pk").desc()]
     return figures.annotate(
         newest_rank=Window(RowNumber(), partition_by=series, order_by=newest_first),
+        month_rank=Window(
+            RowNumber(), partition_by=[*series, TruncMonth("as_of")], order_by=newest_first
+        ),
         series_size=Window(Count("pk"), partition_by=series),
-    ).filter(newest_rank__lte=NEWEST_FIGURES_SHOWN)
+    ).filter(
+        Q(series_size__lte=NEWEST_FIGURES_SHOWN)
+        | Q(period_type__in=PER_PERIOD, newest_rank__lte=NEWEST_FIGURES_SHOWN)
+        | (~Q(period_type__in=PER_PERIOD) & Q(month_rank=1))
+    )
 
 
 def older_figures_note(omitted: int) -> str:
-    """Says that older figures were left out and where they are ("" when none were)."""
+    """Says that figures of long series were left out and where they are ("" when none were)."""
     if not omitted:
         return ""
     return ngettext(
-        "Only the newest %(shown)d figures of each series are shown; %(omitted)d older figure "
-        "is in the CSV and JSON downloads.",
-        "Only the newest %(shown)d figures of each series are shown; %(omitted)d older figures "
-        "are in the CSV and JSON downloads.",
+        "Long series are shown as the last figure of each month, or as their newest "
+        "%(shown)d counts per period; %(omitted)d more figure is in the CSV and JSON "
+        "downloads.",
+        "Long series are shown as the last figure of each month, or as their newest "
+        "%(shown)d counts per period; %(omitted)d more figures are in the CSV and JSON "
+        "downloads.",
         omitted,
     ) % {"shown": NEWEST_FIGURES_SHOWN, "omitted": omitted}
 
@@ -185,22 +199,32 @@ def series_from_figures(
     return sorted(series.values(), key=lambda s: order.get(s.jurisdiction.pk, 0))
 
 
-def newest_figures(figures: list[ArrivalCount]) -> tuple[list[ArrivalCount], int]:
-    """The newest NEWEST_FIGURES_SHOWN of `figures` (oldest first), and how many figures of
-    their series are not shown, counting those `newest_of_each_series` left in the database."""
-    shown = figures[-NEWEST_FIGURES_SHOWN:]
-    sizes: dict[tuple, int] = {}
+def figures_shown(figures: list[ArrivalCount]) -> tuple[list[ArrivalCount], int]:
+    """What a page shows of `figures` (oldest first, of one series or more; see
+    NEWEST_FIGURES_SHOWN), in their order, and how many figures of their series it leaves out,
+    counting those `newest_of_each_series` left in the database."""
+    by_series: dict[tuple, list[ArrivalCount]] = {}
     for figure in figures:
-        key = tuple(getattr(figure, name) for name in SERIES_FIELDS)
-        sizes[key] = getattr(figure, "series_size", sizes.get(key, 0) + 1)
-    return shown, sum(sizes.values()) - len(shown)
+        by_series.setdefault(tuple(getattr(figure, n) for n in SERIES_FIELDS), []).append(figure)
+    kept, omitted = set(), 0
+    for members in by_series.values():
+        size = getattr(members[-1], "series_size", len(members))
+        if size <= NEWEST_FIGURES_SHOWN:
+            shown = members
+        elif members[0].period_type in PER_PERIOD:
+            shown = members[-NEWEST_FIGURES_SHOWN:]
+        else:  # the last of each month: later figures of a month replace earlier ones
+            shown = list({(f.as_of.year, f.as_of.month): f for f in members}.values())
+        kept |= {id(figure) for figure in shown}
+        omitted += size - len(shown)
+    return [figure for figure in figures if id(figure) in kept], omitted
 
 
 def newest_of_each(series: list[FigureSeries]) -> tuple[list[FigureSeries], int]:
-    """Each series cut to its newest figures, and how many were cut in all."""
+    """Each series cut to what a page shows of it, and how many figures were cut in all."""
     shown, omitted = [], 0
     for one in series:
-        figures, cut = newest_figures(one.figures)
+        figures, cut = figures_shown(one.figures)
         shown.append(replace(one, figures=figures))
         omitted += cut
     return shown, omitted
@@ -228,7 +252,7 @@ def arrival_chart(
     prefetched: bool = False,
 ) -> dict:
     """What a chart of the jurisdictions' published figures (dated on or before `day`) needs:
-    its series cut to the newest figures, their sources, the plotly figure, a static SVG
+    its series cut to what a page shows of them, their sources, the plotly figure, a static SVG
     drawing for readers without scripts and a note on what was cut.
 
     `prefetched` uses each jurisdiction's `published_figures` (from

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from arrivals.models import ArrivalCount, population_label
-from arrivals.selectors import newest_figures, newest_of_each_series
+from arrivals.selectors import figures_shown, newest_of_each_series
 from policies.comparison import stance_label
 from policies.importers.ice_287g import ICE_SHEET_URLS
 from policies.models import (
@@ -235,7 +235,7 @@ def figure_groups(*, figures: list[ArrivalCount], migrants_only: bool = False) -
             }
         if unit == ArrivalCount.Unit.FAMILIES:
             label = gettext("%(measure)s (families)") % {"measure": label}
-        shown, omitted = newest_figures(members)
+        shown, omitted = figures_shown(members)
         notes = list(dict.fromkeys(figure.notes for figure in shown if figure.notes))
         result.append(
             FigureGroup(
