@@ -124,3 +124,113 @@ if (window.matchMedia("(max-width: 640px)").matches) {
     }, 900);
   });
 })();
+
+// "Download image" of the map: the drawing as PNG or SVG with its title above and its legend
+// and source line below, in the page's colours (a file has no stylesheet, so each shape's
+// fill and stroke are written into it).
+(function () {
+  "use strict";
+  const SVG = "http://www.w3.org/2000/svg";
+
+  function element(name, attributes, text) {
+    const node = document.createElementNS(SVG, name);
+    Object.keys(attributes).forEach(function (key) { node.setAttribute(key, attributes[key]); });
+    if (text) node.textContent = text;
+    return node;
+  }
+
+  function download(blob, filename) {
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(blob);
+    link.download = filename;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
+  }
+
+  function drawing(button) {
+    const region = button.closest("[data-map-region]");
+    const map = region.querySelector("svg.us-map-svg");
+    const box = map.viewBox.baseVal;
+    const page = getComputedStyle(document.documentElement);
+    const ink = page.getPropertyValue("--ink").trim() || "#1b1b1b";
+    const copy = map.cloneNode(true);
+    const shapes = map.querySelectorAll("path, circle");
+    copy.querySelectorAll("path, circle").forEach(function (shape, index) {
+      const style = getComputedStyle(shapes[index]);
+      shape.setAttribute("fill", style.fill);
+      shape.setAttribute("stroke", style.stroke);
+      shape.setAttribute("stroke-width", parseFloat(style.strokeWidth) || 0);
+      if (shape.tagName === "circle") shape.setAttribute("r", style.r || shape.getAttribute("r"));
+    });
+    const legend = Array.from(region.querySelectorAll(".map-legend li"));
+    const top = 44, rowHeight = 22, columns = 3, columnWidth = box.width / columns;
+    const legendHeight = Math.ceil(legend.length / columns) * rowHeight;
+    const height = top + box.height + 16 + legendHeight + 36;
+    const out = element("svg", {
+      xmlns: SVG, width: box.width, height: height, viewBox: "0 0 " + box.width + " " + height,
+      "font-family": "system-ui, sans-serif",
+    });
+    out.append(element("rect", {
+      width: "100%", height: "100%", fill: page.getPropertyValue("--bg").trim() || "#ffffff",
+    }));
+    out.append(element("text", { x: 8, y: 28, "font-size": 20, "font-weight": 600, fill: ink },
+      button.dataset.title));
+    const placed = element("g", { transform: "translate(0 " + top + ")" });
+    copy.removeAttribute("class");
+    copy.setAttribute("width", box.width);
+    copy.setAttribute("height", box.height);
+    placed.append(copy);
+    out.append(placed);
+    legend.forEach(function (item, index) {
+      const x = 8 + (index % columns) * columnWidth;
+      const y = top + box.height + 16 + Math.floor(index / columns) * rowHeight;
+      const swatch = getComputedStyle(item.querySelector(".swatch"));
+      out.append(element("rect", {
+        x: x, y: y, width: 14, height: 14, fill: swatch.backgroundColor,
+        stroke: swatch.outlineColor, "stroke-width": 1,
+      }));
+      out.append(element("text", { x: x + 20, y: y + 12, "font-size": 13, fill: ink },
+        item.textContent.replace(/\s+/g, " ").trim()));
+    });
+    out.append(element("text", {
+      x: 8, y: height - 14, "font-size": 12, fill: page.getPropertyValue("--muted").trim() || ink,
+    }, button.dataset.source));
+    return { svg: new XMLSerializer().serializeToString(out), width: box.width, height: height };
+  }
+
+  function exportMap(button) {
+    const image = drawing(button);
+    const blob = new Blob([image.svg], { type: "image/svg+xml" });
+    const filename = button.dataset.filename + "." + button.dataset.exportMap;
+    if (button.dataset.exportMap === "svg") {
+      download(blob, filename);
+      return;
+    }
+    const picture = new Image();
+    picture.onload = function () {
+      const canvas = document.createElement("canvas");
+      canvas.width = image.width * 2;
+      canvas.height = image.height * 2;
+      const context = canvas.getContext("2d");
+      context.scale(2, 2);
+      context.drawImage(picture, 0, 0);
+      URL.revokeObjectURL(picture.src);
+      canvas.toBlob(function (png) { download(png, filename); }, "image/png");
+    };
+    picture.src = URL.createObjectURL(blob);
+  }
+
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest("[data-export-map]");
+    if (button) exportMap(button);
+  });
+
+  // Offered only where this script runs; the map's region is replaced when its date changes.
+  function offer() {
+    document.querySelectorAll("[data-map-export]").forEach(function (p) { p.hidden = false; });
+  }
+  offer();
+  document.addEventListener("htmx:afterSettle", offer);
+})();

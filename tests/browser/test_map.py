@@ -211,3 +211,36 @@ def test_the_map_embed_cold_loads_in_four_requests_and_under_400_kb(
         assert size < 400 * KB, (metric, size)
     assert report["agreements"][1] > report["state_law"][1]  # the counties travel
     context.close()
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_map_downloads_as_an_image_with_its_title_legend_and_source(
+    live_server, browser, landscape, theme
+):
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, color_scheme=theme, accept_downloads=True
+    )
+    page = context.new_page()
+    page.goto(f"{live_server.url}/map/?metric=local&as_of=2025-06-01")
+    export = page.locator("[data-map-export]")
+    expect(export).to_be_visible()
+
+    with page.expect_download() as svg_download:
+        export.get_by_role("button", name="SVG").click()
+    assert svg_download.value.suggested_filename == "map-local-2025-06-01.svg"
+    svg = svg_download.value.path().read_text()
+    assert "Local policies on cooperation, over statewide laws, as of June 1, 2025" in svg
+    assert "Limits cooperation" in svg  # the legend
+    assert "Outlines: U.S. Census Bureau (us-atlas)." in svg  # the source line
+    assert f'fill="{"#16181d" if theme == "dark" else "#ffffff"}"' in svg  # the page's background
+    limits = page.evaluate(
+        "getComputedStyle(document.querySelector('.us-map-svg a.map-limits path')).fill"
+    )
+    assert f'fill="{limits}"' in svg  # each shape keeps its colour without the stylesheet
+
+    with page.expect_download() as png_download:
+        export.get_by_role("button", name="PNG").click()
+    assert png_download.value.suggested_filename == "map-local-2025-06-01.png"
+    png = png_download.value.path().read_bytes()
+    assert png.startswith(b"\x89PNG") and len(png) > 20_000
+    context.close()
