@@ -138,8 +138,11 @@ OVERLAPS = """(chart) => {
 }"""
 
 
+@pytest.mark.parametrize("theme", ["light", "dark"])
 @pytest.mark.parametrize("width", [1280, 390])
-def test_no_text_overlaps_in_a_chart_on_a_desktop_or_a_phone(live_server, browser, places, width):
+def test_no_text_overlaps_in_a_chart_on_a_desktop_or_a_phone(
+    live_server, browser, places, width, theme
+):
     evanston = places["evanston"]
     for value, month in ((36500, 1), (37000, 2)):  # close to Chicago's: labels must move apart
         make_arrival_count(
@@ -153,12 +156,14 @@ def test_no_text_overlaps_in_a_chart_on_a_desktop_or_a_phone(live_server, browse
         value=1200,
         as_of=dt.date(2024, 3, 1),
     )
-    page = browser.new_page(viewport={"width": width, "height": 900})
+    page = browser.new_page(viewport={"width": width, "height": 900}, color_scheme=theme)
     try:
         for path in (
+            "/",
             "/compare/?j=il-chicago&j=co-denver&j=il-evanston",
             "/embed/compare/?j=il-chicago&j=co-denver&j=il-evanston",
             places["chicago"].get_absolute_url(),
+            f"/embed/jurisdictions/il-chicago/chart/?theme={theme}",
         ):
             page.goto(f"{live_server.url}{path}")
             chart = page.locator("[data-chart-ready]")
@@ -166,6 +171,7 @@ def test_no_text_overlaps_in_a_chart_on_a_desktop_or_a_phone(live_server, browse
             found = chart.evaluate(OVERLAPS)
             assert found["texts"] > 10 and found["overlaps"] == [], (path, found)
             assert page.evaluate("document.documentElement.scrollWidth") <= width, path
+            assert page.locator("figure .source, .embed-sources").count(), path  # its sources
         assert page.locator(".chart-canvas .legend").count() == 0  # one place: no legend
     finally:
         page.close()
