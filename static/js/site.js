@@ -63,8 +63,8 @@ document.addEventListener("htmx:pushedIntoHistory", function () {
   });
 });
 
-// On a phone, panels marked data-fold-on-phones (the table's filters) start folded, so the
-// results come first; without JavaScript they stay open.
+// On a phone, panels marked data-fold-on-phones (the table's filters, the long sections of a
+// place's page) start folded, so the results come first; without JavaScript they stay open.
 if (window.matchMedia("(max-width: 640px)").matches) {
   document.querySelectorAll("details[data-fold-on-phones]").forEach(function (panel) {
     panel.open = false;

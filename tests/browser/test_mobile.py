@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_reader_pages import places  # noqa: F401 (a fixture)
+from tests.factories import make_policy
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -55,3 +56,34 @@ def test_the_table_is_cards_with_labels_and_the_filters_start_folded(
     phone.get_by_text("Filters", exact=True).click()
     phone.select_option("#id_state", "IL")
     expect(phone.locator("#jurisdiction-table tbody th")).to_have_text(["Chicago", "Evanston"])
+
+
+def test_a_places_long_sections_start_folded_on_a_phone_and_open_elsewhere(
+    live_server,
+    phone,
+    browser,
+    places,  # noqa: F811
+):
+    make_policy(jurisdiction=places["chicago"].parent, title="Illinois TRUST Act")
+    url = f"{live_server.url}{places['chicago'].get_absolute_url()}"
+    phone.goto(url)
+    folds = phone.locator("details.section-fold")
+    expect(folds).to_have_count(3)  # the timeline, the state's law, the sources
+    assert folds.evaluate_all("all => all.map(d => d.open)") == [False, False, False]
+    expect(phone.locator("summary", has_text="1 policy")).to_be_visible()
+    expect(phone.locator("h3", has_text="Illinois TRUST Act")).to_have_count(1)
+    expect(phone.locator("h3", has_text="Illinois TRUST Act")).to_be_hidden()
+    folded = phone.evaluate("document.documentElement.scrollHeight")
+
+    phone.locator("summary", has_text="1 policy").click()  # a reader unfolds one
+
+    expect(phone.locator("h3", has_text="Illinois TRUST Act")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollHeight") > folded
+    desktop = browser.new_page(viewport={"width": 1280, "height": 900})
+    desktop.goto(url)
+    assert desktop.locator("details.section-fold").evaluate_all("all => all.map(d => d.open)") == [
+        True,
+        True,
+        True,
+    ]
+    desktop.close()
