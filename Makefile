@@ -5,7 +5,7 @@ VENDOR := static/vendor
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve proxy test lint migrations-check seed bench bench-imports messages screenshots
+.PHONY: install run serve proxy test lint migrations-check seed bench bench-imports bench-embeds messages screenshots
 
 $(VENV)/.installed: requirements.lock
 	test -x $(PYTHON) || "$$(scripts/find-python)" -m venv $(VENV)
@@ -67,6 +67,11 @@ test: install
 # Load test of the production stack on this machine (not part of the tests); see bench/run.py.
 bench: install
 	$(PYTHON) bench/run.py
+	$(PYTHON) bench/embeds.py
+
+# The embeds' weight in Chromium, cold, through nginx; see bench/embeds.py.
+bench-embeds: install
+	$(PYTHON) bench/embeds.py
 
 # Import speed on PostgreSQL (900,000 figures recorded; 50,000 imported; ICE's sheet); see
 # bench/imports.py.
