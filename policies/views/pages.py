@@ -40,17 +40,25 @@ from policies.views.shared import (
 )
 
 PAGE_SIZE = 50
-HOME_SORT = "-arrivals"  # the front page lists the largest latest figures first
+# The front page lists the largest latest figures first, fewer a page than the full table:
+# below its map, headlines and chart, 50 rows are 50 cards on a phone (16,000 px).
+HOME_SORT = "-arrivals"
+HOME_PAGE_SIZE = 20
 
 
 def comparison_table_context(
-    request: HtmxHttpRequest, filters: ComparisonFilters, *, table_url: str, default_sort: str
+    request: HtmxHttpRequest,
+    filters: ComparisonFilters,
+    *,
+    table_url: str,
+    default_sort: str,
+    per_page: int = PAGE_SIZE,
 ) -> dict:
     """What the comparison table (the htmx swap target) and its filter form show: one page of
     rows, its count, sortable headers, page links, downloads and embed code. Its links are
     built from the filters, never from the reader's address, so each table has one canonical
     address."""
-    page = Paginator(comparison_ids(filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(comparison_ids(filters=filters), per_page).get_page(request.GET.get("page"))
     page.object_list = comparison_rows(ids=list(page.object_list), day=filters.day)
     return {
         "page": page,
@@ -103,7 +111,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     filters = form.to_filters(default_sort=HOME_SORT)
     table_url = reverse("policies:home")
     context = comparison_table_context(
-        request, filters, table_url=table_url, default_sort=HOME_SORT
+        request, filters, table_url=table_url, default_sort=HOME_SORT, per_page=HOME_PAGE_SIZE
     )
     if wants_fragment(request):
         return render(request, TABLE_PARTIAL, context)

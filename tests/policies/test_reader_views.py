@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from arrivals.models import ArrivalCount
 from policies.models import Policy
+from policies.views.pages import HOME_PAGE_SIZE
 from tests.factories import (
     make_arrival_count,
     make_designation,
@@ -380,3 +381,21 @@ def test_the_compare_pickers_suggestions_are_places_with_records_most_populous_f
     page = client.get(reverse("policies:compare")).content.decode()
     options = page.split('<datalist id="jurisdiction-options">')[1].split("</datalist>")[0]
     assert re.findall(r'<option value="([\w-]+)"', options) == [large.slug, small.slug]
+
+
+def test_the_home_page_lists_fewer_places_a_page_than_the_full_table(client):
+    illinois = make_state("IL", "Illinois")
+    for number in range(HOME_PAGE_SIZE + 5):
+        make_policy(jurisdiction=make_jurisdiction(name=f"Town {number:02}", parent=illinois))
+
+    def table_of(response) -> str:  # the comparison table, not the map's table of places
+        return response.content.decode().split('id="jurisdiction-table"')[1]
+
+    home = table_of(client.get("/"))
+    table = table_of(client.get("/jurisdictions/"))
+
+    assert home.count('<th scope="row"') == HOME_PAGE_SIZE
+    assert table.count('<th scope="row"') == HOME_PAGE_SIZE + 5
+    assert "page 1 of 2" in home
+    second = client.get("/?page=2", headers={"HX-Request": "true"}).content.decode()
+    assert second.count('<th scope="row"') == 5 and "<html" not in second
