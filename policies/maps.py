@@ -193,14 +193,21 @@ def map_context(*, day: dt.date, metric: str) -> dict:
         for fips, code in STATE_CODES_BY_FIPS.items()
         if code not in drawn and fips in shapes.states
     ]  # fmt: skip
+    sheets = ice_sheet_dates()
     if metric == "agreements":
         # A state's own agencies' agreements do not colour the whole state: its outline says
-        # how many agreements the agencies in it hold.
+        # how many agreements the agencies in it hold; with none, "None recorded", never
+        # "0 agreements" (a state without a sheet recorded is not a state without agreements).
         states = [
-            replace(place, css=NONE, label=_agreements_in_state(agreements_by_state[place.state]))
+            replace(
+                place,
+                css=NONE,
+                label=_agreements_in_state(count)
+                if (count := agreements_by_state[place.state])
+                else labels[NONE],
+            )
             for place in states
         ]
-    sheets = ice_sheet_dates()
     counts = Counter(place.css for place in table)
     return {
         "map_metric": metric,

@@ -242,8 +242,13 @@ def embed_jurisdiction_timeline(request: HttpRequest, slug: str) -> HttpResponse
     inherited = selectors.inherited_rules(jurisdiction=jurisdiction, day=day)
     timeline = selectors.jurisdiction_timeline(jurisdiction=jurisdiction, inherited=inherited)
     sources = {source.pk: source for event in timeline for source in event.sources}
-    # The newest dated event, as precisely as its record knows it ("2023", "June 2024").
-    newest = max((event for event in timeline if event.day), key=lambda e: e.day, default=None)
+    # The newest event by the day shown, as precisely as its record knows it ("June 2024").
+    shown_day = day or timezone.localdate()
+    newest = max(
+        (event for event in timeline if event.day and event.day <= shown_day),
+        key=lambda event: event.day,
+        default=None,
+    )
     context = {
         "title": gettext("Timeline: %(place)s") % {"place": jurisdiction},
         "jurisdiction": jurisdiction,
@@ -266,6 +271,7 @@ def embed_state_map(request: HttpRequest) -> HttpResponse:
     context = maps.map_context(day=day, metric=metric)
     sheet_day = context["map_sheet_day"] if metric == "agreements" else None
     context |= {
+        "in_embed": True,
         "title": str(context["map_label"]),
         "data_as_of": _data_as_of((sheet_day, "day") if sheet_day else None),
         **_frame(request, "policies:state-map", "policies:state-map-download"),

@@ -237,6 +237,7 @@ def test_the_map_downloads_as_an_image_with_its_title_legend_and_source(
         "getComputedStyle(document.querySelector('.us-map-svg a.map-limits path')).fill"
     )
     assert f'fill="{limits}"' in svg  # each shape keeps its colour without the stylesheet
+    assert 'vector-effect="non-scaling-stroke"' in svg  # and its outline's width
 
     with page.expect_download() as png_download:
         export.get_by_role("button", name="PNG").click()

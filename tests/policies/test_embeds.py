@@ -308,3 +308,13 @@ def test_a_place_without_dated_events_offers_no_timeline_embed(client):
     assert "No dated events recorded." in page and "Embed this timeline" not in page
     embed = client.get(reverse("embed:jurisdiction-timeline", args=[quiet.slug]))
     assert embed.status_code == 200 and "No dated events recorded." in embed.content.decode()
+
+
+def test_a_timeline_embed_as_of_a_date_says_its_data_is_as_of_that_date_at_most(client, chicago):
+    make_policy(jurisdiction=chicago, title="Later repeal", adopted_on=dt.date(2024, 6, 3))
+    url = reverse("embed:jurisdiction-timeline", args=[chicago.slug])
+
+    page = client.get(url + "?as_of=2022-01-01").content.decode()
+
+    found = re.search(r'Data as of <time datetime="([\d-]+)">', page)
+    assert found and found.group(1) <= "2022-01-01"

@@ -61,12 +61,13 @@ def test_the_map_draws_state_and_county_outlines_and_city_symbols(client, illino
         page,
     )
     assert (
-        '<a href="/jurisdictions/il-cook-county/" class="map-limits">'
+        '<a href="/jurisdictions/il-cook-county/" class="map-limits" tabindex="-1">'
         '<title>Cook County, IL: Limits cooperation</title><path d="M' in page
     )
     chicago = re.search(
-        r'<a href="/jurisdictions/il-chicago/" class="map-limits"><title>Chicago, IL: Limits '
-        r'cooperation</title><circle cx="([\d.]+)" cy="([\d.]+)" r="4"/>',
+        r'<a href="/jurisdictions/il-chicago/" class="map-limits" tabindex="-1">'
+        r"<title>Chicago, IL: Limits cooperation</title>"
+        r'<circle cx="([\d.]+)" cy="([\d.]+)" r="4"/>',
         page,
     )
     assert chicago
@@ -81,7 +82,8 @@ def test_a_county_is_drawn_only_where_it_has_a_record_of_its_own(client, illinoi
     page = client.get(reverse("embed:state-map") + "?metric=detainer").content.decode()
     assert "/jurisdictions/il-cook-county/" not in page  # no detainer rule recorded
     page = client.get(reverse("embed:state-map") + "?metric=agreements").content.decode()
-    assert '<a href="/jurisdictions/il-dupage-county/" class="map-n1">' in page
+    dupage = 'href="/jurisdictions/il-dupage-county/" class="map-n1" tabindex="-1" target="_blank"'
+    assert f"<a {dupage}" in page
     assert "<title>Illinois: 6 agreements in effect in the state</title>" in page
 
 
@@ -95,8 +97,8 @@ def test_agreement_bins_and_legend_counts(client, illinois):
         ("none", "None recorded", 0),
     ]
     page = response.content.decode()
-    assert '<a href="/jurisdictions/il-lake-county/" class="map-n2">' in page
-    assert '<a href="/jurisdictions/il-kane-county/" class="map-n3">' in page
+    assert '<a href="/jurisdictions/il-lake-county/" class="map-n2" tabindex="-1">' in page
+    assert '<a href="/jurisdictions/il-kane-county/" class="map-n3" tabindex="-1">' in page
     assert "<title>Kane County, IL: 3</title>" in page  # the count itself, not its class
     assert '<span class="swatch map-n3"></span> 3 or more' in page
     assert '<span class="legend-count">(1 place)</span>' in page
@@ -269,3 +271,22 @@ def test_each_city_point_is_projected_onto_the_map():
     assert len(points) > 850
     x, y = points[("NY", "New York City")]
     assert 0 < x < geography.MAP_WIDTH and 0 < y < geography.MAP_HEIGHT
+
+
+def test_a_state_without_agreements_recorded_is_never_said_to_have_none(client, illinois):
+    page = client.get(
+        reverse("policies:state-map") + "?metric=agreements", headers=HTMX
+    ).content.decode()
+    assert "<title>Illinois: 6 agreements in effect in the state</title>" in page
+    assert "<title>Colorado: None recorded</title>" in page
+    assert "0 agreements" not in page
+
+
+def test_the_map_embeds_links_open_outside_its_frame(client, illinois):
+    page = client.get(reverse("embed:state-map") + "?metric=local").content.decode()
+    links = re.findall(r"<a [^>]*>", page.split('class="us-map"')[1].split("</details>")[0])
+    assert len(links) > 5
+    assert all('target="_blank" rel="noopener"' in link for link in links), links
+    # On the site's own map page they open in place.
+    own = client.get(reverse("policies:state-map") + "?metric=local").content.decode()
+    assert 'target="_blank"' not in own.split('class="us-map"')[1].split("</details>")[0]
