@@ -93,10 +93,10 @@ if (window.matchMedia("(max-width: 640px)").matches) {
     slider.setAttribute("aria-valuetext", steps[index]);
   }
 
+  // The button's name says what it does next (Play, Pause): no aria-pressed besides.
   function stop() {
     playing = false;
     play.textContent = play.dataset.playLabel;
-    play.setAttribute("aria-pressed", "false");
   }
 
   slider.addEventListener("input", function () { show(Number(slider.value)); });
@@ -106,11 +106,14 @@ if (window.matchMedia("(max-width: 640px)").matches) {
     if (playing) { stop(); return; }
     playing = true;
     play.textContent = play.dataset.pauseLabel;
-    play.setAttribute("aria-pressed", "true");
     if (Number(slider.value) >= steps.length - 1) show(0);
     else show(Number(slider.value) + 1);
     htmx.trigger(form, "submit");
   });
+
+  // A step that fails to load ends the play (its error is shown by the handler above).
+  document.addEventListener("htmx:responseError", stop);
+  document.addEventListener("htmx:sendError", stop);
 
   // The next step is asked for once the last one is drawn, and after a pause to read it.
   document.addEventListener("htmx:afterSettle", function (event) {
