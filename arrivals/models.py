@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from policies.models import (
+    CopyInsertModel,
+    CopyInsertQuerySet,
     DatePrecision,
     Jurisdiction,
     PublishedQuerySet,
@@ -42,7 +44,7 @@ def population_label(*, population: str, facility: str = "") -> str:
     return label
 
 
-class ArrivalCountQuerySet(PublishedQuerySet):
+class ArrivalCountQuerySet(CopyInsertQuerySet, PublishedQuerySet):
     def with_interval(self):
         """Annotate the closed interval a figure covers: [`covers_from`, `covers_to`]."""
         return self.annotate(
@@ -191,7 +193,7 @@ class ArrivalCount(models.Model):
     published = models.BooleanField(default=False, help_text="Drafts are visible to staff only.")
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[CopyInsertModel])
     objects = ArrivalCountQuerySet.as_manager()
 
     class Meta:

@@ -1,0 +1,98 @@
+"""Bulk inserts by COPY (CopyInsertQuerySet): what a bulk import writes must read back exactly
+as `bulk_create` would have written it, with the records' keys set."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from arrivals.models import ArrivalCount
+from policies.models import PublicChange
+from tests.factories import make_arrival_count, make_jurisdiction, make_source
+
+pytestmark = pytest.mark.django_db
+
+AWKWARD_TEXT = 'Tab\there, a new line\nand a backslash \\N, "quotes", ñ and \\.'
+
+
+def unsaved_figures(count: int) -> list[ArrivalCount]:
+    place, source = make_jurisdiction(), make_source()
+    return [
+        ArrivalCount(
+            jurisdiction=place,
+            source=source,
+            measure=ArrivalCount.Measure.IN_SHELTER,
+            period_type=ArrivalCount.PeriodType.POINT,
+            as_of=dt.date(2024, 1, 1) + dt.timedelta(days=day),
+            value=1_000 + day,
+            notes=AWKWARD_TEXT if day == 0 else "",
+            published=True,
+        )
+        for day in range(count)
+    ]
+
+
+def test_bulk_created_figures_come_back_with_keys_and_read_back_unchanged():
+    figures = ArrivalCount.objects.bulk_create(unsaved_figures(3))
+
+    assert all(figure.pk for figure in figures)
+    assert len({figure.pk for figure in figures}) == 3
+    assert not figures[0]._state.adding
+    stored = ArrivalCount.objects.get(pk=figures[0].pk)
+    assert stored.notes == AWKWARD_TEXT
+    assert stored.value == 1_000
+    assert stored.as_of == dt.date(2024, 1, 1)
+    assert stored.period_start is None
+    assert stored.updated_at is not None  # auto_now is set as by an INSERT
+
+
+def test_a_figure_saved_after_a_bulk_insert_gets_a_key_of_its_own():
+    figures = ArrivalCount.objects.bulk_create(unsaved_figures(2))
+    later = make_arrival_count()
+    assert later.pk not in {figure.pk for figure in figures}
+    assert ArrivalCount.objects.count() == 3
+
+
+def test_history_rows_written_in_bulk_keep_their_values_and_keys():
+    figures = ArrivalCount.objects.bulk_create(unsaved_figures(2))
+    rows = ArrivalCount.history.bulk_history_create(figures, default_user=None)
+
+    assert all(row.history_id for row in rows)
+    stored = ArrivalCount.history.get(history_id=rows[0].history_id)
+    assert (stored.id, stored.notes, stored.history_type) == (figures[0].pk, AWKWARD_TEXT, "+")
+
+
+def test_log_entries_written_in_bulk_keep_their_json():
+    snapshot = {"value": 12, "notes": AWKWARD_TEXT, "as_of": ["2024-01-01", "day"]}
+    PublicChange.objects.bulk_create(
+        [
+            PublicChange(
+                changed_at=timezone.now(),
+                kind=PublicChange.Kind.CHANGED,
+                record_type=PublicChange.RecordType.FIGURE,
+                record_id=1,
+                record_label="People in shelter: 12",
+                snapshot=snapshot,
+                changes=[["value", 10, 12]],
+                history_id=1,
+            )
+        ]
+    )
+    stored = PublicChange.objects.get()
+    assert stored.snapshot == snapshot
+    assert stored.changes == [["value", 10, 12]]
+    assert stored.batch == ""
+
+
+def test_inserts_that_handle_conflicts_use_djangos_own():
+    entry = {
+        "changed_at": timezone.now(),
+        "kind": PublicChange.Kind.ADDED,
+        "record_type": PublicChange.RecordType.FIGURE,
+        "record_id": 1,
+        "record_label": "x",
+        "history_id": 7,
+    }
+    PublicChange.objects.bulk_create([PublicChange(**entry)])
+    PublicChange.objects.bulk_create([PublicChange(**entry)], ignore_conflicts=True)
+    assert PublicChange.objects.count() == 1
