@@ -19,6 +19,7 @@ from policies.resources import (
     precision_field,
     source_field,
 )
+from policies.summaries import refresh_after_bulk_change
 
 # Key columns a file may leave out: blank cells mean migrants, and no one facility.
 OPTIONAL_KEY_COLUMNS = ("population", "facility")
@@ -57,6 +58,7 @@ class ArrivalCountResource(ValidatedResource):
         # django-import-export still goes through its rows.
         self.overlaps = FigureOverlaps([])
         self.overlap_warnings: list[str] = []
+        self.places_written: set[int] = set()
         super().before_import(dataset, **kwargs)
         self.overlaps = FigureOverlaps.recorded_for(
             [
@@ -72,6 +74,10 @@ class ArrivalCountResource(ValidatedResource):
 
     def after_import(self, dataset, result, **kwargs):
         super().after_import(dataset, result, **kwargs)
+        # The places' summaries, rebuilt once for the whole file rather than after each batch
+        # (a place's rows often span two): in the import's transaction, so never seen stale.
+        if self.places_written:
+            refresh_after_bulk_change(self.places_written)
         self.overlap_warnings = [
             f"Row {number}: {warning}" for number, warning in self.overlaps.warnings()
         ]
@@ -123,7 +129,9 @@ class ArrivalCountResource(ValidatedResource):
                     created=list(created),
                     updated=list(updated),
                     fields=[name for name in self.get_bulk_update_fields() if name in changed],
+                    refresh_places=False,
                 )
+                self.places_written |= {figure.jurisdiction_id for figure in [*created, *updated]}
         except Exception as error:
             self.handle_import_error(result, error, raise_errors)
         finally:

@@ -208,13 +208,15 @@ def save_in_bulk(
     fields: list[str],
     linked: list[tuple[models.Model, str, models.Model]] = (),
     batch_size: int = 1000,
+    refresh_places: bool = True,
 ) -> None:
     """Insert `created`, write `fields` of `updated` and add the `linked` (record, many-to-many
     field, related record) links, in a few queries per `batch_size` records, keeping what a
     save of each would: a history row each (django-simple-history's bulk_history_create, with
     the links it records), their entries in the public updates log, the places' summaries,
     and the data version, bumped once the transaction commits. A record saved and linked gets
-    one history row, not one for each."""
+    one history row, not one for each. A caller saving in several batches may pass
+    `refresh_places=False` and rebuild the places' summaries once, after the last."""
     history = model.history
     new = {id(record) for record in created}
     changed = {id(record): record for record in [*updated, *(record for record, *_ in linked)]}
@@ -255,7 +257,7 @@ def save_in_bulk(
         _record_links_in_history(model, rows, batch_size)
         if record_type := record_type_of(history.model):
             record_public_changes(rows, record_type)
-        if any(field.name == "jurisdiction" for field in model._meta.fields):
+        if refresh_places and any(field.name == "jurisdiction" for field in model._meta.fields):
             refresh_after_bulk_change({record.jurisdiction_id for record in [*created, *changed]})
         data_changed()
 

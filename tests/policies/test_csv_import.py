@@ -360,3 +360,39 @@ def test_a_corrected_figure_changes_only_what_its_row_changes_and_is_logged(plac
     assert entry.kind == PublicChange.Kind.CHANGED
     assert entry.changes == [["value", 15000, 15500]]
     assert entry.record_label == "In shelter: 15,500"
+
+
+def test_a_file_saved_in_several_batches_rebuilds_its_places_summaries_once(places, monkeypatch):
+    evanston = make_jurisdiction(name="Evanston", state="IL", parent=places["chicago"].parent)
+    rows = [
+        f"{place.slug},in_shelter,people,point,,,2024-03-{day:02},{day * 100},exact,,,,"
+        "https://example.org/oemc,,true"
+        for place in (places["chicago"], evanston)
+        for day in range(1, 6)
+    ]
+    monkeypatch.setattr(ArrivalCountResource._meta, "batch_size", 3)
+    rebuilt = []
+    monkeypatch.setattr(
+        "arrivals.resources.refresh_after_bulk_change", lambda ids: rebuilt.append(set(ids))
+    )
+
+    report = csv_import(resource=ArrivalCountResource(), text=figures_csv(*rows))
+
+    assert report.ok, report.errors
+    assert rebuilt == [{places["chicago"].pk, evanston.pk}]
+
+
+def test_a_file_saved_in_several_batches_updates_the_places_latest_figure(places, monkeypatch):
+    rows = [
+        f"il-chicago,in_shelter,people,point,,,2024-03-{day:02},{day * 100},exact,,,,"
+        "https://example.org/oemc,,true"
+        for day in range(1, 6)
+    ]
+    monkeypatch.setattr(ArrivalCountResource._meta, "batch_size", 2)
+
+    report = csv_import(resource=ArrivalCountResource(), text=figures_csv(*rows))
+
+    assert report.ok, report.errors
+    summary = places["chicago"].summary
+    assert summary.latest_figure.as_of == dt.date(2024, 3, 5)
+    assert summary.latest_figure_value == 500
