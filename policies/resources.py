@@ -153,6 +153,7 @@ class ValidatedResource(resources.ModelResource):
 
     partial_dates: tuple[tuple[str, str], ...] = ()
     file_refused = False  # set by `before_import`
+    _key_cells: dict[str, object] = {}  # the row's key values by attribute (`get_instance`)
     # Two key fields an index can search by (`KeyedInstanceLoader`); the first two by default.
     key_lookup: tuple[str, str] | None = None
 
@@ -238,6 +239,7 @@ class ValidatedResource(resources.ModelResource):
         read = self._row_number <= len(self.file_keys)
         key = self.file_keys[self._row_number - 1] if read else None
         errors = {}
+        self._key_cells = {}
         if key is None:
             key, errors = self._clean_key(row)
         # A bad cell in a key column would otherwise surface as an exception without its field;
@@ -253,7 +255,19 @@ class ValidatedResource(resources.ModelResource):
             self._repeated_key = ""
             return None
         self._repeated_key = self._row_with_the_same_key(key)
+        attributes = [self.fields[name].attribute for name in self.get_import_id_fields()]
+        self._key_cells = dict(zip(attributes, key, strict=True))
         return instance_loader.instance_for(key)
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        # The row's key cells were read before its record was looked up: set what they gave
+        # (django-import-export would read each again). A key value is never a many-to-many.
+        if field.attribute in self._key_cells:
+            value = self._key_cells[field.attribute]
+            if value is not None or field.saves_null_values:
+                setattr(instance, field.attribute, value)
+            return
+        super().import_field(field, instance, row, is_m2m, **kwargs)
 
     def _row_with_the_same_key(self, key: tuple) -> str:
         """Two rows with one key would be one record, the later silently overwriting the
