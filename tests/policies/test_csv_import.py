@@ -396,3 +396,16 @@ def test_a_file_saved_in_several_batches_updates_the_places_latest_figure(places
     summary = places["chicago"].summary
     assert summary.latest_figure.as_of == dt.date(2024, 3, 5)
     assert summary.latest_figure_value == 500
+
+
+def test_the_report_names_the_first_rows_that_change(places, monkeypatch):
+    csv_import(resource=ArrivalCountResource(), text=figures_csv(GOOD_ROWS[0]))
+    monkeypatch.setattr("policies.csv_import.CHANGES_LISTED", 2)
+    monkeypatch.setattr("policies.resources.CHANGES_LISTED", 2)
+
+    report = csv_import(resource=ArrivalCountResource(), text=figures_csv(*GOOD_ROWS))
+
+    assert (report.created, report.skipped) == (2, 1)
+    shelter, bused = (ArrivalCount.objects.get(measure=m) for m in ("in_shelter", "bused"))
+    assert report.changes == [(2, "new", str(shelter)), (3, "new", str(bused))]
+    assert str(shelter) == "Chicago, IL: nearly 15,000 (In shelter)"
