@@ -67,13 +67,32 @@ class PublishedQuerySet(models.QuerySet):
         return self.filter(published=True)
 
 
+def stored_as_is(field: models.Field) -> type | None:
+    """The Python type a Django field stores unchanged on PostgreSQL, if any: a str in a text
+    field, an int, a bool, a date (not a datetime, which may need a time zone). Their
+    preparation only checks the type; fields of other kinds or libraries have None."""
+    target = field.target_field if field.is_relation else field
+    if type(target).__module__ != "django.db.models.fields":
+        return None
+    kinds = (
+        (models.DateTimeField, None),
+        (models.DateField, dt.date),
+        (models.BooleanField, bool),
+        (models.IntegerField, int),
+        (models.CharField, str),
+        (models.TextField, str),
+    )
+    return next((python_type for kind, python_type in kinds if isinstance(target, kind)), None)
+
+
 class CopyInsertQuerySet(models.QuerySet):
     """`bulk_create` by PostgreSQL's COPY, for the tables an import fills by the ten thousand
     (arrival figures, their history, the updates log). Django's INSERT builds and quotes every
     value in Python, then the server parses them: COPY takes a third to a half of the time
     (docs/benchmarks.md, imports). The primary keys are taken from the table's sequence first,
-    so the records come back saved, with their keys, as from `bulk_create`. Other databases,
-    and inserts that handle conflicts, use Django's own."""
+    so the records come back saved, with their keys, as from `bulk_create`. Values a field
+    stores as they are (`stored_as_is`) skip its preparation, the rest go through it. Other
+    databases, and inserts that handle conflicts, use Django's own."""
 
     def bulk_create(self, objs, batch_size=None, ignore_conflicts=False, **conflicts):
         objs = list(objs)
@@ -87,6 +106,14 @@ class CopyInsertQuerySet(models.QuerySet):
         _, without_key = self._prepare_for_bulk_create(objs)
         quote = connection.ops.quote_name
         columns = ", ".join(quote(field.column) for field in options.concrete_fields)
+        fields = [(field, stored_as_is(field)) for field in options.concrete_fields]
+
+        def database_value(field: models.Field, python_type: type | None, obj: models.Model):
+            value = field.pre_save(obj, True)
+            if python_type and (value is None or type(value) is python_type):
+                return value
+            return field.get_db_prep_save(value, connection)
+
         with transaction.atomic(using=self.db, savepoint=False), connection.cursor() as cursor:
             if without_key:
                 cursor.execute(
@@ -98,12 +125,7 @@ class CopyInsertQuerySet(models.QuerySet):
             statement = f"COPY {quote(options.db_table)} ({columns}) FROM STDIN"
             with cursor.cursor.copy(statement) as copy:
                 for obj in objs:
-                    copy.write_row(
-                        [
-                            field.get_db_prep_save(field.pre_save(obj, True), connection)
-                            for field in options.concrete_fields
-                        ]
-                    )
+                    copy.write_row([database_value(f, kind, obj) for f, kind in fields])
         for obj in objs:
             obj._state.adding = False
             obj._state.db = self.db

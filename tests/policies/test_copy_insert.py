@@ -4,10 +4,12 @@ as `bulk_create` would have written it, with the records' keys set."""
 import datetime as dt
 
 import pytest
+from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from arrivals.models import ArrivalCount
-from policies.models import PublicChange
+from policies.models import PublicChange, stored_as_is
 from tests.factories import make_arrival_count, make_jurisdiction, make_source
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +98,35 @@ def test_inserts_that_handle_conflicts_use_djangos_own():
     PublicChange.objects.bulk_create([PublicChange(**entry)])
     PublicChange.objects.bulk_create([PublicChange(**entry)], ignore_conflicts=True)
     assert PublicChange.objects.count() == 1
+
+
+def test_values_of_another_type_go_through_their_fields_preparation():
+    [figure] = unsaved_figures(1)
+    figure.notes = gettext_lazy("Shown to readers beside the figure.")  # lazy text
+    figure.program = True  # a bool in a text field: Django stores "True"
+    figure.value = "1200"  # text in a number field
+
+    ArrivalCount.objects.bulk_create([figure])
+
+    stored = ArrivalCount.objects.get()
+    assert (stored.notes, stored.program, stored.value) == (
+        "Shown to readers beside the figure.",
+        "True",
+        1200,
+    )
+
+
+def test_only_djangos_plain_fields_store_values_as_they_are():
+    figure_field = ArrivalCount._meta.get_field
+    assert stored_as_is(figure_field("notes")) is str
+    assert stored_as_is(figure_field("value")) is int
+    assert stored_as_is(figure_field("as_of")) is dt.date
+    assert stored_as_is(figure_field("jurisdiction")) is int  # the related key
+    assert stored_as_is(figure_field("updated_at")) is None  # a datetime may need a zone
+    assert stored_as_is(PublicChange._meta.get_field("snapshot")) is None  # JSON
+
+    class Shouting(models.CharField):
+        def get_prep_value(self, value):
+            return super().get_prep_value(value).upper()
+
+    assert stored_as_is(Shouting(max_length=5)) is None
