@@ -106,11 +106,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A hung or unreachable database ends a request with a quick 503 (config.middleware)
     # instead of holding a worker until gunicorn kills it. The statement timeout is set for
     # the web server only (`make serve`): imports and other commands may run longer.
-    DATABASES["default"]["OPTIONS"] = {
-        "connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
-    }
+    # JIT compilation off: the summaries' and tables' queries are many small indexed lookups
+    # that PostgreSQL's cost estimate takes for large ones; compiling them took 1.8 s of a
+    # 2.3 s rebuild of every place's summary (docs/benchmarks.md, imports).
+    server_settings = ["-c jit=off"]
     if statement_timeout := os.environ.get("DB_STATEMENT_TIMEOUT"):
-        DATABASES["default"]["OPTIONS"]["options"] = f"-c statement_timeout={statement_timeout}"
+        server_settings.append(f"-c statement_timeout={statement_timeout}")
+    DATABASES["default"]["OPTIONS"] = {
+        "connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", "5")),
+        "options": " ".join(server_settings),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when REDIS_URL is set (shared by every process and host), local memory

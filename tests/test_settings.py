@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION = {
     "DEBUG": "false",
@@ -37,3 +39,16 @@ def test_deploy_check_is_clean_with_production_settings():
     result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_postgresql_sessions_run_without_jit_and_with_the_statement_timeout_asked_for():
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        pytest.skip("PostgreSQL only")
+    shown = (
+        "from django.db import connection; cursor = connection.cursor(); "
+        "print([cursor.execute(f'SHOW {name}').fetchone()[0] "
+        "for name in ('jit', 'statement_timeout')])"
+    )
+    result = manage("shell", "-c", shown, DB_STATEMENT_TIMEOUT="5s")
+    assert result.returncode == 0, result.stderr
+    assert "['off', '5s']" in result.stdout
