@@ -225,14 +225,19 @@ def save_in_bulk(
     with transaction.atomic():
         if created:
             model.objects.bulk_create(created, batch_size=batch_size)
+        if updated and fields:
+            model.objects.bulk_update(updated, fields, batch_size=batch_size)
         if updated:
-            # bulk_update, unlike save, leaves `auto_now` fields as they were.
+            # bulk_update, unlike save, leaves `auto_now` fields as they were. One time for
+            # all, so one UPDATE, not a CASE over every record as bulk_update writes.
             now = timezone.now()
             stamped = [f.name for f in model._meta.concrete_fields if getattr(f, "auto_now", False)]
             for record in updated:
                 for name in stamped:
                     setattr(record, name, now)
-            model.objects.bulk_update(updated, [*fields, *stamped], batch_size=batch_size)
+            if stamped:
+                keys = [record.pk for record in updated]
+                model.objects.filter(pk__in=keys).update(**dict.fromkeys(stamped, now))
         for name in {name for _record, name, _related in linked}:
             m2m = model._meta.get_field(name)
             through = m2m.remote_field.through

@@ -409,3 +409,18 @@ def test_the_report_names_the_first_rows_that_change(places, monkeypatch):
     shelter, bused = (ArrivalCount.objects.get(measure=m) for m in ("in_shelter", "bused"))
     assert report.changes == [(2, "new", str(shelter)), (3, "new", str(bused))]
     assert str(shelter) == "Chicago, IL: nearly 15,000 (In shelter)"
+
+
+def test_a_corrected_figure_is_stamped_as_updated_and_keeps_its_other_fields(places):
+    csv_import(resource=ArrivalCountResource(), text=figures_csv(*GOOD_ROWS))
+    ArrivalCount.objects.update(updated_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
+    corrected = GOOD_ROWS[1].replace(",15000,", ",15250,")
+
+    report = csv_import(resource=ArrivalCountResource(), text=figures_csv(corrected))
+
+    assert (report.updated, report.created) == (1, 0)
+    shelter = ArrivalCount.objects.get(measure="in_shelter")
+    assert (shelter.value, shelter.notes, shelter.qualifier) == (15250, "peak", "nearly")
+    assert shelter.updated_at.year > 2024
+    untouched = ArrivalCount.objects.exclude(pk=shelter.pk)
+    assert {figure.updated_at.year for figure in untouched} == {2024}
