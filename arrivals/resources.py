@@ -88,8 +88,11 @@ class ArrivalCountResource(ValidatedResource):
         # for each row. The one constraint, a period that cannot end before it starts, is
         # ArrivalCount.clean()'s own check too (and the database's), without a query a row.
         read = {name for name in ("jurisdiction", "source") if getattr(instance, f"{name}_id")}
-        instance.full_clean(
-            exclude=exclude | read, validate_unique=validate_unique, validate_constraints=False
+        super().full_clean(
+            instance,
+            exclude=exclude | read,
+            validate_unique=validate_unique,
+            validate_constraints=False,
         )
 
     # A preview (dry run) writes nothing: what a row would do is known without writing it.

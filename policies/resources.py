@@ -167,6 +167,7 @@ class ValidatedResource(resources.ModelResource):
 
     partial_dates: tuple[tuple[str, str], ...] = ()
     file_refused = False  # set by `before_import`
+    choices_read: set[str] = set()  # set by `before_import`
     _key_cells: dict[str, object] = {}  # the row's key values by attribute (`get_instance`)
     # Two key fields an index can search by (`KeyedInstanceLoader`); the first two by default.
     key_lookup: tuple[str, str] | None = None
@@ -198,6 +199,13 @@ class ValidatedResource(resources.ModelResource):
         for field in self.get_import_fields():
             if hasattr(field.widget, "prefetch") and field.column_name in dataset.headers:
                 field.widget.prefetch(dataset[field.column_name])
+        # A choice read from a cell is one of the field's choices (ChoiceWidget refuses any
+        # other): the model's validation need not look it up again on every row.
+        self.choices_read = {
+            field.attribute
+            for field in self.get_import_fields()
+            if isinstance(field.widget, ChoiceWidget) and field.column_name in found
+        }
         for values in dataset.dict:
             row = dict(values)
             self.normalise_row(row)
@@ -321,8 +329,9 @@ class ValidatedResource(resources.ModelResource):
         if errors:
             raise ValidationError(errors)
 
-    def full_clean(self, instance, *, exclude: set[str], validate_unique: bool) -> None:
-        instance.full_clean(exclude=exclude, validate_unique=validate_unique)
+    def full_clean(self, instance, *, exclude: set[str], validate_unique: bool, **options) -> None:
+        exclude = exclude | self.choices_read
+        instance.full_clean(exclude=exclude, validate_unique=validate_unique, **options)
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         return self.file_refused or super().skip_row(
