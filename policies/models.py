@@ -88,8 +88,8 @@ def stored_as_is(field: models.Field) -> type | None:
 class CopyInsertQuerySet(models.QuerySet):
     """`bulk_create` by PostgreSQL's COPY, for the tables an import fills by the ten thousand
     (arrival figures, their history, the updates log). Django's INSERT builds and quotes every
-    value in Python, then the server parses them: COPY takes a third to a half of the time
-    (docs/benchmarks.md, imports). The primary keys are taken from the table's sequence first,
+    value in Python, then the server parses them; COPY streams the rows (measured in
+    docs/benchmarks.md, imports). The primary keys are taken from the table's sequence first,
     so the records come back saved, with their keys, as from `bulk_create`. Values a field
     stores as they are (`stored_as_is`) skip its preparation, the rest go through it. Other
     databases, and inserts that handle conflicts, use Django's own."""

@@ -151,9 +151,9 @@ class NoDiff:
 
 
 class RowResultNamedLater(RowResult):
-    """A row's result that names its record (`str()`) only if the import lists it: naming each
-    of 50,000 figures took a twentieth of an import, and a job lists the first CHANGES_LISTED
-    rows that change (`ValidatedResource.after_import_row`)."""
+    """A row's result that names its record (`str()`) only if the import's report lists it, as
+    the first CHANGES_LISTED rows that change are (`ValidatedResource.after_import_row`):
+    naming every figure of a large file was a measurable share of its import."""
 
     def add_instance_info(self, instance) -> None:
         if instance is not None:
