@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from arrivals.importers.figures import FigureReport, finished, save_figure
@@ -66,10 +67,10 @@ def figures_import_shelter_census(
         "reported_by": source.publisher,
     }
     recorded = ArrivalCount.objects.filter(jurisdiction=place).exclude(facility="")
-    spellings = {
-        facility_key(name): name
-        for name in recorded.values_list("facility", flat=True).order_by("pk").distinct()
-    }
+    spellings: dict[str, str] = {}
+    first_recorded = recorded.values("facility").annotate(first=Min("pk")).order_by("first")
+    for name in first_recorded.values_list("facility", flat=True):
+        spellings.setdefault(facility_key(name), name)
     totals: dict[dt.date, list[int]] = defaultdict(list)
     for number, raw in enumerate(rows, 1):
         row = {key.strip().lower(): (value or "").strip() for key, value in raw.items() if key}

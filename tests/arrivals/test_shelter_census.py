@@ -99,6 +99,16 @@ def test_a_shelter_keeps_one_name_whatever_its_case_and_spacing(chicago, census_
     assert ArrivalCount.objects.get(facility="", as_of="2024-01-12").value == 1230
 
 
+def test_the_spelling_recorded_first_is_kept(chicago, census_source):
+    figures_import_shelter_census(text=CENSUS, place=chicago, source=census_source)
+    ArrivalCount.objects.filter(facility="Shelter B").update(facility="SHELTER A")  # newer
+    later = "date,facility,count\n2024-01-10,shelter a,505\n"
+
+    figures_import_shelter_census(text=later, place=chicago, source=census_source)
+
+    assert ArrivalCount.objects.get(facility="Shelter A", as_of="2024-01-10").value == 505
+
+
 def test_a_file_that_is_not_a_census_gets_one_sentence(chicago, census_source):
     report = figures_import_shelter_census(
         text="agency,month,people\nDHS,2024-01,85901\n", place=chicago, source=census_source
