@@ -76,7 +76,7 @@ class ArrivalCountResource(ValidatedResource):
         super().after_import(dataset, result, **kwargs)
         # The places' summaries, rebuilt once for the whole file rather than after each batch
         # (a place's rows often span two): in the import's transaction, so never seen stale.
-        if self.places_written:
+        if self.places_written and not (result.has_errors() or result.has_validation_errors()):
             refresh_after_bulk_change(self.places_written)
         self.overlap_warnings = [
             f"Row {number}: {warning}" for number, warning in self.overlaps.warnings()

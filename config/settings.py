@@ -107,8 +107,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # instead of holding a worker until gunicorn kills it. The statement timeout is set for
     # the web server only (`make serve`): imports and other commands may run longer.
     # JIT compilation off: the summaries' and tables' queries are many small indexed lookups
-    # that PostgreSQL's cost estimate takes for large ones; compiling them took 1.8 s of a
-    # 2.3 s rebuild of every place's summary (docs/benchmarks.md, imports).
+    # that PostgreSQL's cost estimate takes for large ones, and compiling them took longer
+    # than running them (docs/benchmarks.md, imports).
     server_settings = ["-c jit=off"]
     if statement_timeout := os.environ.get("DB_STATEMENT_TIMEOUT"):
         server_settings.append(f"-c statement_timeout={statement_timeout}")

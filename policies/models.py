@@ -88,44 +88,57 @@ def stored_as_is(field: models.Field) -> type | None:
 class CopyInsertQuerySet(models.QuerySet):
     """`bulk_create` by PostgreSQL's COPY, for the tables an import fills by the ten thousand
     (arrival figures, their history, the updates log). Django's INSERT builds and quotes every
-    value in Python, then the server parses them: COPY takes a third to a half of the time
-    (docs/benchmarks.md, imports). The primary keys are taken from the table's sequence first,
+    value in Python, then the server parses them; COPY streams the rows (measured in
+    docs/benchmarks.md, imports). The primary keys are taken from the table's sequence first,
     so the records come back saved, with their keys, as from `bulk_create`. Values a field
-    stores as they are (`stored_as_is`) skip its preparation, the rest go through it. Other
-    databases, and inserts that handle conflicts, use Django's own."""
+    stores as they are (`stored_as_is`) skip its preparation, the rest go through it;
+    expressions cannot be copied. Other databases, inserts that handle conflicts and tables
+    with database defaults use Django's own."""
 
     def bulk_create(self, objs, batch_size=None, ignore_conflicts=False, **conflicts):
         objs = list(objs)
+        self._for_write = True
         connection = connections[self.db]
-        if connection.vendor != "postgresql" or ignore_conflicts or any(conflicts.values()):
+        options = self.model._meta
+        fields = [field for field in options.concrete_fields if not field.generated]
+        if (
+            connection.vendor != "postgresql"
+            or ignore_conflicts
+            or any(conflicts.values())
+            or any(field.has_db_default() for field in fields)
+        ):
             return super().bulk_create(objs, batch_size, ignore_conflicts, **conflicts)
         if not objs:
             return objs
-        self._for_write = True
-        options = self.model._meta
         _, without_key = self._prepare_for_bulk_create(objs)
         quote = connection.ops.quote_name
-        columns = ", ".join(quote(field.column) for field in options.concrete_fields)
-        fields = [(field, stored_as_is(field)) for field in options.concrete_fields]
+        columns = ", ".join(quote(field.column) for field in fields)
+        kinds = [(field, stored_as_is(field)) for field in fields]
 
         def database_value(field: models.Field, python_type: type | None, obj: models.Model):
             value = field.pre_save(obj, True)
             if python_type and (value is None or type(value) is python_type):
                 return value
+            if hasattr(value, "resolve_expression"):
+                raise TypeError(f"COPY cannot insert an expression ({field.name}={value!r}).")
             return field.get_db_prep_save(value, connection)
 
-        with transaction.atomic(using=self.db, savepoint=False), connection.cursor() as cursor:
+        with (
+            transaction.atomic(using=self.db, savepoint=False),
+            connection.cursor() as cursor,
+            connection.wrap_database_errors,
+        ):
             if without_key:
                 cursor.execute(
                     "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                    [options.db_table, options.pk.column, len(without_key)],
+                    [quote(options.db_table), options.pk.column, len(without_key)],
                 )
                 for obj, (key,) in zip(without_key, cursor.fetchall(), strict=True):
                     obj.pk = key
             statement = f"COPY {quote(options.db_table)} ({columns}) FROM STDIN"
             with cursor.cursor.copy(statement) as copy:
                 for obj in objs:
-                    copy.write_row([database_value(f, kind, obj) for f, kind in fields])
+                    copy.write_row([database_value(f, kind, obj) for f, kind in kinds])
         for obj in objs:
             obj._state.adding = False
             obj._state.db = self.db

@@ -3,7 +3,9 @@
 
 Each row is kept as that facility's figure for the day, unpublished: readers see the place's
 total for each day, the sum of the facilities the file lists that day, noted as such. A bad row
-refuses the whole file, as do two rows for one facility and day.
+refuses the whole file, as do two rows for one facility and day. A facility is known by its
+name whatever its case and spacing ("Shelter A", "SHELTER  A"): under the spelling already
+recorded for the place, or else the file's first.
 """
 
 import datetime as dt
@@ -11,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from arrivals.importers.figures import FigureReport, finished, save_figure
@@ -63,15 +66,21 @@ def figures_import_shelter_census(
         "as_of_precision": DatePrecision.DAY,
         "reported_by": source.publisher,
     }
+    recorded = ArrivalCount.objects.filter(jurisdiction=place).exclude(facility="")
+    spellings: dict[str, str] = {}
+    first_recorded = recorded.values("facility").annotate(first=Min("pk")).order_by("first")
+    for name in first_recorded.values_list("facility", flat=True):
+        spellings.setdefault(facility_key(name), name)
     totals: dict[dt.date, list[int]] = defaultdict(list)
     for number, raw in enumerate(rows, 1):
         row = {key.strip().lower(): (value or "").strip() for key, value in raw.items() if key}
         day, count = _read_row(row, number, report)
         if day is not None and count is not None:
             totals[day].append(count)
+            name = " ".join(row["facility"].split())
             save_figure(
                 report,
-                {**keys, "facility": row["facility"], "as_of": day},
+                {**keys, "facility": spellings.setdefault(facility_key(name), name), "as_of": day},
                 {
                     **values,
                     "value": count,
@@ -103,6 +112,11 @@ def figures_import_shelter_census(
     if dry_run:
         transaction.set_rollback(True)
     return report
+
+
+def facility_key(name: str) -> str:
+    """A facility's name as compared: case and spacing aside."""
+    return " ".join(name.split()).casefold()
 
 
 def _read_row(row: dict, number: int, report: FigureReport) -> tuple[dt.date | None, int | None]:

@@ -34,6 +34,7 @@ ICE_SUPPORT_TYPES = {
     "warrant service officer": Policy.AgreementModel.WARRANT_SERVICE,
 }
 ICE_EXTERNAL_PREFIX = "ice-287g:"
+ICE_PENDING_PREFIX = "ice-287g-pending:"  # agreements from ICE's pending list (ice_287g_pending)
 # Where ICE's sheets are cited from: ICE itself, and the 287g-watch archive of its older ones.
 WATCH_287G_URL = (
     "https://github.com/recoveredfactory/287g-watch/blob/"
@@ -58,6 +59,7 @@ class Ice287gReport:
     unchanged: int = 0
     ended: int = 0
     ending: list[str] = field(default_factory=list)  # each agreement ended, named
+    pending_signed: list[str] = field(default_factory=list)  # pending agreements now listed
     refused: str = ""  # why nothing of the sheet was recorded
     places_created: list[str] = field(default_factory=list)
     renamed: list[str] = field(default_factory=list)
@@ -144,6 +146,59 @@ class JurisdictionFinder:
             self.places[key] = city
             self.report.places_created.append(city.display_name)
         return self.places[key]
+
+
+def place_of_agency(
+    values: dict[str, str], number: int, finder: JurisdictionFinder, report
+) -> Jurisdiction | None:
+    """The jurisdiction a sheet row's agency serves (creating a missing city), or None with the
+    row's problem reported: an unknown state, model or type, no agency, no such county."""
+    state = STATE_CODES_BY_NAME.get(values["STATE"].upper())
+    model = ICE_SUPPORT_TYPES.get(values["SUPPORT TYPE"].lower())
+    agency = values["LAW ENFORCEMENT AGENCY"]
+    if state is None:
+        report.problems.append(RowError(number, "STATE", f"Unknown state '{values['STATE']}'."))
+        return None
+    if state not in finder.states:
+        message = f"{STATE_NAMES[state]} is not recorded; load the Census places first."
+        report.problems.append(RowError(number, "STATE", message))
+        return None
+    if model is None:
+        report.problems.append(
+            RowError(number, "SUPPORT TYPE", f"Unknown 287(g) model '{values['SUPPORT TYPE']}'.")
+        )
+        return None
+    if not agency:
+        report.problems.append(RowError(number, "LAW ENFORCEMENT AGENCY", "No agency named."))
+        return None
+
+    agency_type = values["TYPE"].lower()
+    if agency_type == "county":
+        jurisdiction, warning = finder.county(state, values["COUNTY"], agency)
+        if warning:
+            report.warnings.append(RowError(number, "COUNTY", warning))
+        if jurisdiction is None and MUNICIPAL_AGENCY_SUFFIX.search(agency):
+            jurisdiction = finder.city(state, agency)
+            report.warnings.append(
+                RowError(
+                    number,
+                    "TYPE",
+                    f"A police department typed County; filed under {jurisdiction.display_name}.",
+                )
+            )
+        if jurisdiction is None:
+            report.problems.append(
+                RowError(number, "COUNTY", f"No county '{values['COUNTY']}' in {state}.")
+            )
+            return None
+    elif agency_type == "state agency" or agency.lower().startswith(STATE_NAMES[state].lower()):
+        jurisdiction = finder.states[state]
+    elif agency_type == "municipality":
+        jurisdiction = finder.city(state, agency)
+    else:
+        report.problems.append(RowError(number, "TYPE", f"Unknown type '{values['TYPE']}'."))
+        return None
+    return jurisdiction
 
 
 def ice_row_key(values: dict[str, str]) -> str | None:
@@ -291,6 +346,7 @@ def import_ice_sheet_job(
             for heading, items in (
                 (ending, report.ending),
                 ("Agreements renamed (old name / new name)", report.renamed),
+                ("Pending agreements now signed", report.pending_signed),
                 ("Local jurisdictions created", report.places_created),
                 ("Rows skipped", [str(problem) for problem in report.problems]),
             )
@@ -328,9 +384,9 @@ def _record_ice_sheet(
             # signed would hold. Recording it would end every agreement in force.
             message = (
                 "This sheet lists agencies and agreement models but has no SIGNED column: it "
-                "may be ICE's list of pending agreements, which are not in force and are not "
-                "recorded here. Import the participating-agencies sheet, whose agreements have "
-                "signing dates."
+                "may be ICE's list of pending agreements, which are not in force. Import it as "
+                'ICE\'s pending list (Policies, "Import ICE pending list"), or import the '
+                "participating-agencies sheet, whose agreements have signing dates."
             )
         report.problems.append(RowError(0, "", message))
         return
@@ -377,50 +433,11 @@ def _record_ice_sheet(
     for number, values in enumerate(rows, 1):
         if progress:
             progress(number)
-        state = STATE_CODES_BY_NAME.get(values["STATE"].upper())
-        model = ICE_SUPPORT_TYPES.get(values["SUPPORT TYPE"].lower())
+        jurisdiction = place_of_agency(values, number, finder, report)
+        if jurisdiction is None:
+            continue
+        model = ICE_SUPPORT_TYPES[values["SUPPORT TYPE"].lower()]
         agency = values["LAW ENFORCEMENT AGENCY"]
-        if state is None:
-            report.problems.append(RowError(number, "STATE", f"Unknown state '{values['STATE']}'."))
-            continue
-        if model is None:
-            report.problems.append(
-                RowError(
-                    number, "SUPPORT TYPE", f"Unknown 287(g) model '{values['SUPPORT TYPE']}'."
-                )
-            )
-            continue
-        if not agency:
-            report.problems.append(RowError(number, "LAW ENFORCEMENT AGENCY", "No agency named."))
-            continue
-
-        agency_type = values["TYPE"].lower()
-        if agency_type == "county":
-            jurisdiction, warning = finder.county(state, values["COUNTY"], agency)
-            if warning:
-                report.warnings.append(RowError(number, "COUNTY", warning))
-            if jurisdiction is None and MUNICIPAL_AGENCY_SUFFIX.search(agency):
-                jurisdiction = finder.city(state, agency)
-                report.warnings.append(
-                    RowError(
-                        number,
-                        "TYPE",
-                        f"A police department typed County; filed under "
-                        f"{jurisdiction.display_name}.",
-                    )
-                )
-            if jurisdiction is None:
-                report.problems.append(
-                    RowError(number, "COUNTY", f"No county '{values['COUNTY']}' in {state}.")
-                )
-                continue
-        elif agency_type == "state agency" or agency.lower().startswith(STATE_NAMES[state].lower()):
-            jurisdiction = finder.states[state]
-        elif agency_type == "municipality":
-            jurisdiction = finder.city(state, agency)
-        else:
-            report.problems.append(RowError(number, "TYPE", f"Unknown type '{values['TYPE']}'."))
-            continue
 
         signed_on = None
         try:
@@ -496,6 +513,18 @@ def _record_ice_sheet(
             )
         )
     else:
+        # A pending agreement (ICE's pending list) that this sheet lists has been signed.
+        pending = [ICE_PENDING_PREFIX + key.removeprefix(ICE_EXTERNAL_PREFIX) for key in seen]
+        for policy in Policy.objects.filter(
+            external_id__in=pending, status=Policy.Status.PROPOSED
+        ).select_related("jurisdiction"):
+            policy.status = Policy.Status.SUPERSEDED
+            policy.ended_on = sheet_date
+            policy._change_reason = f"Signed: listed on {reason}"
+            updated[policy.pk] = policy
+            fields.update(("status", "ended_on"))
+            linked.append((policy, "sources", source))
+            report.pending_signed.append(f"{policy.agency}, {policy.jurisdiction.display_name}")
         for policy in unlisted:
             if policy.status != Policy.Status.IN_EFFECT:
                 continue

@@ -76,6 +76,39 @@ def test_a_bad_row_refuses_the_whole_census(chicago, census_source, bad_row, mes
     assert not ArrivalCount.objects.exists()
 
 
+def test_one_shelter_named_in_another_case_on_one_day_is_refused_not_counted_twice(
+    chicago, census_source
+):
+    report = figures_import_shelter_census(
+        text=CENSUS + "2024-01-11,SHELTER  a,520,600\n", place=chicago, source=census_source
+    )
+
+    assert str(report).startswith("nothing was imported: row 6 (line 7): row 4 has the same")
+    assert not ArrivalCount.objects.exists()
+
+
+def test_a_shelter_keeps_one_name_whatever_its_case_and_spacing(chicago, census_source):
+    figures_import_shelter_census(text=CENSUS, place=chicago, source=census_source)
+    later = "date,facility,count\n2024-01-12,shelter a ,530\n2024-01-12, SHELTER B,700\n"
+
+    report = figures_import_shelter_census(text=later, place=chicago, source=census_source)
+
+    assert (report.created, report.refused) == (3, [])  # two shelters and the day's total
+    facilities = ArrivalCount.objects.exclude(facility="").values_list("facility", flat=True)
+    assert sorted(set(facilities)) == ["Shelter A", "Shelter B", "Shelter C"]
+    assert ArrivalCount.objects.get(facility="", as_of="2024-01-12").value == 1230
+
+
+def test_the_spelling_recorded_first_is_kept(chicago, census_source):
+    figures_import_shelter_census(text=CENSUS, place=chicago, source=census_source)
+    ArrivalCount.objects.filter(facility="Shelter B").update(facility="SHELTER A")  # newer
+    later = "date,facility,count\n2024-01-10,shelter a,505\n"
+
+    figures_import_shelter_census(text=later, place=chicago, source=census_source)
+
+    assert ArrivalCount.objects.get(facility="Shelter A", as_of="2024-01-10").value == 505
+
+
 def test_a_file_that_is_not_a_census_gets_one_sentence(chicago, census_source):
     report = figures_import_shelter_census(
         text="agency,month,people\nDHS,2024-01,85901\n", place=chicago, source=census_source

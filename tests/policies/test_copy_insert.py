@@ -2,9 +2,10 @@
 as `bulk_create` would have written it, with the records' keys set."""
 
 import datetime as dt
+import zoneinfo
 
 import pytest
-from django.db import models
+from django.db import DataError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -64,12 +65,13 @@ def test_history_rows_written_in_bulk_keep_their_values_and_keys():
     assert (stored.id, stored.notes, stored.history_type) == (figures[0].pk, AWKWARD_TEXT, "+")
 
 
-def test_log_entries_written_in_bulk_keep_their_json():
+def test_log_entries_written_in_bulk_keep_their_json_and_time():
     snapshot = {"value": 12, "notes": AWKWARD_TEXT, "as_of": ["2024-01-01", "day"]}
+    chicago_time = dt.datetime(2024, 3, 1, 18, 30, tzinfo=zoneinfo.ZoneInfo("America/Chicago"))
     PublicChange.objects.bulk_create(
         [
             PublicChange(
-                changed_at=timezone.now(),
+                changed_at=chicago_time,
                 kind=PublicChange.Kind.CHANGED,
                 record_type=PublicChange.RecordType.FIGURE,
                 record_id=1,
@@ -81,6 +83,7 @@ def test_log_entries_written_in_bulk_keep_their_json():
         ]
     )
     stored = PublicChange.objects.get()
+    assert stored.changed_at == chicago_time
     assert stored.snapshot == snapshot
     assert stored.changes == [["value", 10, 12]]
     assert stored.batch == ""
@@ -104,7 +107,7 @@ def test_values_of_another_type_go_through_their_fields_preparation():
     [figure] = unsaved_figures(1)
     figure.notes = gettext_lazy("Shown to readers beside the figure.")  # lazy text
     figure.program = True  # a bool in a text field: Django stores "True"
-    figure.value = "1200"  # text in a number field
+    figure.value = 1200.0  # a float in a number field: Django stores 1200
 
     ArrivalCount.objects.bulk_create([figure])
 
@@ -130,3 +133,15 @@ def test_only_djangos_plain_fields_store_values_as_they_are():
             return super().get_prep_value(value).upper()
 
     assert stored_as_is(Shouting(max_length=5)) is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite stores a NUL byte")
+def test_a_failed_bulk_insert_saves_nothing_and_raises_djangos_error():
+    figures = unsaved_figures(3)
+    figures[2].notes = "a NUL byte: \x00"
+
+    with pytest.raises((DataError, ValueError)), transaction.atomic():
+        ArrivalCount.objects.bulk_create(figures)
+
+    assert not ArrivalCount.objects.exists()
+    assert make_arrival_count().pk  # the table still takes new figures

@@ -2,6 +2,7 @@ import datetime as dt
 import io
 
 import pytest
+import tablib
 from django.db.models import F
 
 from arrivals.models import ArrivalCount
@@ -372,9 +373,7 @@ def test_a_file_saved_in_several_batches_rebuilds_its_places_summaries_once(plac
     ]
     monkeypatch.setattr(ArrivalCountResource._meta, "batch_size", 3)
     rebuilt = []
-    monkeypatch.setattr(
-        "arrivals.resources.refresh_after_bulk_change", lambda ids: rebuilt.append(set(ids))
-    )
+    monkeypatch.setattr("policies.summaries.refresh_summaries", lambda ids: rebuilt.append(ids))
 
     report = csv_import(resource=ArrivalCountResource(), text=figures_csv(*rows))
 
@@ -398,7 +397,7 @@ def test_a_file_saved_in_several_batches_updates_the_places_latest_figure(places
     assert summary.latest_figure_value == 500
 
 
-def test_the_report_names_the_first_rows_that_change(places, monkeypatch):
+def test_the_report_names_the_first_rows_that_change_and_no_more(places, monkeypatch):
     csv_import(resource=ArrivalCountResource(), text=figures_csv(GOOD_ROWS[0]))
     monkeypatch.setattr("policies.csv_import.CHANGES_LISTED", 2)
     monkeypatch.setattr("policies.resources.CHANGES_LISTED", 2)
@@ -409,6 +408,28 @@ def test_the_report_names_the_first_rows_that_change(places, monkeypatch):
     shelter, bused = (ArrivalCount.objects.get(measure=m) for m in ("in_shelter", "bused"))
     assert report.changes == [(2, "new", str(shelter)), (3, "new", str(bused))]
     assert str(shelter) == "Chicago, IL: nearly 15,000 (In shelter)"
+
+
+def test_rows_past_those_the_report_lists_are_not_named(places, monkeypatch):
+    monkeypatch.setattr("policies.resources.CHANGES_LISTED", 1)
+    dataset = tablib.Dataset().load(figures_csv(*GOOD_ROWS), format="csv")
+
+    result = ArrivalCountResource().import_data(dataset, dry_run=True)
+
+    names = [row.object_repr for row in result.rows]
+    assert names == ["Chicago, IL: 20,000 (New arrivals)", None, None]
+
+
+def test_a_choice_column_whose_header_is_not_read_still_needs_a_value(places):
+    header = "jurisdiction,category,title,summary,direction,status ,sources,published"
+    row = (
+        "il-chicago,sanctuary,Welcoming City,Limits.,limits,in_effect,https://example.org/oemc,true"
+    )
+
+    report = csv_import(resource=PolicyResource(), text=f"{header}\n{row}\n")
+
+    assert [(error.row, error.field) for error in report.errors] == [(1, "status")]
+    assert not Policy.objects.exists()
 
 
 def test_a_corrected_figure_is_stamped_as_updated_and_keeps_its_other_fields(places):
