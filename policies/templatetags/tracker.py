@@ -1,4 +1,5 @@
 import datetime as dt
+from html import escape as escape_text
 
 from django import template
 from django.conf import settings
@@ -260,3 +261,48 @@ def comparison_table_rows(rows, as_of: dt.date | None, columns) -> str:
             )
         )
     return mark_safe("\n".join(html))  # each row built by format_html
+
+
+# The map's places are drawn by these two tags rather than by template loops: the map can hold
+# thousands of counties and cities, and a template loop over them (or format_html, whose lazy
+# text checks cost as much) took most of its render time. Every text is escaped; the outlines
+# are the map's own geometry (letters and numbers).
+_OUTSIDE_THE_FRAME = ' target="_blank" rel="noopener"'  # an embed's links
+_NOT_A_TAB_STOP = ' tabindex="-1"'  # counties and cities: the table lists them
+
+
+@register.simple_tag(takes_context=True)
+def map_shapes(context, places, kind: str) -> str:
+    """The SVG of a map's `places` of one `kind` ("states", "counties" or "cities"): each a
+    link to its page titled with its name and value (a state without a page is not a link)."""
+    target = _OUTSIDE_THE_FRAME if context.get("in_embed") else ""
+    tab_stop = "" if kind == "states" else _NOT_A_TAB_STOP
+    shapes = []
+    for place in places:
+        if kind == "cities":
+            shape = f'<circle cx="{place.x}" cy="{place.y}" r="4"/>'
+        else:
+            shape = f'<path d="{escape_text(place.path)}"/>'
+        value = place.label if kind == "states" else place.value
+        inner = f"<title>{escape_text(place.name)}: {escape_text(value)}</title>{shape}"
+        css = escape_text(place.css)
+        if place.url:
+            url = escape_text(place.url)
+            shapes.append(f'<a href="{url}" class="map-{css}"{tab_stop}{target}>{inner}</a>')
+        else:
+            shapes.append(f'<g class="map-{css}">{inner}</g>')
+    return mark_safe("".join(shapes))
+
+
+@register.simple_tag(takes_context=True)
+def map_table_rows(context, places) -> str:
+    """The rows of the table of a map's places: name (a link), level and value."""
+    target = _OUTSIDE_THE_FRAME if context.get("in_embed") else ""
+    return mark_safe(
+        "".join(
+            f'<tr><th scope="row"><a href="{escape_text(place.url)}"{target}>'
+            f"{escape_text(place.name)}</a></th><td>{escape_text(place.kind_label)}</td>"
+            f"<td>{escape_text(place.value)}</td></tr>"
+            for place in places
+        )
+    )

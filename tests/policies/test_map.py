@@ -290,3 +290,18 @@ def test_the_map_embeds_links_open_outside_its_frame(client, illinois):
     # On the site's own map page they open in place.
     own = client.get(reverse("policies:state-map") + "?metric=local").content.decode()
     assert 'target="_blank"' not in own.split('class="us-map"')[1].split("</details>")[0]
+
+
+def test_names_on_the_map_and_in_its_table_are_escaped(client, illinois):
+    hostile = make_jurisdiction(
+        name='<script>alert("x")</script> & Co', kind="county", geoid="17019", state="IL",
+        parent=illinois["state"],
+    )  # fmt: skip
+    make_policy(jurisdiction=hostile, title="An ordinance")
+
+    page = client.get(reverse("embed:state-map")).content.decode()
+
+    assert "<script>alert" not in page
+    escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co, IL"
+    assert f"<title>{escaped}: Limits cooperation</title><path d=" in page
+    assert f'target="_blank" rel="noopener">{escaped}</a></th><td>County</td>' in page
