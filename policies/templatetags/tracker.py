@@ -157,22 +157,25 @@ def chart_table_rows(series_list, *, with_claimant: bool = True, new_tab: bool =
 
 
 def _none(text: str) -> str:
-    return format_html('<span class="none">{}</span>', text)
+    return f'<span class="none">{escape_text(text)}</span>'
 
 
 def _term(glossary: str, group: str, value: str, label: str, missing: str) -> str:
     """`label` linked to its definition on the methodology page, or `missing` when empty."""
     if not label:
         return _none(missing)
-    return format_html('<a href="{}#{}-{}">{}</a>', glossary, group, value, label)
+    anchor = escape_text(f"{group}-{value}")
+    return f'<a href="{escape_text(glossary)}#{anchor}">{escape_text(label)}</a>'
 
 
 @register.simple_tag
 def comparison_table_rows(rows, as_of: dt.date | None, columns) -> str:
     """The comparison table's rows, one tag for the whole table (as `cited_figure`). Each cell
     is labelled with its column's name (`columns`, the header's), which a narrow screen shows
-    beside the value when the rows become cards."""
-    labels = [str(column["label"]) for column in columns][1:]
+    beside the value when the rows become cards. Built as text with every value escaped, as
+    the map's places are (below): format_html's checks of each argument were half the table's
+    render time."""
+    labels = [escape_text(str(column["label"])) for column in columns][1:]
     glossary = reverse("policies:methodology")
     suffix = f"?as_of={as_of.isoformat()}" if as_of else ""
     none, none_recorded = gettext("None"), gettext("None recorded")
@@ -189,23 +192,17 @@ def comparison_table_rows(rows, as_of: dt.date | None, columns) -> str:
             glossary, "detainer", j.detainer_rule_then, row.detainer_label, none_recorded
         )
         agreements = (
-            format_html("{} ({})", ", ".join(row.agreement_models), j.agreement_total)
+            escape_text(f"{', '.join(row.agreement_models)} ({j.agreement_total})")
             if row.agreement_models
             else _none(none)
         )
         designations = (
-            format_html_join(
-                "; ",
-                "{} ({}, {}){}",
-                (
-                    (
-                        d.label,
-                        d.designated_by,
-                        d.designated_on.year,
-                        f", {disputed}" if d.disputed else "",
-                    )
-                    for d in row.designations
-                ),
+            "; ".join(
+                escape_text(
+                    f"{d.label} ({d.designated_by}, {d.designated_on.year})"
+                    + (f", {disputed}" if d.disputed else "")
+                )
+                for d in row.designations
             )
             if row.designations
             else _none(none)
@@ -221,46 +218,36 @@ def comparison_table_rows(rows, as_of: dt.date | None, columns) -> str:
                     "population": population,
                     "facility": figure.facility,
                 }
-            latest = format_html(
-                '<span class="figure-value">{}</span> <span class="figure-period">{} '
-                '<span class="figure-population">({})</span>, {}</span> '
-                '<cite class="source"><a href="{}" rel="noopener">{}</a>; {}</cite>',
-                capfirst(figure.display_value),
-                measure,
-                population,
-                figure.period_display,
-                figure.source.href,
-                figure.source.publisher,
-                verified(figure.last_verified),
+            latest = (
+                f'<span class="figure-value">{escape_text(capfirst(figure.display_value))}'
+                f'</span> <span class="figure-period">{escape_text(measure)} '
+                f'<span class="figure-population">({escape_text(population)})</span>, '
+                f"{escape_text(figure.period_display)}</span> "
+                f'<cite class="source"><a href="{escape_text(figure.source.href)}" '
+                f'rel="noopener">{escape_text(figure.source.publisher)}</a>; '
+                f"{verified(figure.last_verified)}</cite>"
             )
-        html.append(
-            format_html(
-                '<tr>\n<th scope="row"><a href="{}{}">{}</a></th>\n{}\n</tr>',
-                j.get_absolute_url(),
-                suffix,
-                j.name,
-                format_html_join(
-                    "\n",
-                    '<td data-label="{}">{}</td>',
-                    zip(
-                        labels,
-                        (
-                            j.state,
-                            j.get_kind_display(),
-                            stance,
-                            state_law,
-                            detainer,
-                            agreements,
-                            designations,
-                            latest,
-                            j.source_total,
-                        ),
-                        strict=True,
-                    ),
-                ),
-            )
+        cells = (
+            escape_text(j.state),
+            escape_text(str(j.get_kind_display())),
+            stance,
+            state_law,
+            detainer,
+            agreements,
+            designations,
+            latest,
+            str(j.source_total),
         )
-    return mark_safe("\n".join(html))  # each row built by format_html
+        html.append(
+            f'<tr>\n<th scope="row"><a href="{escape_text(j.get_absolute_url() + suffix)}">'
+            f"{escape_text(j.name)}</a></th>\n"
+            + "\n".join(
+                f'<td data-label="{label}">{cell}</td>'
+                for label, cell in zip(labels, cells, strict=True)
+            )
+            + "\n</tr>"
+        )
+    return mark_safe("\n".join(html))  # every value escaped above
 
 
 # The map's places are drawn by these two tags rather than by template loops: the map can hold

@@ -399,3 +399,24 @@ def test_the_home_page_lists_fewer_places_a_page_than_the_full_table(client):
     assert "page 1 of 2" in home
     second = client.get("/?page=2", headers={"HX-Request": "true"}).content.decode()
     assert second.count('<th scope="row"') == 5 and "<html" not in second
+
+
+def test_every_text_in_the_comparison_table_is_escaped(client):
+    place = make_jurisdiction(name='<i>"Evil" & Co</i>', state="IL")
+    make_policy(jurisdiction=place)
+    make_designation(jurisdiction=place, label="<b>Listed</b>", disputed=True)
+    make_arrival_count(
+        jurisdiction=place,
+        measure=ArrivalCount.Measure.BUSED,
+        sender="<img src=x onerror=alert(1)>",
+        source=make_source(publisher="<u>Publisher</u>"),
+    )
+
+    page = client.get(reverse("policies:jurisdiction-list")).content.decode()
+
+    for raw in ("<i>", "<b>Listed", "<img src=x", "<u>Publisher"):
+        assert raw not in page
+    assert "&lt;i&gt;&quot;Evil&quot; &amp; Co&lt;/i&gt;</a></th>" in page
+    assert "&lt;b&gt;Listed&lt;/b&gt; (U.S. Department of Justice, 2025), disputed" in page
+    assert "by &lt;img src=x onerror=alert(1)&gt;" in page
+    assert 'rel="noopener">&lt;u&gt;Publisher&lt;/u&gt;</a>' in page
