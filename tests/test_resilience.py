@@ -124,7 +124,7 @@ def test_production_settings_bound_how_long_the_database_may_take(monkeypatch):
     reloaded = importlib.reload(project_settings)
     try:
         options = reloaded.DATABASES["default"]["OPTIONS"]
-        assert options == {"connect_timeout": 5, "options": "-c statement_timeout=5s"}
+        assert options == {"connect_timeout": 5, "options": "-c jit=off -c statement_timeout=5s"}
     finally:
         monkeypatch.undo()
         importlib.reload(project_settings)
