@@ -13,7 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from arrivals.models import ArrivalCount
 from arrivals.services import arrivalcount_overlap_warning
-from policies.forms import Ice287gImportForm, Ice287gPendingImportForm, UploadForm
+from policies.forms import Ice287gImportForm, UploadForm
 from policies.import_jobs import (
     confirm_import,
     mark_stopped,
@@ -49,7 +49,6 @@ class ChangeReasonForm(forms.ModelForm):
 
 
 ICE_SHEET_IMPORTER = "policies.importers.ice_287g.import_ice_sheet_job"
-ICE_PENDING_IMPORTER = "policies.importers.ice_287g_pending.import_ice_pending_sheet_job"
 
 
 class HistoryAdmin(ImportExportMixin, SimpleHistoryAdmin):
@@ -316,11 +315,6 @@ class PolicyAdmin(HistoryAdmin):
                 self.admin_site.admin_view(self.import_ice_287g_view),
                 name="policies_policy_import_ice_287g",
             ),
-            path(
-                "import-ice-287g-pending/",
-                self.admin_site.admin_view(self.import_ice_287g_pending_view),
-                name="policies_policy_import_ice_287g_pending",
-            ),
             *super().get_urls(),
         ]
 
@@ -340,27 +334,6 @@ class PolicyAdmin(HistoryAdmin):
             template="admin/policies/policy/import_ice_287g.html",
             title="Import ICE 287(g) participating-agencies sheet",
             recent={"importer": ICE_SHEET_IMPORTER},
-        )
-
-    def import_ice_287g_pending_view(self, request: HttpRequest) -> HttpResponse:
-        """Upload ICE's list of pending 287(g) agreements: recorded as proposed agreements once
-        the check is confirmed on the job's page."""
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        return self.upload_view(
-            request,
-            Ice287gPendingImportForm(request.POST or None, request.FILES or None),
-            job=lambda data: {
-                "importer": ICE_PENDING_IMPORTER,
-                "subject": "ICE pending 287(g) agreements",
-                "options": {
-                    "sheet_date": data["sheet_date"].isoformat(),
-                    "source_url": data["source_url"],
-                },
-            },
-            template="admin/policies/policy/import_ice_287g.html",
-            title="Import ICE's list of pending 287(g) agreements",
-            recent={"importer": ICE_PENDING_IMPORTER},
         )
 
 

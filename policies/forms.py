@@ -68,24 +68,6 @@ class Ice287gImportForm(UploadForm):
         return sheet_date
 
 
-class Ice287gPendingImportForm(Ice287gImportForm):
-    import_file = forms.FileField(
-        label="List",
-        help_text="ICE's list of pending 287(g) agreements saved as CSV, columns as ICE "
-        "publishes them (STATE, LAW ENFORCEMENT AGENCY, TYPE, COUNTY, SUPPORT TYPE), at most "
-        f"{UPLOAD_LIMIT}.",
-    )
-    sheet_date = forms.DateField(
-        help_text="The date ICE gave the list. Pending agreements missing from it are ended on "
-        "this date."
-    )
-    source_url = forms.URLField(
-        label="Downloaded from",
-        max_length=500,
-        help_text="The list's own address: its download link on ice.gov, or an archived copy.",
-    )
-
-
 EARLIEST_AS_OF = dt.date(1990, 1, 1)
 
 

@@ -34,7 +34,6 @@ ICE_SUPPORT_TYPES = {
     "warrant service officer": Policy.AgreementModel.WARRANT_SERVICE,
 }
 ICE_EXTERNAL_PREFIX = "ice-287g:"
-ICE_PENDING_PREFIX = "ice-287g-pending:"  # agreements from ICE's pending list (ice_287g_pending)
 # Where ICE's sheets are cited from: ICE itself, and the 287g-watch archive of its older ones.
 WATCH_287G_URL = (
     "https://github.com/recoveredfactory/287g-watch/blob/"
@@ -59,7 +58,6 @@ class Ice287gReport:
     unchanged: int = 0
     ended: int = 0
     ending: list[str] = field(default_factory=list)  # each agreement ended, named
-    pending_signed: list[str] = field(default_factory=list)  # pending agreements now listed
     refused: str = ""  # why nothing of the sheet was recorded
     places_created: list[str] = field(default_factory=list)
     renamed: list[str] = field(default_factory=list)
@@ -346,7 +344,6 @@ def import_ice_sheet_job(
             for heading, items in (
                 (ending, report.ending),
                 ("Agreements renamed (old name / new name)", report.renamed),
-                ("Pending agreements now signed", report.pending_signed),
                 ("Local jurisdictions created", report.places_created),
                 ("Rows skipped", [str(problem) for problem in report.problems]),
             )
@@ -384,9 +381,9 @@ def _record_ice_sheet(
             # signed would hold. Recording it would end every agreement in force.
             message = (
                 "This sheet lists agencies and agreement models but has no SIGNED column: it "
-                "may be ICE's list of pending agreements, which are not in force. Import it as "
-                'ICE\'s pending list (Policies, "Import ICE pending list"), or import the '
-                "participating-agencies sheet, whose agreements have signing dates."
+                "may be ICE's list of pending agreements, which are not in force and are not "
+                "recorded here. Import the participating-agencies sheet, whose agreements have "
+                "signing dates."
             )
         report.problems.append(RowError(0, "", message))
         return
@@ -513,18 +510,6 @@ def _record_ice_sheet(
             )
         )
     else:
-        # A pending agreement (ICE's pending list) that this sheet lists has been signed.
-        pending = [ICE_PENDING_PREFIX + key.removeprefix(ICE_EXTERNAL_PREFIX) for key in seen]
-        for policy in Policy.objects.filter(
-            external_id__in=pending, status=Policy.Status.PROPOSED
-        ).select_related("jurisdiction"):
-            policy.status = Policy.Status.SUPERSEDED
-            policy.ended_on = sheet_date
-            policy._change_reason = f"Signed: listed on {reason}"
-            updated[policy.pk] = policy
-            fields.update(("status", "ended_on"))
-            linked.append((policy, "sources", source))
-            report.pending_signed.append(f"{policy.agency}, {policy.jurisdiction.display_name}")
         for policy in unlisted:
             if policy.status != Policy.Status.IN_EFFECT:
                 continue

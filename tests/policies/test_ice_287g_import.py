@@ -1,4 +1,5 @@
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -268,3 +269,27 @@ def test_the_sheet_reports_each_row_it_reads(alabama):
     )
 
     assert read == [1, 2, 3]
+
+
+def test_a_row_of_a_state_not_loaded_is_reported_not_raised(alabama):
+    georgia = "GEORGIA,Floyd County Sheriff's Office,County,Floyd County,Jail Enforcement Model,"
+    report = agreements_import_ice_287g(
+        rows=sheet(COLBERT_TFM, georgia + "2020-06-10,link,,"), sheet_date=dt.date(2025, 7, 18)
+    )
+
+    assert report.created == 1
+    [problem] = report.problems
+    assert str(problem) == (
+        "row 2 (line 3), field 'STATE': Georgia is not recorded; load the Census places first."
+    )
+
+
+def test_ices_real_pending_list_is_refused_as_such(alabama):
+    pending = Path(__file__).resolve().parents[2] / "data/reference/ice_287g_pending_2025-05-15.csv"
+
+    report = agreements_import_ice_287g(
+        rows=read_csv_rows(pending.read_text(encoding="utf-8")), sheet_date=dt.date(2025, 5, 15)
+    )
+
+    assert "it may be ICE's list of pending agreements" in str(report.problems[0])
+    assert not Policy.objects.exists()
