@@ -305,3 +305,13 @@ def test_names_on_the_map_and_in_its_table_are_escaped(client, illinois):
     escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co, IL"
     assert f"<title>{escaped}: Limits cooperation</title><path d=" in page
     assert f'target="_blank" rel="noopener">{escaped}</a></th><td>County</td>' in page
+
+
+def test_the_spanish_map_is_drawn_at_the_same_scale(client, illinois):
+    """In Spanish, numbers in the page are written with a decimal comma: the map's scale was
+    written "scale(0,1)", which SVG reads as a scale of 0 by 1, and the map disappeared."""
+    page = client.get("/es/map/").content.decode()
+
+    assert '<g transform="scale(0.1)">' in page
+    assert '<svg class="us-map-svg" viewBox="0 0 975 610"' in page
+    assert re.search(r'<circle cx="\d+\.\d" cy="\d+\.\d" r="4"/>', page)
