@@ -8,6 +8,8 @@ import threading
 
 import pytest
 from django.core.management import call_command
+from django.core.servers.basehttp import WSGIServer
+from django.db import connection
 from django.test.utils import override_settings
 from playwright.sync_api import expect
 from pytest_django.live_server_helper import LiveServer
@@ -40,6 +42,16 @@ def collected_static(tmp_path_factory):
     return root, storages
 
 
+class OneRequestAtATime(WSGIServer):
+    """A live server that answers one request at a time. With SQLite, the server's threads
+    share the test's one in-memory connection, which is not safe to use from two at once:
+    with an embed's page and its frames asked for together, a request now and then hung in
+    it and the run never ended."""
+
+    def __init__(self, *args, connections_override=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)  # the server thread applies the override itself
+
+
 @pytest.fixture
 def production_server(collected_static, transactional_db):
     """The app served as in production: WhiteNoise serves the compressed, hashed files."""
@@ -47,6 +59,8 @@ def production_server(collected_static, transactional_db):
     with override_settings(STATIC_ROOT=root, STORAGES=storages, DEBUG=False):
         server = LiveServer("127.0.0.1", start=False)
         server.thread.static_handler = lambda handler: handler  # let WhiteNoise answer
+        if connection.vendor == "sqlite":
+            server.thread.server_class = OneRequestAtATime
         server._live_server_modified_settings.enable()
         server.start()
         yield server
