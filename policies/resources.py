@@ -181,6 +181,7 @@ class ValidatedResource(resources.ModelResource):
     def before_import(self, dataset, **kwargs):
         self._rows_by_key: dict[tuple, int] = {}  # the first row of the file with each key
         self._rows_named = 0
+        self._key_attributes = [self.fields[n].attribute for n in self.get_import_id_fields()]
         self.file_keys: list[tuple | None] = []
         found = [str(header).strip() for header in dataset.headers or []]
         needed = [self.fields[name].column_name for name in self.get_import_id_fields()]
@@ -292,8 +293,7 @@ class ValidatedResource(resources.ModelResource):
             self._repeated_key = ""
             return None
         self._repeated_key = self._row_with_the_same_key(key)
-        attributes = [self.fields[name].attribute for name in self.get_import_id_fields()]
-        self._key_cells = dict(zip(attributes, key, strict=True))
+        self._key_cells = dict(zip(self._key_attributes, key, strict=True))
         return instance_loader.instance_for(key)
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):

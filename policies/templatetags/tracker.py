@@ -252,8 +252,8 @@ def comparison_table_rows(rows, as_of: dt.date | None, columns) -> str:
 
 # The map's places are drawn by these two tags rather than by template loops: the map can hold
 # thousands of counties and cities, and a template loop over them (or format_html, whose lazy
-# text checks cost as much) took most of its render time. Every text is escaped; the outlines
-# are the map's own geometry (letters and numbers).
+# text checks cost as much) took most of its render time. Every value is escaped, the map's own
+# outlines included.
 _OUTSIDE_THE_FRAME = ' target="_blank" rel="noopener"'  # an embed's links
 _NOT_A_TAB_STOP = ' tabindex="-1"'  # counties and cities: the table lists them
 
