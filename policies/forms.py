@@ -1,4 +1,5 @@
 import datetime as dt
+from collections.abc import Callable
 
 from django import forms
 from django.utils import translation
@@ -71,8 +72,14 @@ class Ice287gImportForm(UploadForm):
 EARLIEST_AS_OF = dt.date(1990, 1, 1)
 
 
-def _choices(blank_label: str, choices, *extra) -> list[tuple[str, str]]:
-    return [("", blank_label), *choices, *extra]
+def _fixed(choices: list[tuple[str, str]]) -> Callable[[], list[tuple[str, str]]]:
+    """`choices` as a callable: a form deep-copies its fields' choices each time it is made
+    (on every request, 304s included), and a callable is copied as itself."""
+    return lambda: choices
+
+
+def _choices(blank_label: str, choices, *extra) -> Callable[[], list[tuple[str, str]]]:
+    return _fixed([("", blank_label), *choices, *extra])
 
 
 class AsOfField(forms.DateField):
@@ -133,13 +140,13 @@ class ComparisonFilterForm(forms.Form):
     figures = forms.ChoiceField(
         required=False,
         label=_("Arrival figures"),
-        choices=[("", _("Any")), ("yes", _("With arrival figures")), ("no", _("Without"))],
+        choices=_choices(_("Any"), [("yes", _("With arrival figures")), ("no", _("Without"))]),
     )
     all = forms.BooleanField(required=False, label=_("Include places with no records"))
     as_of = AsOfField()
     sort = forms.ChoiceField(
         required=False,
-        choices=[(key, key) for key in SORTS] + [(f"-{key}", f"-{key}") for key in SORTS],
+        choices=_fixed([(key, key) for key in SORTS] + [(f"-{key}", f"-{key}") for key in SORTS]),
         widget=forms.HiddenInput,
     )
 

@@ -1,6 +1,7 @@
 """Cached pages, and what readers get when Redis or the database is down."""
 
 import datetime as dt
+import os
 from unittest import mock
 
 import pytest
@@ -229,3 +230,15 @@ def test_a_deploys_migrate_gives_every_page_a_new_version(client, chicago):
     before = client.get(url)["ETag"]
     emit_post_migrate_signal(0, False, "default")
     assert client.get(url, headers={"If-None-Match": before}).status_code == 200
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="the Redis cache backend")
+def test_redis_reads_share_one_client(chicago):
+    """Each read made a redis-py client, which cost half a round trip, on every request."""
+    backend = caches.create_connection("default")
+    made = mock.Mock(wraps=backend._cache._client)
+    with mock.patch.object(backend._cache, "_client", made):
+        for _ in range(3):
+            backend.get("anything")
+            backend.set("anything", 1)
+    assert made.call_count == 1
