@@ -12,13 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from policies.models import (
+    ChoiceLabelModel,
     CopyInsertModel,
     CopyInsertQuerySet,
     DatePrecision,
     Jurisdiction,
     PublishedQuerySet,
     Source,
-    choice_label,
     format_partial_date,
     validate_precise_date,
 )
@@ -78,7 +78,7 @@ class ArrivalCountQuerySet(CopyInsertQuerySet, PublishedQuerySet):
         return matches
 
 
-class ArrivalCount(models.Model):
+class ArrivalCount(ChoiceLabelModel):
     """A figure of migrants arriving in, bused to, sheltered in or living in a jurisdiction.
 
     Each figure is recorded as its claimant stated it. Figures whose periods overlap (two
@@ -214,7 +214,7 @@ class ArrivalCount(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.jurisdiction}: {self.display_value} ({choice_label(self, 'measure')})"
+        return f"{self.jurisdiction}: {self.display_value} ({self.get_measure_display()})"
 
     @property
     def display_value(self) -> str:

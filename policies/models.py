@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_str
 from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext
@@ -39,8 +40,8 @@ def format_partial_date(value: dt.date | None, precision: str = DatePrecision.DA
 
 
 def choice_label(record: models.Model, name: str) -> str:
-    """`record.get_<name>_display()`, for code that labels thousands of records (an import, its
-    log entries): Django's translates the label of every choice on each call."""
+    """`record.get_<name>_display()` as `ChoiceLabelModel` gives it, for the history records that
+    django-simple-history builds on Django's own Model (the public log labels thousands)."""
     field = record._meta.get_field(name)
     value = getattr(record, field.attname)
     return str(dict(field.flatchoices).get(value, value))
@@ -145,6 +146,19 @@ class CopyInsertQuerySet(models.QuerySet):
         return objs
 
 
+class ChoiceLabelModel(models.Model):
+    """A model whose `get_FOO_display()` translates only the label it returns. Django's makes a
+    hashable copy of the field's choices on each call, and hashing a lazy label translates it:
+    every label of the field, for every value shown (a place's page asked for 400)."""
+
+    class Meta:
+        abstract = True
+
+    def _get_FIELD_display(self, field: models.Field) -> str:
+        value = getattr(self, field.attname)
+        return force_str(dict(field.flatchoices).get(value, value), strings_only=True)
+
+
 class CopyInsertModel(models.Model):
     """A base for history models (django-simple-history's `bases`) written in bulk."""
 
@@ -159,7 +173,7 @@ class JurisdictionQuerySet(models.QuerySet):
         return self.filter(kind=Jurisdiction.Kind.STATE)
 
 
-class Jurisdiction(models.Model):
+class Jurisdiction(ChoiceLabelModel):
     class Kind(models.TextChoices):
         STATE = "state", _("State")
         COUNTY = "county", _("County")
@@ -287,7 +301,7 @@ class Jurisdiction(models.Model):
             raise ValidationError(errors)
 
 
-class Source(models.Model):
+class Source(ChoiceLabelModel):
     """A document that records cite: a law, a press release, a dataset, a news report."""
 
     class Kind(models.TextChoices):
@@ -389,7 +403,7 @@ class PolicyQuerySet(PublishedQuerySet):
         )
 
 
-class Policy(models.Model):
+class Policy(ChoiceLabelModel):
     class Category(models.TextChoices):
         SANCTUARY = "sanctuary", _("Law, ordinance or executive order on cooperation")
         DETAINER = "detainer", _("ICE detainer rule")
@@ -632,7 +646,7 @@ class Policy(models.Model):
         return undated + dated
 
 
-class NoPolicyFinding(models.Model):
+class NoPolicyFinding(ChoiceLabelModel):
     """A researched "none found": no law or local policy on cooperation with federal immigration
     enforcement was found for a place when it was checked. A finding, not a missing record:
     pages say "none found (checked <date>)" instead of a blank."""
@@ -696,7 +710,7 @@ class Stance(models.TextChoices):
         return cls.NONE_IN_EFFECT if rules else None
 
 
-class Designation(models.Model):
+class Designation(ChoiceLabelModel):
     """A label an outside body put on a jurisdiction, e.g. the Justice Department's 2025 list."""
 
     jurisdiction = models.ForeignKey(
@@ -744,7 +758,7 @@ class Designation(models.Model):
             raise ValidationError({"disputed": "Tick 'disputed' when there is a dispute note."})
 
 
-class JurisdictionSummary(models.Model):
+class JurisdictionSummary(ChoiceLabelModel):
     """The comparison table's columns for one jurisdiction as of `day`: derived, never edited,
     kept current by `policies.summaries` (docs/benchmarks.md). A table for another day, or
     before the rows are current, is computed from the records instead."""
@@ -787,7 +801,7 @@ class JurisdictionSummary(models.Model):
         return f"Summary of {self.jurisdiction} on {self.day}"
 
 
-class PublicChange(models.Model):
+class PublicChange(ChoiceLabelModel):
     """One entry of the public "Updates and corrections" log, derived from a record's history.
 
     Written by `policies.changelog` whenever a published record is added, changed in a field
@@ -861,7 +875,7 @@ class DataVersion(models.Model):
         return f"{self.token} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
 
 
-class ImportJob(models.Model):
+class ImportJob(ChoiceLabelModel):
     """One file staff uploaded to import: checked and previewed by a background task, imported
     by another once staff confirm, and kept as the record of who imported what and when."""
 

@@ -138,19 +138,23 @@ def chart_table_rows(series_list, *, with_claimant: bool = True, new_tab: bool =
     """The rows of a chart's data table: one per figure, with its source (one tag per table,
     for the same reason as `cited_figure`)."""
     rows = []
+    citations = {}  # by source: a series' figures mostly cite one
     for series in series_list:
+        label = series.label
         for figure in series.figures:
             claimant = (
                 format_html("<td>{}</td>", figure.reported_by or "—") if with_claimant else ""
             )
+            if figure.source_id not in citations:
+                citations[figure.source_id] = _source_citation(figure, new_tab=new_tab)
             rows.append(
                 format_html(
                     '<tr><th scope="row">{}</th><td>{}</td><td>{}</td>{}<td>{}</td></tr>',
-                    series.label,
+                    label,
                     capfirst(figure.display_value),
                     figure.period_display,
                     claimant,
-                    _source_citation(figure, new_tab=new_tab),
+                    citations[figure.source_id],
                 )
             )
     return mark_safe("\n".join(rows))  # each row built by format_html
