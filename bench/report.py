@@ -248,9 +248,9 @@ it. 304s are the middle of {runs} runs of {seconds} s. The dataset is synthetic 
 load_seed`, then `generate_benchmark_data --scale N`), in the database `sanctuary_bench`.
 Versions: {versions}. In the origin phases (no nginx) Django's cache is Redis, as in
 production (`{cold_backend}`): it holds the data version and the parts many addresses share
-(the home page's overview, the filter form, each chart's drawing), keyed by the data version;
-no page is cached anywhere. Redis is emptied before each scale's origin phases, so the first
-request of each page renders everything."""
+(the home page's overview, the filter form, each chart's and map's drawing), keyed by the data
+version; no page is cached anywhere. Redis is emptied before each scale's origin phases, so the
+first request of each page renders everything."""
 
 NGINX_TEXT = """\
 deploy/nginx.conf (via scripts/run-proxy) in front of gunicorn, Django's cache in Redis. Each

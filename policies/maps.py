@@ -143,10 +143,32 @@ def _agreements_in_state(count: int) -> str:
     ) % {"count": count}
 
 
+def _map_title(*, day: dt.date, metric: str) -> dict:
+    return {
+        "map_metric": metric,
+        "map_metrics": MAP_METRICS,
+        "map_label": MAP_METRICS[metric],
+        "map_day": day,
+        "map_day_iso": day.isoformat(),
+    }
+
+
+def map_heading_context(*, day: dt.date, metric: str) -> dict:
+    """What is said around the map: its metric and label, its date, and the ICE sheets that
+    agreement counts rest on (one query)."""
+    metric = METRIC_ALIASES.get(metric, metric)
+    sheets = ice_sheet_dates()
+    return {
+        **_map_title(day=day, metric=metric),
+        "map_sheet_day": max((sheet for sheet in sheets if sheet <= day), default=None),
+        "map_first_sheet_day": sheets[0] if sheets else None,
+    }
+
+
 def map_context(*, day: dt.date, metric: str) -> dict:
     """What the map partial needs: states, counties and cities to draw with their classes,
-    the legend (each class with how many places it holds), the table of places with a
-    value, and the ICE sheet agreement counts rest on. Two or three queries."""
+    the legend (each class with how many places it holds) and the table of places with a
+    value. One or two queries."""
     metric = METRIC_ALIASES.get(metric, metric)
     classes = metric_classes(metric)
     labels = dict(classes)
@@ -193,7 +215,6 @@ def map_context(*, day: dt.date, metric: str) -> dict:
         for fips, code in STATE_CODES_BY_FIPS.items()
         if code not in drawn and fips in shapes.states
     ]  # fmt: skip
-    sheets = ice_sheet_dates()
     if metric == "agreements":
         # A state's own agencies' agreements do not colour the whole state: its outline says
         # how many agreements the agencies in it hold; with none, "None recorded", never
@@ -210,11 +231,7 @@ def map_context(*, day: dt.date, metric: str) -> dict:
         ]
     counts = Counter(place.css for place in table)
     return {
-        "map_metric": metric,
-        "map_metrics": MAP_METRICS,
-        "map_label": MAP_METRICS[metric],
-        "map_day": day,
-        "map_day_iso": day.isoformat(),
+        **_map_title(day=day, metric=metric),
         "map_width": MAP_WIDTH,
         "map_height": MAP_HEIGHT,
         "map_scale": 1 / GRID,
@@ -226,8 +243,6 @@ def map_context(*, day: dt.date, metric: str) -> dict:
         "map_table": table,
         "map_legend": [(key, label, counts[key]) for key, label in classes],
         "map_none_label": labels[NONE],
-        "map_sheet_day": max((sheet for sheet in sheets if sheet <= day), default=None),
-        "map_first_sheet_day": sheets[0] if sheets else None,
     }
 
 

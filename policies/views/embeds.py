@@ -34,6 +34,7 @@ from policies.views.shared import (
     DOWNLOAD_FORMATS,
     EXTRA_PARAMETERS,
     bad_request,
+    map_drawing,
     place_or_404,
     query_form,
     reader_page,
@@ -268,10 +269,10 @@ def embed_state_map(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return bad_request(request, form)
     day, metric = form.cleaned_data["as_of"], form.cleaned_data["metric"]
-    context = maps.map_context(day=day, metric=metric)
+    context = maps.map_heading_context(day=day, metric=metric)
     sheet_day = context["map_sheet_day"] if metric == "agreements" else None
     context |= {
-        "in_embed": True,
+        "map_drawing": map_drawing(request, day=day, metric=metric, in_embed=True),
         "title": str(context["map_label"]),
         "data_as_of": _data_as_of((sheet_day, "day") if sheet_day else None),
         **_frame(request, "policies:state-map", "policies:state-map-download"),

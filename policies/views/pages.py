@@ -32,6 +32,7 @@ from policies.models import Jurisdiction
 from policies.views.shared import (
     DOWNLOAD_FORMATS,
     bad_request,
+    map_drawing,
     place_or_404,
     query_form,
     reader_page,
@@ -142,7 +143,7 @@ def _home_overview(request: HtmxHttpRequest, filters: ComparisonFilters) -> str:
     every filter and order of the table, so drawn once per data version and day."""
 
     def context() -> dict:
-        return _home_overview_context(filters)
+        return _home_overview_context(request, filters)
 
     return rendered_part(
         request,
@@ -154,13 +155,14 @@ def _home_overview(request: HtmxHttpRequest, filters: ComparisonFilters) -> str:
     )
 
 
-def _home_overview_context(filters: ComparisonFilters) -> dict:
+def _home_overview_context(request: HtmxHttpRequest, filters: ComparisonFilters) -> dict:
     headline = selectors.headline_figures()
     cities = list(dict.fromkeys(f.jurisdiction for f in headline))[:3]
     cities_query = "&".join(f"j={city.slug}" for city in cities)
     return {
         "headline_figures": headline,
-        **maps.map_context(day=filters.day, metric=maps.DEFAULT_METRIC),
+        **maps.map_heading_context(day=filters.day, metric=maps.DEFAULT_METRIC),
+        "map_drawing": map_drawing(request, day=filters.day, metric=maps.DEFAULT_METRIC),
         "agreement_totals": selectors.agreement_totals(day=filters.day),
         "chart": arrival_chart(
             jurisdictions=cities,
@@ -287,8 +289,11 @@ def state_map(request: HtmxHttpRequest) -> HttpResponse:
     form = query_form(request, MapForm)
     if not form.is_valid():
         return bad_request(request, form)
-    day = form.cleaned_data["as_of"]
-    context = maps.map_context(day=day, metric=form.cleaned_data["metric"])
+    day, metric = form.cleaned_data["as_of"], form.cleaned_data["metric"]
+    context = {
+        **maps.map_heading_context(day=day, metric=metric),
+        "map_drawing": map_drawing(request, day=day, metric=metric),
+    }
     template = "policies/state_map.html"
     if wants_fragment(request):
         template += "#state-map"

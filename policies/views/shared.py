@@ -21,6 +21,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import condition
 
 from config.http import wants_fragment
+from policies import maps
 from policies.data_version import data_version
 from policies.models import DataVersion, Jurisdiction
 
@@ -57,6 +58,17 @@ def rendered_part(request: HttpRequest, name: str, template: str, context, *key)
             timeout=settings.PART_CACHE_SECONDS,
         )
     )
+
+
+def map_drawing(request: HttpRequest, *, day: dt.date, metric: str, in_embed: bool = False) -> str:
+    """The map with its legend and its table (policies/_map.html) for `metric` on `day`: one
+    part for the map page, its swaps, its embeds and the home page, which draw the same map
+    (thousands of shapes on a large dataset)."""
+
+    def context() -> dict:
+        return {**maps.map_context(day=day, metric=metric), "in_embed": in_embed}
+
+    return rendered_part(request, "map", "policies/_map.html", context, metric, day, in_embed)
 
 
 def request_data_version(request: HttpRequest) -> DataVersion:

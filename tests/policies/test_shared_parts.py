@@ -8,6 +8,7 @@ from unittest import mock
 
 import pytest
 
+from policies import maps
 from policies.views import pages
 from tests.factories import make_arrival_count, make_jurisdiction, make_policy, make_state
 
@@ -91,3 +92,22 @@ def test_a_chart_is_drawn_again_when_a_figure_it_shows_is_corrected(client, plac
     page = client.get(url).content.decode()
     chart = re.search(r'id="jurisdiction-chart-data" type="application/json">(.*?)</script>', page)
     assert "about 52,000" in chart.group(1) and "more than 50,000" not in chart.group(1)
+
+
+def test_the_map_is_drawn_once_for_its_page_its_swaps_and_the_home_page(client, places):
+    with mock.patch.object(maps, "map_context", wraps=maps.map_context) as drawn:
+        page = client.get("/map/").content.decode()
+        swap = client.get("/map/?metric=local", headers={"HX-Request": "true"}).content.decode()
+        home = client.get("/").content.decode()
+        assert drawn.call_count == 1
+        embed = client.get("/embed/map/?theme=dark").content.decode()  # links leave the frame
+        client.get("/embed/map/?theme=light&header=0")
+        assert drawn.call_count == 2
+        client.get("/map/?metric=detainer")  # another map
+        client.get("/map/?as_of=2020-01-01")
+        assert drawn.call_count == 4
+    shape = 'href="/jurisdictions/il-chicago/" class="map-limits" tabindex="-1"'
+    for drawing in (page, swap, home):
+        assert f"<a {shape}><title>Chicago, IL: Limits cooperation</title>" in drawing
+    assert f'<a {shape} target="_blank" rel="noopener"><title>Chicago, IL' in embed
+    assert 'id="map-heading"' in page and 'id="map-heading"' in swap
