@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.formats import date_format
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -619,10 +620,11 @@ class Policy(ChoiceLabelModel):
         if errors:
             raise ValidationError(errors)
 
-    @property
+    @cached_property
     def timeline(self) -> list[tuple[dt.date | None, str, str]]:
         """Events of this policy as (date, label, formatted date), oldest first. A policy in
-        force whose start was never recorded has one undated event, so it never vanishes."""
+        force whose start was never recorded has one undated event, so it never vanishes.
+        Kept on the record: a place's page lists each policy's events and the place's."""
         if self.starts_on is None and self.status != self.Status.PROPOSED:
             undated = [(None, gettext("Took effect"), gettext("Date not recorded"))]
         else:
