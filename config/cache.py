@@ -18,12 +18,15 @@ RETRY_AFTER_SECONDS = 5.0
 
 
 class _ClientPerPool(RedisCacheClient):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
     def get_client(self, key=None, *, write=False):
         pool = self._get_connection_pool(write)
-        clients = self.__dict__.setdefault("_clients", {})
-        if pool not in clients:
-            clients[pool] = self._client(connection_pool=pool)
-        return clients[pool]
+        if pool not in self._clients:
+            self._clients[pool] = self._client(connection_pool=pool)
+        return self._clients[pool]
 
 
 class ResilientRedisCache(RedisCache):
