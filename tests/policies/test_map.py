@@ -5,6 +5,8 @@ import datetime as dt
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from policies import geography, maps
@@ -315,3 +317,16 @@ def test_the_spanish_map_is_drawn_at_the_same_scale(client, illinois):
     assert '<g transform="scale(0.1)">' in page
     assert '<svg class="us-map-svg" viewBox="0 0 975 610"' in page
     assert re.search(r'<circle cx="\d+\.\d" cy="\d+\.\d" r="4"/>', page)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's query plans")
+def test_the_time_control_reads_the_earliest_start_from_an_index(client, illinois):
+    """It read every published policy: 30 ms at 10× the bench data, 90 ms at 30×."""
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("policies:state-map"))
+    (earliest,) = [query["sql"] for query in queries if "MIN(COALESCE" in query["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {earliest}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "policy_published_start" in plan
