@@ -2,9 +2,10 @@
 database. Errors are logged, reads miss, writes are dropped, and Redis is not tried again for a
 few seconds so a dead server does not slow every request.
 
-Every read makes one redis-py client by default; ours keeps one per connection pool (clients
-are thread-safe; the pool holds the connections): making one cost as much as half a round
-trip to Redis, on every request (the data version is read for each)."""
+Django's backend makes a redis-py client for every read; ours keeps the one it made for each
+connection pool (Django gives each thread its own backend, so each thread its own clients):
+making one cost as much as half a round trip to Redis, on every request (the data version is
+read for each)."""
 
 import logging
 import time

@@ -21,7 +21,6 @@ from policies.geography import (
     place_points,
 )
 from policies.models import Jurisdiction, Policy
-from policies.selectors import ice_sheet_dates
 from policies.summaries import summaries_current_on
 
 MAP_METRICS = {
@@ -143,7 +142,7 @@ def _agreements_in_state(count: int) -> str:
     ) % {"count": count}
 
 
-def _map_title(*, day: dt.date, metric: str) -> dict:
+def _map_subject(*, day: dt.date, metric: str) -> dict:
     return {
         "map_metric": metric,
         "map_metrics": MAP_METRICS,
@@ -153,13 +152,12 @@ def _map_title(*, day: dt.date, metric: str) -> dict:
     }
 
 
-def map_heading_context(*, day: dt.date, metric: str) -> dict:
-    """What is said around the map: its metric and label, its date, and the ICE sheets that
-    agreement counts rest on (one query)."""
+def map_heading_context(*, day: dt.date, metric: str, sheets: list[dt.date]) -> dict:
+    """What is said around the map: its metric and label, its date, and the ICE sheets
+    (`selectors.ice_sheet_dates`) that agreement counts rest on."""
     metric = METRIC_ALIASES.get(metric, metric)
-    sheets = ice_sheet_dates()
     return {
-        **_map_title(day=day, metric=metric),
+        **_map_subject(day=day, metric=metric),
         "map_sheet_day": max((sheet for sheet in sheets if sheet <= day), default=None),
         "map_first_sheet_day": sheets[0] if sheets else None,
     }
@@ -231,7 +229,7 @@ def map_context(*, day: dt.date, metric: str) -> dict:
         ]
     counts = Counter(place.css for place in table)
     return {
-        **_map_title(day=day, metric=metric),
+        **_map_subject(day=day, metric=metric),
         "map_width": MAP_WIDTH,
         "map_height": MAP_HEIGHT,
         "map_scale": 1 / GRID,
@@ -246,9 +244,9 @@ def map_context(*, day: dt.date, metric: str) -> dict:
     }
 
 
-def map_time_context(*, day: dt.date) -> dict:
-    """The map page's time control: the dates its slider steps through (two queries)."""
-    sheets = ice_sheet_dates()
+def map_time_context(*, day: dt.date, sheets: list[dt.date]) -> dict:
+    """The map page's time control: the dates its slider steps through, from the first
+    recorded policy (one query) and the ICE sheets (`selectors.ice_sheet_dates`)."""
     today = dt.date.today()
     steps = map_steps(first=_first_recorded_day(), sheets=sheets, today=today)
     # Links for readers without JavaScript (the slider needs it): a few years, and the oldest

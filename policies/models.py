@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.formats import date_format
-from django.utils.functional import cached_property
+from django.utils.hashable import make_hashable
 from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -40,12 +40,20 @@ def format_partial_date(value: dt.date | None, precision: str = DatePrecision.DA
     return date_format(value, "DATE_FORMAT")
 
 
+def _choice_display(record: models.Model, field: models.Field):
+    """Django 6.1's `Model._get_FIELD_display` with only the values made hashable: Django's
+    hashes each (value, label) pair of the field's choices on every call, and hashing a lazy
+    label translates it, so every label of the field was translated for each value shown (a
+    place's page asked for 400). Check it against Django's on upgrades."""
+    value = getattr(record, field.attname)
+    labels = {make_hashable(choice): label for choice, label in field.flatchoices}
+    return force_str(labels.get(make_hashable(value), value), strings_only=True)
+
+
 def choice_label(record: models.Model, name: str) -> str:
     """`record.get_<name>_display()` as `ChoiceLabelModel` gives it, for the history records that
     django-simple-history builds on Django's own Model (the public log labels thousands)."""
-    field = record._meta.get_field(name)
-    value = getattr(record, field.attname)
-    return str(dict(field.flatchoices).get(value, value))
+    return str(_choice_display(record, record._meta.get_field(name)))
 
 
 def web_href(url: str) -> str:
@@ -148,16 +156,13 @@ class CopyInsertQuerySet(models.QuerySet):
 
 
 class ChoiceLabelModel(models.Model):
-    """A model whose `get_FOO_display()` translates only the label it returns. Django's makes a
-    hashable copy of the field's choices on each call, and hashing a lazy label translates it:
-    every label of the field, for every value shown (a place's page asked for 400)."""
+    """A model whose `get_FOO_display()` translates only the label it returns: `_choice_display`."""
 
     class Meta:
         abstract = True
 
-    def _get_FIELD_display(self, field: models.Field) -> str:
-        value = getattr(self, field.attname)
-        return force_str(dict(field.flatchoices).get(value, value), strings_only=True)
+    def _get_FIELD_display(self, field: models.Field):
+        return _choice_display(self, field)
 
 
 class CopyInsertModel(models.Model):
@@ -370,7 +375,8 @@ class Source(ChoiceLabelModel):
 
 
 def policy_start() -> Coalesce:
-    """When a policy took hold: effective, else signed, else adopted, else first listed."""
+    """When a policy took hold: effective, else signed, else adopted, else first listed (in
+    SQL; `Policy.starts_on` in Python)."""
     return Coalesce("effective_on", "signed_on", "adopted_on", "first_listed_on")
 
 
@@ -552,6 +558,7 @@ class Policy(ChoiceLabelModel):
 
     @property
     def starts_on(self) -> dt.date | None:
+        """When it took hold (`policy_start` in SQL)."""
         return self.effective_on or self.signed_on or self.adopted_on or self.first_listed_on
 
     @property
@@ -628,11 +635,10 @@ class Policy(ChoiceLabelModel):
         if errors:
             raise ValidationError(errors)
 
-    @cached_property
+    @property
     def timeline(self) -> list[tuple[dt.date | None, str, str]]:
         """Events of this policy as (date, label, formatted date), oldest first. A policy in
-        force whose start was never recorded has one undated event, so it never vanishes.
-        Kept on the record: a place's page lists each policy's events and the place's."""
+        force whose start was never recorded has one undated event, so it never vanishes."""
         if self.starts_on is None and self.status != self.Status.PROPOSED:
             undated = [(None, gettext("Took effect"), gettext("Date not recorded"))]
         else:

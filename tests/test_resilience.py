@@ -233,7 +233,7 @@ def test_a_deploys_migrate_gives_every_page_a_new_version(client, chicago):
 
 
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="the Redis cache backend")
-def test_redis_reads_share_one_client(chicago):
+def test_redis_reads_share_one_client():
     """Each read made a redis-py client, which cost half a round trip, on every request."""
     backend = caches.create_connection("default")
     made = mock.Mock(wraps=backend._cache._client)

@@ -269,7 +269,7 @@ def embed_state_map(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return bad_request(request, form)
     day, metric = form.cleaned_data["as_of"], form.cleaned_data["metric"]
-    context = maps.map_heading_context(day=day, metric=metric)
+    context = maps.map_heading_context(day=day, metric=metric, sheets=selectors.ice_sheet_dates())
     sheet_day = context["map_sheet_day"] if metric == "agreements" else None
     context |= {
         "map_drawing": map_drawing(request, day=day, metric=metric, in_embed=True),

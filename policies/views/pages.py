@@ -161,7 +161,9 @@ def _home_overview_context(request: HtmxHttpRequest, filters: ComparisonFilters)
     cities_query = "&".join(f"j={city.slug}" for city in cities)
     return {
         "headline_figures": headline,
-        **maps.map_heading_context(day=filters.day, metric=maps.DEFAULT_METRIC),
+        **maps.map_heading_context(
+            day=filters.day, metric=maps.DEFAULT_METRIC, sheets=selectors.ice_sheet_dates()
+        ),
         "map_drawing": map_drawing(request, day=filters.day, metric=maps.DEFAULT_METRIC),
         "agreement_totals": selectors.agreement_totals(day=filters.day),
         "chart": arrival_chart(
@@ -290,15 +292,16 @@ def state_map(request: HtmxHttpRequest) -> HttpResponse:
     if not form.is_valid():
         return bad_request(request, form)
     day, metric = form.cleaned_data["as_of"], form.cleaned_data["metric"]
+    sheets = selectors.ice_sheet_dates()
     context = {
-        **maps.map_heading_context(day=day, metric=metric),
+        **maps.map_heading_context(day=day, metric=metric, sheets=sheets),
         "map_drawing": map_drawing(request, day=day, metric=metric),
     }
     template = "policies/state_map.html"
     if wants_fragment(request):
         template += "#state-map"
     else:
-        context |= maps.map_time_context(day=day)
+        context |= maps.map_time_context(day=day, sheets=sheets)
     return render(request, template, context)
 
 

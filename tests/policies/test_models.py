@@ -2,12 +2,19 @@ import datetime as dt
 from unittest import mock
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, models
 from django.utils import translation
 from django.utils.translation import trans_real
 
-from policies.models import DatePrecision, Jurisdiction, Policy, format_partial_date
+from policies.models import (
+    ChoiceLabelModel,
+    DatePrecision,
+    Jurisdiction,
+    Policy,
+    format_partial_date,
+)
 from tests.factories import make_jurisdiction, make_policy, make_source, make_state
 
 pytestmark = pytest.mark.django_db
@@ -195,3 +202,19 @@ def test_a_choice_label_is_translated_alone():
     with translation.override("es"):
         assert policy.get_category_display() == "Regla sobre órdenes de retención de ICE"
     assert Policy(category="retired").get_category_display() == "retired"
+
+
+def test_choice_labels_are_djangos_for_every_choice_field():
+    compared = 0
+    for model in apps.get_models():
+        if not issubclass(model, ChoiceLabelModel):
+            continue
+        for field in (field for field in model._meta.concrete_fields if field.choices):
+            for value in [*(choice for choice, _label in field.flatchoices), None, "", "gone"]:
+                record = model(**{field.attname: value})
+                for language in ("en", "es"):
+                    with translation.override(language):
+                        ours = record._get_FIELD_display(field)
+                        assert ours == models.Model._get_FIELD_display(record, field)
+                        compared += 1
+    assert compared > 100

@@ -106,6 +106,9 @@ def test_the_map_is_drawn_once_for_its_page_its_swaps_and_the_home_page(client, 
         client.get("/map/?metric=detainer")  # another map
         client.get("/map/?as_of=2020-01-01")
         assert drawn.call_count == 4
+        spanish = client.get("/es/map/").content.decode()
+        assert drawn.call_count == 5
+    assert "<title>Chicago, IL: Limita la cooperación</title>" in spanish
     shape = 'href="/jurisdictions/il-chicago/" class="map-limits" tabindex="-1"'
     for drawing in (page, swap, home):
         assert f"<a {shape}><title>Chicago, IL: Limits cooperation</title>" in drawing
