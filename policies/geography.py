@@ -84,14 +84,15 @@ STATE_CODES_BY_FIPS: dict[str, str] = {
 # [487.5, 305]) into a 975 × 610 box, so drawing them needs no projection maths.
 ATLAS_FILE = settings.BASE_DIR / "static" / "vendor" / "counties-albers-10m.json"
 MAP_WIDTH, MAP_HEIGHT = 975, 610
-# Path coordinates are whole tenths of a pixel: a tenth of the size of the same numbers with a
-# decimal point, and finer than any screen shows. The SVG draws them scaled by 1/GRID.
-GRID = 10
+# Path coordinates are whole quarters of a pixel of the 975 × 610 box (a third of a pixel on a
+# wide screen, finer than the eye tells apart), written as integers: shorter than decimals,
+# and a fifth smaller gzipped than tenths. The SVG draws them scaled by 1/GRID.
+GRID = 4
 
 
 @dataclass(frozen=True)
 class Atlas:
-    """SVG path data (in tenths of a pixel) of each county by 5-digit FIPS and each state by
+    """SVG path data (in 1/GRID of a pixel) of each county by 5-digit FIPS and each state by
     2-digit FIPS, and the borders between states (and coastlines) as one path."""
 
     counties: dict[str, str]

@@ -92,7 +92,7 @@ class MapPlace:
     label: str  # the value in words, as the legend says it
     value: str  # the value as the table says it: the label, or a count
     url: str
-    path: str = ""  # a state or county: its outline, in tenths of a pixel
+    path: str = ""  # a state or county: its outline, in 1/GRID of a pixel
     x: float = 0  # a city: where its symbol goes
     y: float = 0
 

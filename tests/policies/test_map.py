@@ -255,10 +255,14 @@ def test_topojson_arcs_are_decoded_and_reversed():
         "arcs": [[[0, 0], [2, 0], [0, 2]], [[2, 2], [-2, -2]]],
     }
     arcs = geography._decoded_arcs(topology)
-    assert arcs == [[(100, 200), (110, 200), (110, 210)], [(110, 210), (100, 200)]]
+    g = geography.GRID  # points are whole fractions of a pixel
+    assert arcs == [
+        [(10 * g, 20 * g), (11 * g, 20 * g), (11 * g, 21 * g)],
+        [(11 * g, 21 * g), (10 * g, 20 * g)],
+    ]
     square = {"type": "Polygon", "arcs": [[0, 1]]}
-    assert geography._path(arcs, square) == "M100 200l10 0 0 10-10-10z"
-    assert geography._ring(arcs, [~1]) == [(100, 200), (110, 210)]
+    assert geography._path(arcs, square) == f"M{10 * g} {20 * g}l{g} 0 0 {g}-{g}-{g}z"
+    assert geography._ring(arcs, [~1]) == [(10 * g, 20 * g), (11 * g, 21 * g)]
 
 
 def test_every_state_and_county_of_the_atlas_has_an_outline():
@@ -314,7 +318,7 @@ def test_the_spanish_map_is_drawn_at_the_same_scale(client, illinois):
     written "scale(0,1)", which SVG reads as a scale of 0 by 1, and the map disappeared."""
     page = client.get("/es/map/").content.decode()
 
-    assert '<g transform="scale(0.1)">' in page
+    assert f'<g transform="scale({1 / geography.GRID})">' in page
     assert '<svg class="us-map-svg" viewBox="0 0 975 610"' in page
     assert re.search(r'<circle cx="\d+\.\d" cy="\d+\.\d" r="4"/>', page)
 
