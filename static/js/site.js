@@ -165,7 +165,7 @@ if (window.matchMedia("(max-width: 640px)").matches) {
       shape.setAttribute("fill", style.fill);
       shape.setAttribute("stroke", style.stroke);
       shape.setAttribute("stroke-width", parseFloat(style.strokeWidth) || 0);
-      // The drawing is scaled down (its paths are in tenths of a pixel): strokes keep their
+      // The drawing is scaled down (its paths are in quarters of a pixel): strokes keep their
       // width on screen, as the page's stylesheet has them.
       shape.setAttribute("vector-effect", "non-scaling-stroke");
       if (shape.tagName === "circle") shape.setAttribute("r", style.r || shape.getAttribute("r"));
