@@ -41,13 +41,17 @@ def format_partial_date(value: dt.date | None, precision: str = DatePrecision.DA
 
 
 def _choice_display(record: models.Model, field: models.Field):
-    """Django 6.1's `Model._get_FIELD_display` with only the values made hashable: Django's
+    """Django 6.1's `Model._get_FIELD_display`, translating only the label it returns: Django's
     hashes each (value, label) pair of the field's choices on every call, and hashing a lazy
     label translates it, so every label of the field was translated for each value shown (a
     place's page asked for 400). Check it against Django's on upgrades."""
     value = getattr(record, field.attname)
-    labels = {make_hashable(choice): label for choice, label in field.flatchoices}
-    return force_str(labels.get(make_hashable(value), value), strings_only=True)
+    try:
+        label = dict(field.flatchoices).get(value, value)
+    except TypeError:  # an unhashable value or choice (a list): made hashable, as Django does
+        labels = {make_hashable(choice): label for choice, label in field.flatchoices}
+        label = labels.get(make_hashable(value), value)
+    return force_str(label, strings_only=True)
 
 
 def choice_label(record: models.Model, name: str) -> str:

@@ -1,4 +1,5 @@
 import datetime as dt
+from types import SimpleNamespace
 from unittest import mock
 
 import pytest
@@ -218,3 +219,9 @@ def test_choice_labels_are_djangos_for_every_choice_field():
                         assert ours == models.Model._get_FIELD_display(record, field)
                         compared += 1
     assert compared > 100
+
+
+def test_an_unhashable_choice_is_labelled_as_django_labels_it():
+    field = SimpleNamespace(attname="value", flatchoices=[([1, 2], "A pair"), ("b", "B")])
+    assert ChoiceLabelModel._get_FIELD_display(SimpleNamespace(value=[1, 2]), field) == "A pair"
+    assert ChoiceLabelModel._get_FIELD_display(SimpleNamespace(value=[3]), field) == "[3]"
