@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.browser.live import unstarted_live_server
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -21,6 +23,16 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    """pytest-django's `live_server`, answering one request at a time on SQLite (see
+    tests.browser.live): a page with an embed or a timeline hung `make test` there."""
+    server = unstarted_live_server("localhost")
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -8,13 +8,11 @@ import threading
 
 import pytest
 from django.core.management import call_command
-from django.core.servers.basehttp import WSGIServer
-from django.db import connection
 from django.test.utils import override_settings
 from playwright.sync_api import expect
-from pytest_django.live_server_helper import LiveServer
 
 from arrivals.models import ArrivalCount
+from tests.browser.live import unstarted_live_server
 from tests.factories import (
     make_arrival_count,
     make_designation,
@@ -42,25 +40,13 @@ def collected_static(tmp_path_factory):
     return root, storages
 
 
-class OneRequestAtATime(WSGIServer):
-    """A live server that answers one request at a time. With SQLite, the server's threads
-    share the test's one in-memory connection, which is not safe to use from two at once:
-    with an embed's page and its frames asked for together, a request now and then hung in
-    it and the run never ended."""
-
-    def __init__(self, *args, connections_override=None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)  # the server thread applies the override itself
-
-
 @pytest.fixture
 def production_server(collected_static, transactional_db):
     """The app served as in production: WhiteNoise serves the compressed, hashed files."""
     root, storages = collected_static
     with override_settings(STATIC_ROOT=root, STORAGES=storages, DEBUG=False):
-        server = LiveServer("127.0.0.1", start=False)
+        server = unstarted_live_server("127.0.0.1")
         server.thread.static_handler = lambda handler: handler  # let WhiteNoise answer
-        if connection.vendor == "sqlite":
-            server.thread.server_class = OneRequestAtATime
         server._live_server_modified_settings.enable()
         server.start()
         yield server
