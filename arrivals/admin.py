@@ -7,7 +7,9 @@ from arrivals.forms import ShelterCensusForm
 from arrivals.models import ArrivalCount
 from arrivals.resources import ArrivalCountResource
 from arrivals.services import arrivalcount_overlap_warning
+from policies import admin as policies_admin
 from policies.admin import HistoryAdmin
+from policies.models import Jurisdiction
 
 CENSUS_IMPORTER = "arrivals.importers.shelter_census.import_shelter_census_job"
 
@@ -116,3 +118,41 @@ class ArrivalCountAdmin(HistoryAdmin):
             title="Import a city's shelter census",
             recent={"importer": CENSUS_IMPORTER},
         )
+
+
+class ArrivalCountInline(admin.StackedInline):
+    model = ArrivalCount
+    extra = 0
+    autocomplete_fields = ("source",)
+    show_change_link = True
+    classes = ("collapse",)
+    fields = (
+        ("measure", "unit", "value", "qualifier", "published"),
+        ("population", "facility"),
+        ("period_type", "period_start", "period_start_precision", "period_end"),
+        ("as_of", "as_of_precision"),
+        ("sender", "program", "reported_by"),
+        "source",
+        "notes",
+    )
+
+
+# A place's figures are edited on its page too: policies' jurisdiction admin, with one more inline.
+admin.site.unregister(Jurisdiction)
+
+
+@admin.register(Jurisdiction)
+class JurisdictionAdmin(policies_admin.JurisdictionAdmin):
+    inlines = (
+        policies_admin.PolicyInline,
+        policies_admin.NoPolicyFindingInline,
+        ArrivalCountInline,
+        policies_admin.DesignationInline,
+    )
+
+    def save_formset(self, request, form, formset, change) -> None:
+        super().save_formset(request, form, formset, change)
+        if formset.model is ArrivalCount:
+            for count in formset.new_objects + [obj for obj, _ in formset.changed_objects]:
+                if warning := arrivalcount_overlap_warning(count=count):
+                    messages.warning(request, warning)

@@ -70,7 +70,7 @@ def build() -> None:
     from django.db import connection
 
     from policies.importers.census import jurisdictions_import_census
-    from policies.management.commands.load_seed import REFERENCE, read
+    from arrivals.management.commands.load_seed import REFERENCE, read
     from policies.models import Source
     from policies.summaries import refresh_summaries
 

@@ -11,8 +11,6 @@ from django.urls import path, reverse
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from arrivals.models import ArrivalCount
-from arrivals.services import arrivalcount_overlap_warning
 from policies.forms import Ice287gImportForm, UploadForm
 from policies.import_jobs import (
     confirm_import,
@@ -169,23 +167,6 @@ class NoPolicyFindingInline(admin.TabularInline):
     fields = ("checked_on", "summary", "sources", "published")
 
 
-class ArrivalCountInline(admin.StackedInline):
-    model = ArrivalCount
-    extra = 0
-    autocomplete_fields = ("source",)
-    show_change_link = True
-    classes = ("collapse",)
-    fields = (
-        ("measure", "unit", "value", "qualifier", "published"),
-        ("population", "facility"),
-        ("period_type", "period_start", "period_start_precision", "period_end"),
-        ("as_of", "as_of_precision"),
-        ("sender", "program", "reported_by"),
-        "source",
-        "notes",
-    )
-
-
 class DesignationInline(admin.TabularInline):
     model = Designation
     extra = 0
@@ -207,7 +188,8 @@ class JurisdictionAdmin(HistoryAdmin):
     search_fields = ("name", "=state", "^geoid", "slug")
     autocomplete_fields = ("parent",)
     readonly_fields = ("updated_at",)
-    inlines = (PolicyInline, NoPolicyFindingInline, ArrivalCountInline, DesignationInline)
+    # arrivals.admin adds the place's arrival figures.
+    inlines = (PolicyInline, NoPolicyFindingInline, DesignationInline)
     list_select_related = ("parent",)
 
     def get_queryset(self, request: HttpRequest):
@@ -216,13 +198,6 @@ class JurisdictionAdmin(HistoryAdmin):
     @admin.display(description="policies", ordering="policy_total")
     def policy_count(self, jurisdiction: Jurisdiction) -> int:
         return jurisdiction.policy_total
-
-    def save_formset(self, request, form, formset, change) -> None:
-        super().save_formset(request, form, formset, change)
-        if formset.model is ArrivalCount:
-            for count in formset.new_objects + [obj for obj, _ in formset.changed_objects]:
-                if warning := arrivalcount_overlap_warning(count=count):
-                    messages.warning(request, warning)
 
 
 @admin.register(Source)

@@ -22,6 +22,7 @@ from django.db import models
 from django.db.models import Max
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
+from simple_history.signals import post_create_historical_record
 
 from arrivals.models import ArrivalCount, figure_as_stated
 from policies.models import (
@@ -366,8 +367,18 @@ def _record_public_changes(rows: list, record_type: str) -> None:
     PublicChange.objects.bulk_create(new)
 
 
+def connect_signals(*models: type[models.Model]) -> None:
+    """Log every new history row of `models` (ones `MODELS` knows) that readers may see."""
+    for model in models:
+        post_create_historical_record.connect(
+            record_public_change_after_history,
+            sender=model.history.model,
+            dispatch_uid=f"changelog-{model.__name__}",
+        )
+
+
 def record_public_change_after_history(sender, history_instance, instance, **kwargs) -> None:
-    """post_create_historical_record handler (connected in `PoliciesConfig.ready`)."""
+    """post_create_historical_record handler (see `connect_signals`)."""
     record_type = record_type_of(sender)
     if record_type is None:
         return

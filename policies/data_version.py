@@ -11,7 +11,8 @@ import uuid
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from policies.models import DataVersion
@@ -46,3 +47,9 @@ def bump_data_version(**_signal_kwargs) -> None:
 def data_changed(**_signal_kwargs) -> None:
     """Signal handler for saves and deletes: bump the version once the change is committed."""
     transaction.on_commit(bump_data_version)
+
+
+def connect_data_version(model: type[models.Model]) -> None:
+    """Bump the version after every committed save or delete of a `model` record."""
+    post_save.connect(data_changed, sender=model, dispatch_uid=f"bump-save-{model}")
+    post_delete.connect(data_changed, sender=model, dispatch_uid=f"bump-delete-{model}")

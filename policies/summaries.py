@@ -13,7 +13,8 @@ from contextlib import contextmanager
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.db.models import Count, Exists, Min, Model, OuterRef, Q
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
 from policies.columns import (
@@ -136,6 +137,17 @@ def refresh_after_change(sender, instance, **kwargs) -> None:
     if _deferring() or kwargs.get("raw"):
         return
     refresh_summaries(_jurisdictions_of(instance))
+
+
+def connect_signals(*models: type[Model]) -> None:
+    """Keep the summaries current when a record of `models` (Jurisdiction, or a model with a
+    `jurisdiction`) is saved or deleted."""
+    for model in models:
+        uid = f"summary-{model.__name__}"
+        post_save.connect(refresh_after_change, sender=model, dispatch_uid=uid)
+        post_delete.connect(refresh_after_change, sender=model, dispatch_uid=uid)
+        if model is not Jurisdiction:
+            pre_save.connect(remember_jurisdiction_before_save, sender=model, dispatch_uid=uid)
 
 
 def refresh_after_bulk_change(jurisdiction_ids: Iterable[int]) -> None:
