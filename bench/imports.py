@@ -69,8 +69,8 @@ def build() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from policies.importers.census import jurisdictions_import_census
     from arrivals.management.commands.load_seed import REFERENCE, read
+    from policies.importers.census import jurisdictions_import_census
     from policies.models import Source
     from policies.summaries import refresh_summaries
 
