@@ -76,13 +76,20 @@ def in_turns(
 
 def fetch(url: str, headers: dict) -> tuple[int, dict]:
     """One GET: its status and headers (names in lower case); the body is read and dropped."""
+    status, answer, _body = fetch_body(url, headers)
+    return status, answer
+
+
+def fetch_body(url: str, headers: dict) -> tuple[int, dict, bytes]:
+    """One GET: its status, headers (names in lower case) and body as sent (still gzipped)."""
     parts = urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
     try:
         target = parts.path + (f"?{parts.query}" if parts.query else "")
         connection.request("GET", target, headers=headers)
         response = connection.getresponse()
-        response.read()
-        return response.status, {name.lower(): value for name, value in response.getheaders()}
+        body = response.read()
+        answer = {name.lower(): value for name, value in response.getheaders()}
+        return response.status, answer, body
     finally:
         connection.close()

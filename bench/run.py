@@ -21,6 +21,7 @@ Debian's wrk, nginx and gettext-base (envsubst). Uses ports 8790-8792, Redis dat
 the PostgreSQL database sanctuary_bench, which it drops and recreates. Not part of the tests.
 """
 
+import gzip
 import json
 import os
 import secrets
@@ -30,7 +31,7 @@ import sys
 import time
 from pathlib import Path
 
-from load import fetch, in_turns, steady
+from load import fetch, fetch_body, in_turns, steady
 from reference_data import datasette_version, export_jurisdictions, install_datasette
 from report import TOO_SLOW_SECONDS, document
 from servers import PYTHON, RUN_DIR, datasette, editing, gunicorn, nginx
@@ -77,6 +78,9 @@ NO_HTTP_CACHE = {**ENV, "REDIS_URL": f"redis://127.0.0.1:6379/{REDIS_DB}"}
 IMPORTS_SECTION = "## Imports (issue #19)"
 GZIP = {"Accept-Encoding": "gzip"}
 STATIC_PATH = "/static/css/components.css"  # collected into STATIC_ROOT
+STATIC_ROOT = ROOT / "staticfiles"
+# Phase 1's like-for-like references: each page's own gzipped answer, as a static file.
+COPIES = "bench-copies"
 PAGES = {
     "home": ("/", {}),
     "comparison table": ("/jurisdictions/", {}),
@@ -130,6 +134,7 @@ def prepare(scale: str) -> None:
 
 
 COUNT_QUERIES = """
+import gzip
 import json
 import os
 from django.conf import settings
@@ -155,27 +160,45 @@ def queries_per_page() -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
-def _in_turns_with_static(base: str, name: str, seconds: int) -> dict:
+def _in_turns_with_static(base: str, name: str, seconds: int, static_path: str = STATIC_PATH):
     path, headers = PAGES[name]
     return in_turns(
         (base + path, {**headers, **GZIP}),
-        (base + STATIC_PATH, GZIP),
+        (base + static_path, GZIP),
         rounds=TIMING["rounds"],
         seconds=seconds,
         reference_seconds=TIMING["seconds"],
     )
 
 
+def static_copy(proxy: str, name: str) -> str:
+    """The page's gzipped answer written into STATIC_ROOT as a static file (and its .gz, which
+    nginx's `gzip_static` sends as it is): its address under /static/."""
+    path, headers = PAGES[name]
+    status, answer, body = fetch_body(proxy + path, {**headers, **GZIP})
+    if status != 200 or answer.get("content-encoding") != "gzip":
+        sys.exit(f"{path}: answered {status}, {answer.get('content-encoding')}; expected gzip")
+    copy = STATIC_ROOT / COPIES / f"{list(PAGES).index(name)}.html"
+    copy.parent.mkdir(exist_ok=True)
+    copy.with_suffix(".html.gz").write_bytes(body)
+    copy.write_bytes(gzip.decompress(body))
+    return f"/static/{COPIES}/{copy.name}"
+
+
 def through_nginx(proxy: str) -> dict:
-    """Phase 1: each page and embed from nginx's cache, in turns with nginx's static file."""
+    """Phase 1: each page and embed from nginx's cache, in turns with nginx serving the same
+    bytes as a static file, then in turns with a small static file."""
+    shutil.rmtree(STATIC_ROOT / COPIES, ignore_errors=True)
     results = {}
     for name, (path, headers) in PAGES.items():
         print(f"  through nginx: {name}")
         fetch(proxy + path, {**headers, **GZIP})  # the first reader: nginx asks gunicorn
         _, answer = fetch(proxy + path, {**headers, **GZIP})
         cache = answer.get("x-cache-status", "")
-        measured = _in_turns_with_static(proxy, name, TIMING["seconds"])
-        results[name] = {**measured, "cache": cache}
+        copy = static_copy(proxy, name)
+        measured = _in_turns_with_static(proxy, name, TIMING["seconds"], copy)
+        small = _in_turns_with_static(proxy, name, TIMING["seconds"])
+        results[name] = {**measured, "cache": cache, "small_file": small}
     return results
 
 

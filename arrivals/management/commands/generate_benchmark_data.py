@@ -3,8 +3,9 @@ import random
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
+from arrivals.management.commands.load_seed import REFERENCE, read
 from arrivals.models import ArrivalCount
 from policies.data_version import bump_data_version
 from policies.importers.census import jurisdictions_import_census
@@ -27,8 +28,6 @@ class Command(BaseCommand):
     def handle(self, *args, scale: int, **options) -> None:
         if not str(settings.DATABASES["default"]["NAME"]).endswith("bench"):
             raise CommandError("Refusing: the database name must end in 'bench'.")
-        from policies.management.commands.load_seed import REFERENCE, read
-
         jurisdictions_import_census(
             states_csv=read(REFERENCE / "us_states_fips.csv"),
             counties_csv=read(REFERENCE / "us_counties_fips_2020.csv"),
@@ -89,6 +88,10 @@ class Command(BaseCommand):
             ),
             batch_size=5000,
         )
+        # Planner statistics for the rows just written (this transaction's own), or the
+        # summaries' query is planned for the empty tables of a new database.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         refresh_summaries()
         transaction.on_commit(bump_data_version)
         self.stdout.write(
