@@ -143,12 +143,7 @@ admin.site.unregister(Jurisdiction)
 
 @admin.register(Jurisdiction)
 class JurisdictionAdmin(policies_admin.JurisdictionAdmin):
-    inlines = (
-        policies_admin.PolicyInline,
-        policies_admin.NoPolicyFindingInline,
-        ArrivalCountInline,
-        policies_admin.DesignationInline,
-    )
+    inlines = (*policies_admin.JurisdictionAdmin.inlines, ArrivalCountInline)
 
     def save_formset(self, request, form, formset, change) -> None:
         super().save_formset(request, form, formset, change)

@@ -1,9 +1,8 @@
-"""Load with wrk, pinned to core 1, and the two ways the bench reads its runs.
+"""Load with wrk, pinned to core 1, and how the bench reads its runs.
 
 This machine's speed drifts in bursts (other tenants): the same static file ranged
-1,300-2,700 req/s between runs a minute apart. So a figure compared with another is measured
-in turns with it (`in_turns`), and a figure with an absolute target is the middle of a few
-short runs (`steady`), which mostly leaves a burst out.
+1,300-2,700 req/s between runs a minute apart. So every figure is measured in turns with a
+reference (`in_turns`): a static file, Datasette, or /healthz for a 304.
 """
 
 import http.client
@@ -43,12 +42,6 @@ def _answered(url: str, headers: dict, seconds: int, tries: int = 3) -> dict:
         if (result := wrk(url, headers, seconds))["requests"]:
             return result
     sys.exit(f"{url} answered nothing in {tries} runs of {seconds} s")
-
-
-def steady(url: str, headers: dict, runs: int, seconds: int) -> dict:
-    """The run with the middle req/s of `runs` runs."""
-    results = sorted((wrk(url, headers, seconds) for _ in range(runs)), key=lambda r: r["rps"])
-    return results[len(results) // 2]
 
 
 def in_turns(

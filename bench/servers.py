@@ -82,6 +82,7 @@ def nginx(app_port: int, port: int, env: dict, static_path: str) -> Iterator[str
         "PROXY_LISTEN": f"{HOST}:{port}",
         "NGINX_RUN": str(run_dir),
         "NGINX_WORKERS": "1",
+        "STATIC_ROOT": str(ROOT / "staticfiles"),  # where phase 1 writes its references
     }
     base = f"http://{HOST}:{port}"
     command = ["taskset", "-c", "0", "scripts/run-proxy"]

@@ -89,6 +89,24 @@ def test_an_etag_is_good_only_for_the_address_it_was_sent_for(client, chicago):
     assert made_up.status_code == 400
 
 
+def test_another_places_etag_never_revalidates_an_unknown_place(client, chicago):
+    """Before ETags were signed for their address, Chicago's ETag got a 304 at the address of
+    a place that does not exist, whose answer is a 404."""
+    etag = client.get(chicago.get_absolute_url())["ETag"]
+    response = client.get("/jurisdictions/nowhere/", headers={"If-None-Match": etag})
+    assert response.status_code == 404
+
+
+def test_the_swap_and_the_page_each_revalidate_with_their_own_etag(client, chicago):
+    url = reverse("policies:jurisdiction-list") + "?state=IL"
+    swap = {"HX-Request": "true"}
+    page_etag = client.get(url)["ETag"]
+    swap_etag = client.get(url, headers=swap)["ETag"]
+    assert client.get(url, headers={**swap, "If-None-Match": page_etag}).status_code == 200
+    assert client.get(url, headers={"If-None-Match": swap_etag}).status_code == 200
+    assert client.head(url, headers={"If-None-Match": page_etag}).status_code == 304
+
+
 def test_a_stored_url_with_another_scheme_never_becomes_a_link(client, chicago):
     Source.objects.update(url="javascript:alert(document.domain)")  # past the validators
     for url in (

@@ -134,8 +134,8 @@ def reader_page(
             variant = "f" if wants_fragment(request) else "p"
             version = f"{request_data_version(request).token}-{timezone.localdate()}-{variant}"
             address = f"{version}|{request.get_full_path()}"
-            signature = salted_hmac("reader-page-etag", address).hexdigest()[:16]
-            request._etag = f'"{version}-{signature}"'
+            digest = salted_hmac("reader-page-etag", address, algorithm="sha256").hexdigest()
+            request._etag = f'"{version}-{digest[:16]}"'
         return request._etag
 
     def validators_apply(request: HttpRequest) -> bool:
