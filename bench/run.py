@@ -35,7 +35,7 @@ from pathlib import Path
 from load import fetch, fetch_body, in_turns
 from reference_data import datasette_version, export_jurisdictions, install_datasette
 from report import TOO_SLOW_SECONDS, document
-from servers import PYTHON, RUN_DIR, datasette, editing, gunicorn, nginx
+from servers import PYTHON, RUN_DIR, STATIC_ROOT, datasette, editing, gunicorn, nginx
 
 ROOT = Path(__file__).resolve().parent.parent
 QUICK = os.environ.get("BENCH_QUICK") == "1"
@@ -79,7 +79,6 @@ NO_HTTP_CACHE = {**ENV, "REDIS_URL": f"redis://127.0.0.1:6379/{REDIS_DB}"}
 IMPORTS_SECTION = "## Imports (issue #19)"
 GZIP = {"Accept-Encoding": "gzip"}
 STATIC_PATH = "/static/css/components.css"  # collected into STATIC_ROOT
-STATIC_ROOT = ROOT / "staticfiles"
 # Phase 1's like-for-like references: each page's own gzipped answer, as a static file.
 COPIES = "bench-copies"
 PAGES = {
@@ -160,7 +159,9 @@ def queries_per_page() -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
-def _in_turns_with_static(base: str, name: str, seconds: int, static_path: str = STATIC_PATH):
+def _in_turns_with_static(
+    base: str, name: str, seconds: int, static_path: str = STATIC_PATH
+) -> dict:
     path, headers = PAGES[name]
     return in_turns(
         (base + path, {**headers, **GZIP}),
@@ -171,11 +172,10 @@ def _in_turns_with_static(base: str, name: str, seconds: int, static_path: str =
     )
 
 
-def static_copy(proxy: str, name: str) -> str:
+def static_copy(name: str, status: int, answer: dict, body: bytes) -> str:
     """The page's gzipped answer written into STATIC_ROOT as a static file (and its .gz, which
     nginx's `gzip_static` sends as it is): its address under /static/."""
-    path, headers = PAGES[name]
-    status, answer, body = fetch_body(proxy + path, {**headers, **GZIP})
+    path, _headers = PAGES[name]
     if status != 200 or answer.get("content-encoding") != "gzip":
         sys.exit(f"{path}: answered {status}, {answer.get('content-encoding')}; expected gzip")
     copy = STATIC_ROOT / COPIES / f"{list(PAGES).index(name)}.html"
@@ -193,9 +193,9 @@ def through_nginx(proxy: str) -> dict:
     for name, (path, headers) in PAGES.items():
         print(f"  through nginx: {name}")
         fetch(proxy + path, {**headers, **GZIP})  # the first reader: nginx asks gunicorn
-        _, answer = fetch(proxy + path, {**headers, **GZIP})
+        status, answer, body = fetch_body(proxy + path, {**headers, **GZIP})
         cache = answer.get("x-cache-status", "")
-        copy = static_copy(proxy, name)
+        copy = static_copy(name, status, answer, body)
         measured = _in_turns_with_static(proxy, name, TIMING["seconds"], copy)
         small = _in_turns_with_static(proxy, name, TIMING["seconds"])
         results[name] = {**measured, "cache": cache, "small_file": small}

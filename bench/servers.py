@@ -18,6 +18,7 @@ from load import fetch
 ROOT = Path(__file__).resolve().parent.parent
 RUN_DIR = ROOT / "bench" / ".run"
 PYTHON = ROOT / ".venv" / "bin" / "python"
+STATIC_ROOT = ROOT / "staticfiles"  # collectstatic's, and phase 1's references
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 HOST = "127.0.0.1"
 
@@ -82,7 +83,7 @@ def nginx(app_port: int, port: int, env: dict, static_path: str) -> Iterator[str
         "PROXY_LISTEN": f"{HOST}:{port}",
         "NGINX_RUN": str(run_dir),
         "NGINX_WORKERS": "1",
-        "STATIC_ROOT": str(ROOT / "staticfiles"),  # where phase 1 writes its references
+        "STATIC_ROOT": str(STATIC_ROOT),
     }
     base = f"http://{HOST}:{port}"
     command = ["taskset", "-c", "0", "scripts/run-proxy"]
