@@ -90,6 +90,7 @@ messages: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 migrations-check: install
 	$(PYTHON) manage.py makemigrations --check --dry-run

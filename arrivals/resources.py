@@ -9,6 +9,7 @@ from import_export import fields
 
 from arrivals.models import ArrivalCount
 from arrivals.services import FigureOverlaps
+from policies.bulk import places_changed_in_bulk
 from policies.csv_import import save_in_bulk
 from policies.import_widgets import CountWidget
 from policies.resources import (
@@ -19,7 +20,6 @@ from policies.resources import (
     precision_field,
     source_field,
 )
-from policies.summaries import refresh_after_bulk_change
 
 # Key columns a file may leave out: blank cells mean migrants, and no one facility.
 OPTIONAL_KEY_COLUMNS = ("population", "facility")
@@ -77,7 +77,7 @@ class ArrivalCountResource(ValidatedResource):
         # The places' summaries, rebuilt once for the whole file rather than after each batch
         # (a place's rows often span two): in the import's transaction, so never seen stale.
         if self.places_written and not (result.has_errors() or result.has_validation_errors()):
-            refresh_after_bulk_change(self.places_written)
+            places_changed_in_bulk.send(sender=ArrivalCount, jurisdiction_ids=self.places_written)
         self.overlap_warnings = [
             f"Row {number}: {warning}" for number, warning in self.overlaps.warnings()
         ]

@@ -66,13 +66,13 @@ def sources_and_places() -> tuple[list, list]:
 
 def build() -> None:
     """The database: migrated, the Census places, synthetic sources, 900,000 figures."""
+    from arrivals.management.commands.load_seed import REFERENCE, read
     from django.core.management import call_command
     from django.db import connection
 
-    from arrivals.management.commands.load_seed import REFERENCE, read
     from policies.importers.census import jurisdictions_import_census
     from policies.models import Source
-    from policies.summaries import refresh_summaries
+    from tracker.summaries import refresh_summaries
 
     call_command("migrate", verbosity=0)
     jurisdictions_import_census(

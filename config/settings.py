@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "policies",
     "arrivals",
+    "tracker",
 ]
 
 MIDDLEWARE = [
@@ -126,7 +127,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # again: with local memory each process sees another's edits within that time, and with Redis
 # a change saved while Redis was unreachable comes back within that time.
 DATA_VERSION_SECONDS = int(os.environ.get("DATA_VERSION_SECONDS", "30"))
-# Parts of pages many addresses share (policies.views.shared.rendered_part), keyed by the
+# Parts of pages many addresses share (tracker.views.shared.rendered_part), keyed by the
 # data version: a change makes them unused, and they expire after this long.
 PART_CACHE_SECONDS = int(os.environ.get("PART_CACHE_SECONDS", "3600"))
 if os.environ.get("CACHE_BACKEND") == "dummy":

@@ -5,7 +5,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 
 from config.http import healthz
-from policies.views.embeds import embed_code
+from tracker.views.embeds import embed_code
 
 
 def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
@@ -26,8 +26,8 @@ urlpatterns = [
 # Reader pages and embeds in English at /..., in Spanish at /es/...: the language is in the
 # URL, so a cached page, a shared link and an embed always show the same language.
 urlpatterns += i18n_patterns(
-    path("embed/", include("policies.embed_urls")),
+    path("embed/", include("tracker.embed_urls")),
     path("embed-code/", embed_code, name="embed-code"),
-    path("", include("policies.urls")),
+    path("", include("tracker.urls")),
     prefix_default_language=False,
 )

@@ -19,9 +19,8 @@ from django.utils.module_loading import import_string
 from import_export.resources import ModelResource
 from simple_history.models import HistoricalRecords
 
-from policies.changelog import record_public_changes, record_type_of
+from policies.bulk import places_changed_in_bulk, records_saved_in_bulk
 from policies.data_version import data_changed
-from policies.summaries import refresh_after_bulk_change
 
 
 @dataclass(frozen=True)
@@ -260,10 +259,12 @@ def save_in_bulk(
                 changed, update=True, batch_size=batch_size, default_user=user
             )
         _record_links_in_history(model, rows, batch_size)
-        if record_type := record_type_of(history.model):
-            record_public_changes(rows, record_type)
+        records_saved_in_bulk.send(sender=model, history_rows=rows)
         if refresh_places and any(field.name == "jurisdiction" for field in model._meta.fields):
-            refresh_after_bulk_change({record.jurisdiction_id for record in [*created, *changed]})
+            places_changed_in_bulk.send(
+                sender=model,
+                jurisdiction_ids={record.jurisdiction_id for record in [*created, *changed]},
+            )
         data_changed()
 
 

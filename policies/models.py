@@ -246,7 +246,7 @@ class Jurisdiction(ChoiceLabelModel):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("policies:jurisdiction-detail", kwargs={"slug": self.slug})
+        return reverse("tracker:jurisdiction-detail", kwargs={"slug": self.slug})
 
     def unique_slug(self, base: str) -> str:
         taken = set(
@@ -714,7 +714,7 @@ class Stance(models.TextChoices):
 
     @classmethod
     def of(cls, *, policies, findings, day: dt.date) -> str | None:
-        """Python twin of `policies.columns.LiveColumns.stance`, over published records."""
+        """Python twin of `tracker.columns.LiveColumns.stance`, over published records."""
         rules = [policy for policy in policies if policy.sets_stance]
         directions = {policy.direction for policy in rules if policy.is_in_effect_on(day)}
         limits = Policy.Direction.LIMITS in directions
@@ -778,53 +778,10 @@ class Designation(ChoiceLabelModel):
             raise ValidationError({"disputed": "Tick 'disputed' when there is a dispute note."})
 
 
-class JurisdictionSummary(ChoiceLabelModel):
-    """The comparison table's columns for one jurisdiction as of `day`: derived, never edited,
-    kept current by `policies.summaries` (docs/benchmarks.md). A table for another day, or
-    before the rows are current, is computed from the records instead."""
-
-    jurisdiction = models.OneToOneField(
-        Jurisdiction, on_delete=models.CASCADE, primary_key=True, related_name="summary"
-    )
-    day = models.DateField()
-    has_records = models.BooleanField()
-    sanctuary_year = models.IntegerField(null=True)
-    # NULL, as in the columns computed from the records: no such policy (sorted last).
-    sanctuary_status_then = models.CharField(max_length=20, null=True)  # noqa: DJ001
-    detainer_rule_then = models.CharField(max_length=20, null=True)  # noqa: DJ001
-    stance = models.CharField(max_length=16, choices=Stance.choices, null=True)  # noqa: DJ001
-    agreement_total = models.IntegerField()
-    # In-effect 287(g) models, delimited (",jail,task_force,") so one can be matched exactly.
-    agreement_models = models.CharField(max_length=100)
-    designation_total = models.IntegerField()
-    # What the table shows of each published designation: label, body, date, dispute, source.
-    designations = models.JSONField(default=list)
-    # No database constraint: the row is rebuilt in the same transaction as any change to
-    # the figure, and the table reads the figure through this relation in its own query.
-    latest_figure = models.ForeignKey(
-        "arrivals.ArrivalCount",
-        null=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
-    latest_figure_value = models.BigIntegerField(null=True)
-    source_total = models.IntegerField()
-
-    class Meta:
-        # Migration 0008 adds, on PostgreSQL only (SQLite has no NULLS LAST in an index), an
-        # index in the home page's default order, latest figure first.
-        indexes = [models.Index(fields=["day"], name="summary_day")]
-
-    def __str__(self) -> str:
-        return f"Summary of {self.jurisdiction} on {self.day}"
-
-
 class PublicChange(ChoiceLabelModel):
     """One entry of the public "Updates and corrections" log, derived from a record's history.
 
-    Written by `policies.changelog` whenever a published record is added, changed in a field
+    Written by `tracker.changelog` whenever a published record is added, changed in a field
     readers see, or withdrawn; drafts and internal fields never produce an entry. Values are
     kept raw (choice codes, ISO dates) so each language can word them; places and sources are
     kept by name, so an entry outlives the records it describes.

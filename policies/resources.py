@@ -15,7 +15,7 @@ from import_export.instance_loaders import BaseInstanceLoader
 from import_export.results import RowResult
 from import_export.widgets import ForeignKeyWidget
 
-from policies.changelog import changes_batch
+from policies.bulk import changes_batch
 from policies.csv_import import CHANGES_LISTED
 from policies.import_widgets import (
     ChoiceWidget,

@@ -3,7 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from policies.forms import (
+from policies.models import Source
+from tests.factories import make_jurisdiction
+from tracker.forms import (
     AsOfForm,
     CompareForm,
     ComparisonFilterForm,
@@ -11,8 +13,6 @@ from policies.forms import (
     MapForm,
     UpdatesForm,
 )
-from policies.models import Source
-from tests.factories import make_jurisdiction
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def test_made_up_parameters_are_sent_to_the_address_without_them(client, chicago):
     """Review of #17: answered in place, a link shared with ?fbclid=... was rendered anew for
     every click (each is a new address to a shared cache)."""
-    url = reverse("policies:jurisdiction-list")
+    url = reverse("tracker:jurisdiction-list")
     for query, canonical in (
         ("?utm_source=x1&fbclid=1", url),
         ("?state=IL&cachebuster=2", url + "?state=IL"),
@@ -37,11 +37,11 @@ def test_made_up_parameters_are_sent_to_the_address_without_them(client, chicago
 @pytest.mark.parametrize(
     ("url_name", "args", "form"),
     [
-        ("policies:jurisdiction-list", [], ComparisonFilterForm),
-        ("policies:jurisdiction-detail", ["il-chicago"], AsOfForm),
-        ("policies:compare", [], CompareForm),
-        ("policies:state-map", [], MapForm),
-        ("policies:update-list", [], UpdatesForm),
+        ("tracker:jurisdiction-list", [], ComparisonFilterForm),
+        ("tracker:jurisdiction-detail", ["il-chicago"], AsOfForm),
+        ("tracker:compare", [], CompareForm),
+        ("tracker:state-map", [], MapForm),
+        ("tracker:update-list", [], UpdatesForm),
         ("embed:jurisdiction-card", ["il-chicago"], EmbedOptionsForm),
     ],
 )
@@ -68,7 +68,7 @@ def test_a_revalidation_with_the_current_etag_needs_no_query(
     """#17: the compare page's 304 looked its places up in the database (to refuse an
     unknown one with a 400) before it could answer, half the rate of the other pages."""
     denver = make_jurisdiction(name="Denver", state="CO")
-    url = reverse("policies:compare") + f"?j={chicago.slug}&j={denver.slug}"
+    url = reverse("tracker:compare") + f"?j={chicago.slug}&j={denver.slug}"
     etag = client.get(url)["ETag"]
     with django_assert_num_queries(0):
         assert client.get(url, headers={"If-None-Match": f"W/{etag}"}).status_code == 304
@@ -78,12 +78,12 @@ def test_an_etag_is_good_only_for_the_address_it_was_sent_for(client, chicago):
     """A page's current ETag, sent with an address that names an unknown place, is refused:
     the query is checked, and the answer is its 400."""
     denver = make_jurisdiction(name="Denver", state="CO")
-    compare = reverse("policies:compare")
+    compare = reverse("tracker:compare")
     etag = client.get(f"{compare}?j={chicago.slug}&j={denver.slug}")["ETag"]
     assert etag != client.get(f"{compare}?j={denver.slug}&j={chicago.slug}")["ETag"]
     made_up = client.get(f"{compare}?j={chicago.slug}&j=nowhere", headers={"If-None-Match": etag})
     assert made_up.status_code == 400
-    table = reverse("policies:jurisdiction-list")
+    table = reverse("tracker:jurisdiction-list")
     etag = client.get(table)["ETag"]
     made_up = client.get(f"{table}?state=ZZ", headers={"If-None-Match": etag})
     assert made_up.status_code == 400
@@ -98,7 +98,7 @@ def test_another_places_etag_never_revalidates_an_unknown_place(client, chicago)
 
 
 def test_the_swap_and_the_page_each_revalidate_with_their_own_etag(client, chicago):
-    url = reverse("policies:jurisdiction-list") + "?state=IL"
+    url = reverse("tracker:jurisdiction-list") + "?state=IL"
     swap = {"HX-Request": "true"}
     page_etag = client.get(url)["ETag"]
     swap_etag = client.get(url, headers=swap)["ETag"]
@@ -122,7 +122,7 @@ def test_a_view_that_says_how_to_keep_its_answer_is_not_overruled(rf, chicago):
     staff-only element on a reader page would have reached shared caches."""
     from django.http import HttpResponse
 
-    from policies.views.shared import reader_page
+    from tracker.views.shared import reader_page
 
     @reader_page()
     def staff_view(request):

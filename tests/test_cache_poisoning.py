@@ -23,10 +23,10 @@ def pages():
     make_policy(jurisdiction=chicago)
     make_arrival_count(jurisdiction=chicago)
     return [
-        reverse("policies:home"),
-        reverse("policies:jurisdiction-list"),
-        reverse("policies:state-map"),
-        reverse("policies:compare") + "?j=il-chicago&j=illinois",
+        reverse("tracker:home"),
+        reverse("tracker:jurisdiction-list"),
+        reverse("tracker:state-map"),
+        reverse("tracker:compare") + "?j=il-chicago&j=illinois",
     ]
 
 

@@ -12,7 +12,6 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from policies.glossary import DEFINITIONS
 from tests.factories import (
     make_arrival_count,
     make_designation,
@@ -21,6 +20,7 @@ from tests.factories import (
     make_source,
     make_state,
 )
+from tracker.glossary import DEFINITIONS
 
 pytestmark = pytest.mark.django_db
 
@@ -72,8 +72,8 @@ def test_spanish_pages_live_under_es_and_say_so(client, chicago):
 
 
 def test_each_page_links_to_itself_in_the_other_language_keeping_the_filters(client, chicago):
-    english_page = client.get(english("policies:jurisdiction-list"), {"state": "IL"})
-    spanish_page = client.get(spanish("policies:jurisdiction-list"), {"state": "IL"})
+    english_page = client.get(english("tracker:jurisdiction-list"), {"state": "IL"})
+    spanish_page = client.get(spanish("tracker:jurisdiction-list"), {"state": "IL"})
 
     assert 'href="/es/jurisdictions/?state=IL" hreflang="es" lang="es"' in (
         english_page.content.decode()
@@ -84,7 +84,7 @@ def test_each_page_links_to_itself_in_the_other_language_keeping_the_filters(cli
 
 
 def test_spanish_table_filters_and_swaps_in_spanish_with_staff_text_as_entered(client, chicago):
-    url = spanish("policies:jurisdiction-list")
+    url = spanish("tracker:jurisdiction-list")
 
     page = html.unescape(client.get(url, {"state": "IL"}).content.decode())
     fragment = client.get(url, {"state": "IL", "sort": "-arrivals"}, headers=HTMX)
@@ -101,7 +101,7 @@ def test_spanish_table_filters_and_swaps_in_spanish_with_staff_text_as_entered(c
 
 def test_chicago_in_spanish_has_local_dates_numbers_and_terms_linked(client, chicago):
     page = html.unescape(
-        client.get(spanish("policies:jurisdiction-detail", chicago.slug)).content.decode()
+        client.get(spanish("tracker:jurisdiction-detail", chicago.slug)).content.decode()
     )
 
     assert "Más de 51\xa0000" in page
@@ -115,7 +115,7 @@ def test_chicago_in_spanish_has_local_dates_numbers_and_terms_linked(client, chi
 
 
 def test_spanish_feed_is_labelled_spanish(client, chicago):
-    response = client.get(spanish("policies:updates-feed"), {"j": chicago.slug})
+    response = client.get(spanish("tracker:updates-feed"), {"j": chicago.slug})
 
     feed = ET.fromstring(response.content)
     assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "es"
@@ -158,7 +158,7 @@ def test_embed_code_generator_accepts_spanish_embed_addresses(client, chicago):
 
 
 def test_spanish_chart_has_spanish_labels_and_number_separators(client, chicago):
-    page = client.get(spanish("policies:jurisdiction-detail", chicago.slug)).content.decode()
+    page = client.get(spanish("tracker:jurisdiction-detail", chicago.slug)).content.decode()
 
     figure = re.search(r'id="jurisdiction-chart-data" type="application/json">(.*?)</script>', page)
     data = figure.group(1)
@@ -171,7 +171,7 @@ def test_spanish_chart_has_spanish_labels_and_number_separators(client, chicago)
 
 
 def test_methodology_defines_every_term_in_both_languages(client):
-    for url in (english("policies:methodology"), spanish("policies:methodology")):
+    for url in (english("tracker:methodology"), spanish("tracker:methodology")):
         page = client.get(url).content.decode()
         for prefix, (_title, choices, definitions) in DEFINITIONS.items():
             assert set(definitions) == set(choices.values), prefix
@@ -180,8 +180,8 @@ def test_methodology_defines_every_term_in_both_languages(client):
 
 
 def test_term_links_on_a_jurisdiction_page_reach_a_definition(client, chicago):
-    page = client.get(english("policies:jurisdiction-detail", chicago.slug)).content.decode()
-    methodology = client.get(english("policies:methodology")).content.decode()
+    page = client.get(english("tracker:jurisdiction-detail", chicago.slug)).content.decode()
+    methodology = client.get(english("tracker:methodology")).content.decode()
 
     anchors = set(re.findall(r'href="/methodology/#([\w-]+)"', page))
     assert {"category-sanctuary", "status-in_effect", "direction-limits"} <= anchors
@@ -211,7 +211,7 @@ def test_table_terms_link_to_their_definitions(client):
     )
     make_policy(jurisdiction=county, title="Sanctuary ordinance")
 
-    fragment = client.get(english("policies:jurisdiction-list"), headers=HTMX).content.decode()
+    fragment = client.get(english("tracker:jurisdiction-list"), headers=HTMX).content.decode()
 
     assert 'href="/methodology/#detainer-judicial_warrant"' in fragment
     assert 'href="/methodology/#stance-limits"' in fragment
@@ -232,6 +232,6 @@ def test_the_frame_follows_each_request_language(client, chicago):
         spanish_page = html.unescape(client.get("/es/").content.decode())
         assert '<a href="/jurisdictions/">Compare all places</a>' in english_page
         assert "How we count" in english_page and "Cómo contamos" not in english_page
-        assert f'<a href="{spanish("policies:jurisdiction-list")}">' in spanish_page
+        assert f'<a href="{spanish("tracker:jurisdiction-list")}">' in spanish_page
         assert "Cómo contamos" in spanish_page and "Actualizaciones y correcciones" in spanish_page
         assert "Compare all places" not in spanish_page and "How we count" not in spanish_page

@@ -57,12 +57,12 @@ def test_revalidation_is_answered_from_the_data_version_without_a_query(
     for url in (
         reverse("embed:jurisdiction-chart", args=[chicago.slug]),
         chicago.get_absolute_url(),
-        reverse("policies:home"),
+        reverse("tracker:home"),
     ):
         etag = client.get(url)["ETag"]
         with (
-            mock.patch("policies.views.embeds.render", side_effect=AssertionError("rendered")),
-            mock.patch("policies.views.pages.render", side_effect=AssertionError("rendered")),
+            mock.patch("tracker.views.embeds.render", side_effect=AssertionError("rendered")),
+            mock.patch("tracker.views.pages.render", side_effect=AssertionError("rendered")),
             django_assert_num_queries(0),
         ):
             assert client.get(url, headers={"If-None-Match": etag}).status_code == 304

@@ -16,10 +16,10 @@ from arrivals.importers.figures import (
     save_figure,
 )
 from arrivals.models import ArrivalCount
+from policies.bulk import bulk_write
 from policies.csv_import import RowError, read_csv_rows
 from policies.import_widgets import parse_count, parse_partial_date
 from policies.models import DatePrecision
-from policies.summaries import summaries_deferred
 
 # Words in a transcriber's note that carry the published qualifier, strongest first.
 QUALIFIER_CUES = (
@@ -54,7 +54,7 @@ def split_claimant(reported_by: str) -> tuple[str, str]:
 
 
 @transaction.atomic
-@summaries_deferred()
+@bulk_write()
 def figures_import_city_reports(*, text: str) -> FigureReport:
     """The qualifier the page used ("nearly", "over", "some") is read from the note. The
     population and facility are the row's own columns (a blank population is migrants)."""

@@ -11,10 +11,10 @@ from django.db import transaction
 
 from arrivals.importers.figures import FigureReport, finished, save_figure
 from arrivals.models import ArrivalCount
+from policies.bulk import bulk_write
 from policies.csv_import import RowError, read_csv_rows
 from policies.import_widgets import parse_count
 from policies.models import Jurisdiction, Source
-from policies.summaries import summaries_deferred
 
 NYC_SHELTER_SOURCE_URL = "https://github.com/anesta95/nyc_shelter_count"
 NYC_ASYLUM_AGENCY = "herrcs"
@@ -22,7 +22,7 @@ NYC_ASYLUM_FACILITY = "HERRCs"
 
 
 @transaction.atomic
-@summaries_deferred()
+@bulk_write()
 def figures_import_nyc_shelter(*, text: str) -> FigureReport:
     """Each row of the Local Law 79 report is one month's unduplicated individuals; only the
     HERRC rows (asylum-seeker shelters) are migrants specifically, so the others (DHS, HPD,

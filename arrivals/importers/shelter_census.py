@@ -18,16 +18,16 @@ from django.utils import timezone
 
 from arrivals.importers.figures import FigureReport, finished, save_figure
 from arrivals.models import ArrivalCount
+from policies.bulk import bulk_write
 from policies.csv_import import ImportOutcome, RowError, read_csv_rows
 from policies.import_widgets import parse_count, parse_partial_date
 from policies.models import DatePrecision, Jurisdiction, Source
-from policies.summaries import summaries_deferred
 
 CENSUS_COLUMNS = ("date", "facility", "count")
 
 
 @transaction.atomic
-@summaries_deferred()
+@bulk_write()
 def figures_import_shelter_census(
     *,
     text: str,

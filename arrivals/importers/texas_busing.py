@@ -17,15 +17,15 @@ from arrivals.importers.figures import (
     save_figure,
 )
 from arrivals.models import ArrivalCount
+from policies.bulk import bulk_write
 from policies.csv_import import RowError, read_csv_rows
 from policies.import_widgets import parse_count, parse_partial_date
-from policies.summaries import summaries_deferred
 
 ALL_DESTINATIONS = "ALL DESTINATIONS"
 
 
 @transaction.atomic
-@summaries_deferred()
+@bulk_write()
 def figures_import_texas_busing(*, text: str) -> FigureReport:
     """Rows without an as-of date are skipped (their date is unknown), and so are "ALL
     DESTINATIONS" totals: a figure belongs to one destination, and they repeat the city rows."""

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from policies.bulk import bulk_write
 from policies.csv_import import save_changed
 from policies.geography import STATE_NAMES
 from policies.models import Jurisdiction
-from policies.summaries import summaries_deferred
 
 # Census names places by their legal form ("Chicago city", "Cary town"); readers know them
 # without it. "(balance)" marks the part of a consolidated government outside other places.
@@ -75,7 +75,7 @@ def _upsert_by_geoid(
 
 
 @transaction.atomic
-@summaries_deferred()
+@bulk_write()
 def jurisdictions_import_census(
     *, states_csv: str, counties_csv: str, places_csv: str
 ) -> CensusReport:

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from policies.bulk import bulk_write
 from policies.csv_import import RowError, read_csv_rows
 from policies.models import Designation, Jurisdiction, Source
-from policies.summaries import summaries_deferred
 
 DOJ_PUBLISHER = "U.S. Department of Justice"
 DOJ_LIST_NAME = "Sanctuary jurisdiction list under Executive Order 14287"
@@ -26,7 +26,7 @@ class DesignationReport:
 
 
 @transaction.atomic
-@summaries_deferred()
+@bulk_write()
 def designations_import_doj_list(*, text: str) -> DesignationReport:
     """Rows are matched to jurisdictions by Census GEOID, else by kind, state and name; a listed
     city missing from the Census file of large places (East Lansing, MI) is created."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.text import slugify
 
-from policies.changelog import changes_batch
+from policies.bulk import bulk_write, changes_batch
 from policies.csv_import import (
     ImportOutcome,
     RowError,
@@ -23,7 +23,6 @@ from policies.csv_import import (
 )
 from policies.geography import STATE_CODES_BY_NAME, STATE_NAMES
 from policies.models import Jurisdiction, Policy, Source
-from policies.summaries import summaries_deferred
 
 ICE_PUBLISHER = "U.S. Immigration and Customs Enforcement"
 ICE_287G_URL = "https://www.ice.gov/identify-and-arrest/287g"
@@ -262,7 +261,7 @@ CONFIRM_ENDING_SHARE = 0.10
 
 
 @transaction.atomic
-@summaries_deferred()
+@bulk_write()
 def agreements_import_ice_287g(
     *,
     rows: Iterable[dict[str, str]],

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.text import slugify
 
-from policies.changelog import changes_batch
+from policies.bulk import bulk_write, changes_batch
 from policies.csv_import import RowError, save_changed
 from policies.geography import STATE_CODES_BY_NAME, STATE_NAMES
 from policies.importers.ice_287g import (
@@ -34,7 +34,6 @@ from policies.importers.ice_287g import (
     renamed_agreement,
 )
 from policies.models import Policy, Source
-from policies.summaries import summaries_deferred
 
 COLUMNS = ("date", "state", "county", "agency", "ori", "type", "agency_type")
 COUNTY_TYPES = ("(001) Sheriff", "(004) County/Regional Police")
@@ -128,7 +127,7 @@ def agreements_import_287g_watch(*, text: str) -> WatchReport:
 
 
 @transaction.atomic
-@summaries_deferred()
+@bulk_write()
 def _record_archive(text: str) -> WatchReport:
     report = WatchReport()
     listings = _listings(text, report)

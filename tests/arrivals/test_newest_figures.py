@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from arrivals.models import ArrivalCount
 from arrivals.selectors import NEWEST_FIGURES_SHOWN, figures_shown
-from policies.selectors import jurisdiction_with_figures
 from tests.factories import make_jurisdiction, make_source, make_state
+from tracker.selectors import jurisdiction_with_figures
 
 pytestmark = pytest.mark.django_db
 EXTRA = 5
@@ -110,7 +110,7 @@ def test_the_chart_embed_says_what_it_leaves_out_in_either_language(client, week
 
 
 def test_the_downloads_keep_every_figure(client, weekly_place):
-    url = reverse("policies:jurisdiction-figures-download", args=[weekly_place.slug, "csv"])
+    url = reverse("tracker:jurisdiction-figures-download", args=[weekly_place.slug, "csv"])
     rows = list(csv.DictReader(io.StringIO(client.get(url).content.decode())))
     assert len(rows) == len(WEEKS)
 

@@ -14,11 +14,11 @@ from arrivals.importers.city_reports import figures_import_city_reports
 from arrivals.models import ArrivalCount
 from arrivals.resources import ArrivalCountResource
 from arrivals.selectors import arrival_chart
-from policies.comparison import comparison_rows
 from policies.csv_import import csv_import
-from policies.selectors import figure_groups, headline_figures
-from policies.summaries import refresh_summaries
 from tests.factories import make_arrival_count, make_jurisdiction, make_source, make_state
+from tracker.comparison import comparison_rows
+from tracker.selectors import figure_groups, headline_figures
+from tracker.summaries import refresh_summaries
 
 pytestmark = pytest.mark.django_db
 
@@ -221,7 +221,7 @@ def test_a_place_whose_only_figures_count_everyone_has_no_latest_figure(new_york
 
     [row] = comparison_rows(ids=[new_york_city.pk], day=timezone.localdate())
     assert row.latest_figure is None
-    table = client.get(reverse("policies:jurisdiction-list"), {"figures": "yes"})
+    table = client.get(reverse("tracker:jurisdiction-list"), {"figures": "yes"})
     assert "New York City" not in table.content.decode()
 
 
@@ -292,7 +292,7 @@ def test_downloads_say_which_population_each_figure_counts(new_york_city, client
     in_shelter(new_york_city, value=63015)
 
     response = client.get(
-        reverse("policies:jurisdiction-figures-download", args=[new_york_city.slug, "csv"])
+        reverse("tracker:jurisdiction-figures-download", args=[new_york_city.slug, "csv"])
     )
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
 

@@ -6,7 +6,6 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
-from policies import maps
 from policies.geography import atlas
 from policies.models import Jurisdiction, Policy
 from tests.browser.test_embeds import (  # noqa: F401 (fixtures)
@@ -19,6 +18,7 @@ from tests.browser.test_embeds import (  # noqa: F401 (fixtures)
     snippet_for,
 )
 from tests.factories import make_designation, make_jurisdiction, make_policy, make_state
+from tracker import maps
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

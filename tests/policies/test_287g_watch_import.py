@@ -8,8 +8,8 @@ from policies.csv_import import read_csv_rows
 from policies.importers.ice_287g import agreements_import_ice_287g
 from policies.importers.watch_287g import agreements_import_287g_watch
 from policies.models import Policy
-from policies.selectors import agreement_totals, ice_sheet_dates
 from tests.factories import make_jurisdiction, make_state
+from tracker.selectors import agreement_totals, ice_sheet_dates
 
 pytestmark = pytest.mark.django_db
 

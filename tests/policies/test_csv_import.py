@@ -373,7 +373,7 @@ def test_a_file_saved_in_several_batches_rebuilds_its_places_summaries_once(plac
     ]
     monkeypatch.setattr(ArrivalCountResource._meta, "batch_size", 3)
     rebuilt = []
-    monkeypatch.setattr("policies.summaries.refresh_summaries", lambda ids: rebuilt.append(ids))
+    monkeypatch.setattr("tracker.summaries.refresh_summaries", lambda ids: rebuilt.append(ids))
 
     report = csv_import(resource=ArrivalCountResource(), text=figures_csv(*rows))
 
