@@ -66,12 +66,12 @@ def sources_and_places() -> tuple[list, list]:
 
 def build() -> None:
     """The database: migrated, the Census places, synthetic sources, 900,000 figures."""
-    from arrivals.management.commands.load_seed import REFERENCE, read
     from django.core.management import call_command
     from django.db import connection
 
     from policies.importers.census import jurisdictions_import_census
     from policies.models import Source
+    from tracker.management.commands.load_seed import REFERENCE, read
     from tracker.summaries import refresh_summaries
 
     call_command("migrate", verbosity=0)

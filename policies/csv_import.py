@@ -212,8 +212,9 @@ def save_in_bulk(
     """Insert `created`, write `fields` of `updated` and add the `linked` (record, many-to-many
     field, related record) links, in a few queries per `batch_size` records, keeping what a
     save of each would: a history row each (django-simple-history's bulk_history_create, with
-    the links it records), their entries in the public updates log, the places' summaries,
-    and the data version, bumped once the transaction commits. A record saved and linked gets
+    the links it records), the signals through which the reader site logs them and rebuilds
+    the places' summaries (`policies.bulk`), and the data version, bumped once the
+    transaction commits. A record saved and linked gets
     one history row, not one for each. A caller saving in several batches may pass
     `refresh_places=False` and rebuild the places' summaries once, after the last."""
     history = model.history

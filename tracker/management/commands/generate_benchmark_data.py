@@ -1,7 +1,6 @@
 import datetime as dt
 import random
 
-from arrivals.management.commands.load_seed import REFERENCE, read
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
@@ -10,6 +9,7 @@ from arrivals.models import ArrivalCount
 from policies.data_version import bump_data_version
 from policies.importers.census import jurisdictions_import_census
 from policies.models import Jurisdiction, Policy, Source
+from tracker.management.commands.load_seed import REFERENCE, read
 from tracker.summaries import refresh_summaries
 
 SYNTHETIC = "Synthetic benchmark data"
