@@ -9,7 +9,7 @@ from import_export import fields
 
 from arrivals.models import ArrivalCount
 from arrivals.services import FigureOverlaps
-from policies.bulk import places_changed_in_bulk
+from policies.bulk import places_changed
 from policies.csv_import import save_in_bulk
 from policies.import_widgets import CountWidget
 from policies.resources import (
@@ -77,7 +77,7 @@ class ArrivalCountResource(ValidatedResource):
         # The places' summaries, rebuilt once for the whole file rather than after each batch
         # (a place's rows often span two): in the import's transaction, so never seen stale.
         if self.places_written and not (result.has_errors() or result.has_validation_errors()):
-            places_changed_in_bulk.send(sender=ArrivalCount, jurisdiction_ids=self.places_written)
+            places_changed(ArrivalCount, self.places_written)
         self.overlap_warnings = [
             f"Row {number}: {warning}" for number, warning in self.overlaps.warnings()
         ]

@@ -1,24 +1,28 @@
 """Bulk writes (imports, seed loads) and the signals through which the reader site follows them.
 
 Bulk saves send no per-record `post_save`, and a file of a thousand rows would otherwise rebuild
-derived rows a thousand times. Importers mark their work with the two scopes below and send
-these signals; `tracker` keeps its comparison summaries and the public change log current from
-them, so this app, like arrivals, never imports the reader site.
+derived rows a thousand times. Importers mark their work with the two scopes below;
+`csv_import.save_in_bulk` and the scopes send the signals, from which `tracker` keeps its
+comparison summaries and the public change log current. So this app, like arrivals, never
+imports the reader site.
 """
 
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from django.db import transaction
+from django.db.models import Model
 from django.dispatch import Signal
 
-# sender: the model; history_rows: the django-simple-history rows the bulk save wrote.
+# sender: the model; history_rows: the django-simple-history rows a bulk save wrote.
 records_saved_in_bulk = Signal()
-# sender: the model, or None at the end of a `bulk_write`; jurisdiction_ids: the places whose
-# records changed, or None for every place.
+# sender: the model; jurisdiction_ids: the places whose records a bulk save wrote. Not sent
+# inside a `bulk_write`, whose end stands for every place.
 places_changed_in_bulk = Signal()
+# sender: None. The outermost `bulk_write` ended and its transaction is kept.
+bulk_write_ended = Signal()
 
 _state = threading.local()
 
@@ -32,7 +36,7 @@ def bulk_write() -> Iterator[None]:
     """For many writes at once: per-record work that can wait (rebuilding a place's summary)
     waits, and is done once for every place when the outermost scope ends.
 
-    Usable as a decorator; nested uses send `places_changed_in_bulk` only at the outermost end."""
+    Usable as a decorator; nested uses send `bulk_write_ended` only at the outermost end."""
     _state.depth = getattr(_state, "depth", 0) + 1
     try:
         yield
@@ -40,7 +44,13 @@ def bulk_write() -> Iterator[None]:
         _state.depth -= 1
     # A dry run marks its transaction for rollback: nothing it wrote is kept, nothing changed.
     if not in_bulk_write() and not transaction.get_connection().needs_rollback:
-        places_changed_in_bulk.send(sender=None, jurisdiction_ids=None)
+        bulk_write_ended.send(sender=None)
+
+
+def places_changed(model: type[Model], jurisdiction_ids: Iterable[int]) -> None:
+    """Say that a bulk save wrote `model` records of these places (see `places_changed_in_bulk`)."""
+    if not in_bulk_write():
+        places_changed_in_bulk.send(sender=model, jurisdiction_ids=set(jurisdiction_ids))
 
 
 @contextmanager

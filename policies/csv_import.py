@@ -19,7 +19,7 @@ from django.utils.module_loading import import_string
 from import_export.resources import ModelResource
 from simple_history.models import HistoricalRecords
 
-from policies.bulk import places_changed_in_bulk, records_saved_in_bulk
+from policies.bulk import places_changed, records_saved_in_bulk
 from policies.data_version import data_changed
 
 
@@ -216,7 +216,7 @@ def save_in_bulk(
     the places' summaries (`policies.bulk`), and the data version, bumped once the
     transaction commits. A record saved and linked gets
     one history row, not one for each. A caller saving in several batches may pass
-    `refresh_places=False` and rebuild the places' summaries once, after the last."""
+    `refresh_places=False` and call `places_changed` once, after the last."""
     history = model.history
     new = {id(record) for record in created}
     changed = {id(record): record for record in [*updated, *(record for record, *_ in linked)]}
@@ -262,10 +262,7 @@ def save_in_bulk(
         _record_links_in_history(model, rows, batch_size)
         records_saved_in_bulk.send(sender=model, history_rows=rows)
         if refresh_places and any(field.name == "jurisdiction" for field in model._meta.fields):
-            places_changed_in_bulk.send(
-                sender=model,
-                jurisdiction_ids={record.jurisdiction_id for record in [*created, *changed]},
-            )
+            places_changed(model, {record.jurisdiction_id for record in [*created, *changed]})
         data_changed()
 
 

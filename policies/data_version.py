@@ -2,8 +2,9 @@
 
 The generation key of djangoproject.com's dashboard: reader pages and embeds take their ETag and
 Last-Modified from it, so a shared cache revalidates with a 304 that needs no query, and parts
-kept in Django's cache are keyed by it. Any committed save or delete of a tracked record, an
-import, a revert or a deploy's `migrate` replaces it: in its row of the database (so it never
+kept in Django's cache are keyed by it. Any committed save or delete of a tracked record (the
+reader site connects them, in tracker/apps.py), an import, a revert or a deploy's `migrate`
+replaces it: in its row of the database (so it never
 goes back, whatever happens to the cache) and then in the cache, which every process reads.
 """
 

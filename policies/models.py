@@ -246,6 +246,8 @@ class Jurisdiction(ChoiceLabelModel):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
+        # By URL name, the Django way: the reader site (tracker) serves it, and this app does
+        # not import it.
         return reverse("tracker:jurisdiction-detail", kwargs={"slug": self.slug})
 
     def unique_slug(self, base: str) -> str:

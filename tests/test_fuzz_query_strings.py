@@ -62,12 +62,19 @@ def seeded(django_db_setup, django_db_blocker):
         make_policy(jurisdiction=chicago)
     yield
     with django_db_blocker.unblock():
-        from policies.models import Jurisdiction
+        from arrivals.models import ArrivalCount
+        from policies.models import Jurisdiction, Policy, PublicChange, Source
 
         chicago.arrival_counts.all().delete()
         chicago.policies.all().delete()
         Jurisdiction.objects.filter(kind="city").delete()
         Jurisdiction.objects.all().delete()
+        Source.objects.all().delete()
+        # The saves and deletes above wrote history and log entries: the next module (the log's
+        # own tests) must find neither.
+        for model in (ArrivalCount, Policy, Jurisdiction, Source):
+            model.history.all().delete()
+        PublicChange.objects.all().delete()
 
 
 @pytest.mark.django_db

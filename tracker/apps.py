@@ -9,7 +9,7 @@ class TrackerConfig(AppConfig):
 
     def ready(self) -> None:
         from arrivals.models import ArrivalCount
-        from policies.bulk import places_changed_in_bulk, records_saved_in_bulk
+        from policies.bulk import bulk_write_ended, places_changed_in_bulk, records_saved_in_bulk
         from policies.data_version import connect_data_version, data_changed
         from policies.models import Designation, Jurisdiction, NoPolicyFinding, Policy, Source
         from tracker import changelog, summaries
@@ -28,6 +28,7 @@ class TrackerConfig(AppConfig):
             )
             m2m_changed.connect(data_changed, sender=through, dispatch_uid=f"bump-{uid}")
         places_changed_in_bulk.connect(summaries.refresh_after_bulk_change, dispatch_uid="summary")
+        bulk_write_ended.connect(summaries.refresh_after_bulk_write, dispatch_uid="summary")
         changelog.connect_signals(Policy, Designation, ArrivalCount)
         records_saved_in_bulk.connect(
             changelog.record_public_changes_after_bulk_save, dispatch_uid="changelog"

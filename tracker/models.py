@@ -39,6 +39,9 @@ class JurisdictionSummary(ChoiceLabelModel):
     source_total = models.IntegerField()
 
     class Meta:
+        # Named for the app it was made in: the move to tracker left the table as it was, so
+        # the release before it kept reading it during the deploy.
+        db_table = "policies_jurisdictionsummary"
         # policies' migration 0008 added, on PostgreSQL only (SQLite has no NULLS LAST in an
         # index), an index in the home page's default order, latest figure first.
         indexes = [models.Index(fields=["day"], name="summary_day")]

@@ -2,7 +2,7 @@
 
 A row is rebuilt in the same transaction as the change that affects it (signal handlers
 below), so the table never shows a committed change late. Bulk writes (`policies.bulk`)
-send `places_changed_in_bulk` instead, once per file or once for every place; `manage.py
+signal once per file, or once when a `bulk_write` ends, and rebuild the rows then; `manage.py
 refresh_summaries` rebuilds every row once a day, because a policy with a future start date
 takes effect without any edit.
 """
@@ -129,11 +129,14 @@ def connect_signals(*models: type[Model]) -> None:
             pre_save.connect(remember_jurisdiction_before_save, sender=model, dispatch_uid=uid)
 
 
-def refresh_after_bulk_change(sender, jurisdiction_ids: Iterable[int] | None, **kwargs) -> None:
-    """Receiver of `places_changed_in_bulk`: rebuild the summaries of the places written, or
-    of every place (None) when a `bulk_write` ends."""
-    if not in_bulk_write():
-        refresh_summaries(None if jurisdiction_ids is None else set(jurisdiction_ids))
+def refresh_after_bulk_change(sender, jurisdiction_ids: Iterable[int], **kwargs) -> None:
+    """Receiver of `places_changed_in_bulk`: rebuild the summaries of the places written."""
+    refresh_summaries(jurisdiction_ids)
+
+
+def refresh_after_bulk_write(sender, **kwargs) -> None:
+    """Receiver of `bulk_write_ended`: rebuild every summary once."""
+    refresh_summaries()
 
 
 def refresh_after_sources_change(sender, instance, action, pk_set, model, **kwargs) -> None:

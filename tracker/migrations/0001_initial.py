@@ -2,25 +2,32 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def move_content_type(apps, schema_editor, *, old="policies", new="tracker"):
+    content_types = apps.get_model("contenttypes", "ContentType").objects
+    # On a new database content types are made after migrating: there is nothing to move.
+    if not content_types.filter(app_label=new, model="jurisdictionsummary").exists():
+        content_types.filter(app_label=old, model="jurisdictionsummary").update(app_label=new)
+
+
+def move_content_type_back(apps, schema_editor):
+    move_content_type(apps, schema_editor, old="tracker", new="policies")
+
+
 class Migration(migrations.Migration):
-    """Takes over policies' JurisdictionSummary (policies 0016): the state is created here and
-    the table, with its rows and indexes, is renamed, not rebuilt."""
+    """Takes over policies' JurisdictionSummary (policies 0016) without touching the database:
+    the table keeps its name, so processes of the previous release keep reading it during a
+    deploy. Its content type moves too, so permissions granted on it are kept."""
 
     initial = True
 
     dependencies = [
         ("arrivals", "0005_population_of_recorded_figures"),
+        ("contenttypes", "0002_remove_content_type_name"),
         ("policies", "0016_jurisdiction_summary_moves_to_tracker"),
     ]
 
     operations = [
         migrations.SeparateDatabaseAndState(
-            database_operations=[
-                migrations.RunSQL(
-                    "ALTER TABLE policies_jurisdictionsummary RENAME TO tracker_jurisdictionsummary",
-                    "ALTER TABLE tracker_jurisdictionsummary RENAME TO policies_jurisdictionsummary",
-                )
-            ],
             state_operations=[
                 migrations.CreateModel(
                     name="JurisdictionSummary",
@@ -73,9 +80,11 @@ class Migration(migrations.Migration):
                         ),
                     ],
                     options={
+                        "db_table": "policies_jurisdictionsummary",
                         "indexes": [models.Index(fields=["day"], name="summary_day")],
                     },
                 ),
             ],
         ),
+        migrations.RunPython(move_content_type, move_content_type_back),
     ]

@@ -63,7 +63,7 @@ def rendered_part(request: HttpRequest, name: str, template: str, context, *key)
 
 
 def map_drawing(request: HttpRequest, *, day: dt.date, metric: str, in_embed: bool = False) -> str:
-    """The map with its legend and its table (policies/_map.html) for `metric` on `day`: one
+    """The map with its legend and its table (tracker/_map.html) for `metric` on `day`: one
     part for the map page, its swaps, its embeds and the home page, which draw the same map
     (thousands of shapes on a large dataset)."""
 
