@@ -4,7 +4,15 @@ import datetime as dt
 from itertools import count
 
 from arrivals.models import ArrivalCount
-from policies.models import Designation, Jurisdiction, Policy, Source
+from policies.bulk import bulk_write
+from policies.models import (
+    Designation,
+    Jurisdiction,
+    NoPolicyFinding,
+    Policy,
+    PublicChange,
+    Source,
+)
 
 _sequence = count(1)
 
@@ -99,3 +107,19 @@ def make_designation(**overrides) -> Designation:
     designation.full_clean()
     designation.save()
     return designation
+
+
+def delete_every_record() -> None:
+    """Empty the data tables, their history and the updates log: the clean-up of data a
+    module-scoped fixture wrote, which no test's rollback removes, so that the next module
+    (the log's tests, say) starts from nothing."""
+    with bulk_write():
+        for model in (ArrivalCount, Designation, Policy, NoPolicyFinding):
+            model.objects.all().delete()
+        # Parents are protected: remove places from the bottom up.
+        for kinds in (["city", "other"], ["county"], ["state"]):
+            Jurisdiction.objects.filter(kind__in=kinds).delete()
+        Source.objects.all().delete()
+        for model in (ArrivalCount, Designation, Policy, NoPolicyFinding, Jurisdiction, Source):
+            model.history.all().delete()
+        PublicChange.objects.all().delete()

@@ -5,7 +5,13 @@ from django.test import Client
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from tests.factories import make_arrival_count, make_jurisdiction, make_policy, make_state
+from tests.factories import (
+    delete_every_record,
+    make_arrival_count,
+    make_jurisdiction,
+    make_policy,
+    make_state,
+)
 
 PUBLIC_PATHS = [
     "/",
@@ -62,19 +68,7 @@ def seeded(django_db_setup, django_db_blocker):
         make_policy(jurisdiction=chicago)
     yield
     with django_db_blocker.unblock():
-        from arrivals.models import ArrivalCount
-        from policies.models import Jurisdiction, Policy, PublicChange, Source
-
-        chicago.arrival_counts.all().delete()
-        chicago.policies.all().delete()
-        Jurisdiction.objects.filter(kind="city").delete()
-        Jurisdiction.objects.all().delete()
-        Source.objects.all().delete()
-        # The saves and deletes above wrote history and log entries: the next module (the log's
-        # own tests) must find neither.
-        for model in (ArrivalCount, Policy, Jurisdiction, Source):
-            model.history.all().delete()
-        PublicChange.objects.all().delete()
+        delete_every_record()
 
 
 @pytest.mark.django_db

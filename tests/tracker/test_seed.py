@@ -11,16 +11,15 @@ import pytest
 from django.core.management import call_command
 
 from arrivals.models import ArrivalCount
-from policies.bulk import bulk_write
 from policies.models import (
     Designation,
     Jurisdiction,
     NoPolicyFinding,
     Policy,
-    PublicChange,
     Source,
     Stance,
 )
+from tests.factories import delete_every_record
 from tracker import selectors
 from tracker.comparison import comparison_rows, state_stances
 
@@ -41,17 +40,8 @@ def seed_loads(django_db_setup, django_db_blocker):
         call_command("load_seed", stdout=io.StringIO())
         second = snapshot()
     yield first, second
-    with django_db_blocker.unblock(), bulk_write():
-        for model in (ArrivalCount, Designation, Policy, NoPolicyFinding):
-            model.objects.all().delete()
-        # Parents are protected: remove places from the bottom up.
-        for kinds in (["city", "other"], ["county"], ["state"]):
-            Jurisdiction.objects.filter(kind__in=kinds).delete()
-        Source.objects.all().delete()
-        for model in SEEDED_MODELS:
-            model.history.all().delete()
-        # The loads and the deletes above logged entries: later modules start from an empty log.
-        PublicChange.objects.all().delete()
+    with django_db_blocker.unblock():
+        delete_every_record()
 
 
 @pytest.fixture
