@@ -214,9 +214,9 @@ def save_in_bulk(
     save of each would: a history row each (django-simple-history's bulk_history_create, with
     the links it records), the signals through which the reader site logs them and rebuilds
     the places' summaries (`policies.bulk`), and the data version, bumped once the
-    transaction commits. A record saved and linked gets
-    one history row, not one for each. A caller saving in several batches may pass
-    `refresh_places=False` and call `places_changed` once, after the last."""
+    transaction commits. A record saved and linked gets one history row, not one for each.
+    A caller saving in several batches may pass `refresh_places=False` and call
+    `places_changed` once, after the last."""
     history = model.history
     new = {id(record) for record in created}
     changed = {id(record): record for record in [*updated, *(record for record, *_ in linked)]}
